@@ -1,0 +1,10 @@
+export { CONV_TRAINING_KERNELS, MissingKernelError, missingKernels, requireKernels } from './capabilities.js';
+export {
+  type BackendInfo,
+  type BackendName,
+  type BackendPreference,
+  currentBackend,
+  type InitBackendOptions,
+  initBackend,
+  setAccelerator,
+} from './init.js';

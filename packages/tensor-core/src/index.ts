@@ -1,0 +1,8 @@
+/**
+ * @paperkit/tensor-core: the shared foundation of every paperkit package.
+ * @packageDocumentation
+ */
+export * from './backend/index.js';
+export * from './params/index.js';
+export * from './random/index.js';
+export * from './validate/index.js';
