@@ -3,6 +3,9 @@
  * @packageDocumentation
  */
 export * from './backend/index.js';
+export * from './experiment/index.js';
+export * from './optim/index.js';
 export * from './params/index.js';
 export * from './random/index.js';
+export * from './train/index.js';
 export * from './validate/index.js';

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core alone registers no gradient functions (the @tensorflow/tfjs bundle does this import).
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { PaperkitInputError } from '../validate/errors.js';
 
 /** A tfjs backend paperkit can run on. `tensorflow` is tfjs-node's native backend. */

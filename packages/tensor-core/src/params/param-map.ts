@@ -86,7 +86,7 @@ export class ParamMap {
       }
     }
     // Variable names are global in tfjs; a unique suffix lets many maps (and runs) coexist.
-    const v = tf.variable(tf.cast(entry.value, 'float32'), true, `pk${uid++}_${name}`);
+    const v = tf.tidy(() => tf.variable(tf.cast(entry.value, 'float32'), true, `pk${uid++}_${name}`));
     this.vars.set(name, v);
     this.infos.set(name, {
       role: entry.role ?? 'other',

@@ -1,0 +1,9 @@
+/**
+ * Test helpers for paperkit packages: leak checks, numeric assertions, toy problems and the shared
+ * optimizer conformance suite. Imports vitest, so use it from test files only.
+ * @packageDocumentation
+ */
+export { type ConformanceOptions, optimizerConformance, type ProblemBudget } from './conformance.js';
+export { expectNoLeak } from './leaks.js';
+export { expectAllClose, expectBitIdentical, maxAbsDiff, type Tolerance } from './numeric.js';
+export { quadraticProblem, rosenbrockProblem, type ToyProblem } from './problems.js';

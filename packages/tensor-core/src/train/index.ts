@@ -1,0 +1,1 @@
+export { DivergenceError, type TrainOptions, type TrainProgress, type TrainResult, train } from './loop.js';
