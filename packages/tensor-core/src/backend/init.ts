@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core alone registers no gradient functions (the @tensorflow/tfjs bundle does this import).
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+// tfjs-core's Node bundle registers no gradient functions, and its ESM register_all_gradients file uses
+// extension-less imports that Node cannot resolve; the @tensorflow/tfjs bundle registers them on the one
+// global tfjs-core engine, so it is imported once here for that side effect.
+import '@tensorflow/tfjs';
 import { PaperkitInputError } from '../validate/errors.js';
 
 /** A tfjs backend paperkit can run on. `tensorflow` is tfjs-node's native backend. */
