@@ -7,13 +7,16 @@ beforeAll(() => initBackend({ prefer: 'wasm', blas: 'off' }));
 
 function makeMap(): ParamMap {
   const rng = Rng.fromSeed(1);
-  return tf.tidy(() =>
-    ParamMap.fromTensors({
-      'l1.w': { value: randomNormal(rng, [3, 4]), role: 'weight', layout: { outAxis: 1, inAxis: 0 } },
-      'l1.b': { value: randomNormal(rng, [4]), role: 'bias' },
-      conv: { value: randomNormal(rng, [3, 3, 2, 5]), role: 'weight', layout: { outAxis: 3, inAxis: 2 } },
-    }),
-  );
+  const w = randomNormal(rng, [3, 4]);
+  const b = randomNormal(rng, [4]);
+  const c = randomNormal(rng, [3, 3, 2, 5]);
+  const m = ParamMap.fromTensors({
+    'l1.w': { value: w, role: 'weight', layout: { outAxis: 1, inAxis: 0 } },
+    'l1.b': { value: b, role: 'bias' },
+    conv: { value: c, role: 'weight', layout: { outAxis: 3, inAxis: 2 } },
+  });
+  tf.dispose([w, b, c]);
+  return m;
 }
 
 describe('ParamMap', () => {
