@@ -3,7 +3,11 @@
  * @packageDocumentation
  */
 export * from './backend/index.js';
+export * from './data/index.js';
 export * from './experiment/index.js';
+export * from './linalg/index.js';
+export * from './metrics/index.js';
+export * from './nn/index.js';
 export * from './optim/index.js';
 export * from './params/index.js';
 export * from './random/index.js';

@@ -22,10 +22,14 @@ describe('experiment contract', () => {
   });
 
   it('refuses non-strict schemas, bad ids and broken presets at definition time', () => {
-    expect(() => defineExperiment({ ...base, schema: z.object({ steps: z.number(), lr: z.number() }) })).toThrow(/z.strictObject/);
-    expect(() => defineExperiment({ ...base, id: 'Demo Test' })).toThrow(/id must be of the form "package\/name"/);
-    expect(() => defineExperiment({ ...base, presets: { quick: { steps: 1, lr: -1 }, full: { steps: 1, lr: 1 } } })).toThrow(
-      /preset 'quick' does not match its schema/,
+    expect(() =>
+      defineExperiment({ ...base, schema: z.object({ steps: z.number(), lr: z.number() }) }),
+    ).toThrow(/z.strictObject/);
+    expect(() => defineExperiment({ ...base, id: 'Demo Test' })).toThrow(
+      /id must be of the form "package\/name"/,
     );
+    expect(() =>
+      defineExperiment({ ...base, presets: { quick: { steps: 1, lr: -1 }, full: { steps: 1, lr: 1 } } }),
+    ).toThrow(/preset 'quick' does not match its schema/);
   });
 });

@@ -108,7 +108,9 @@ describe('hooks, clipping, schedules', () => {
     expect(s(9)).toBeCloseTo(1);
     expect(s(60)).toBeCloseTo(0.55);
     expect(s(110)).toBeCloseTo(0.1);
-    expect(() => warmupCosineSchedule({ peak: 1, warmupSteps: 20, totalSteps: 10 })).toThrow(/warmupSteps must be an integer <= totalSteps/);
+    expect(() => warmupCosineSchedule({ peak: 1, warmupSteps: 20, totalSteps: 10 })).toThrow(
+      /warmupSteps must be an integer <= totalSteps/,
+    );
   });
 
   it('state is keyed by name: a different gradient order does not mix moments', async () => {
@@ -141,7 +143,10 @@ optimizerConformance('SGD', {
   invalid: [
     { create: () => new SGD({ lr: -1 }), message: /lr must be a finite number >= 0/ },
     { create: () => new SGD({ lr: 0.1, momentum: 1 }), message: /momentum must be a number in \[0, 1\)/ },
-    { create: () => new SGD({ lr: 0.1, nesterov: true }), message: /nesterov must be used only with momentum > 0/ },
+    {
+      create: () => new SGD({ lr: 0.1, nesterov: true }),
+      message: /nesterov must be used only with momentum > 0/,
+    },
   ],
 });
 
@@ -149,7 +154,12 @@ optimizerConformance('Momentum', {
   setup,
   quadratic: { create: () => new Momentum({ lr: 0.05, momentum: 0.9 }), steps: 200, tol: 1e-3 },
   rosenbrock: { create: () => new Momentum({ lr: 1e-3, momentum: 0.9 }), steps: 1500, tol: 0.05 },
-  invalid: [{ create: () => new Momentum({ lr: 0.1, momentum: 0 }), message: /momentum must be a number in \(0, 1\)/ }],
+  invalid: [
+    {
+      create: () => new Momentum({ lr: 0.1, momentum: 0 }),
+      message: /momentum must be a number in \(0, 1\)/,
+    },
+  ],
 });
 
 optimizerConformance('Adam', {
@@ -167,5 +177,10 @@ optimizerConformance('AdamW', {
   setup,
   quadratic: { create: () => new AdamW({ lr: 0.1, weightDecay: 0 }), steps: 400, tol: 1e-2 },
   rosenbrock: { create: () => new AdamW({ lr: 0.02, weightDecay: 0 }), steps: 2000, tol: 0.05 },
-  invalid: [{ create: () => new AdamW({ lr: 0.1, weightDecay: -1 }), message: /weightDecay must be a finite number >= 0/ }],
+  invalid: [
+    {
+      create: () => new AdamW({ lr: 0.1, weightDecay: -1 }),
+      message: /weightDecay must be a finite number >= 0/,
+    },
+  ],
 });

@@ -58,8 +58,12 @@ describe('ParamMap', () => {
   it('rejects duplicates, bad layouts and wrong lengths, naming them', () => {
     const m = makeMap();
     const t = tf.zeros([2, 2]);
-    expect(() => m.add('l1.w', { value: t })).toThrow(/name must be a name not already in the map; got "l1.w"/);
-    expect(() => m.add('x', { value: t, layout: { outAxis: 2, inAxis: 0 } })).toThrow(/x.layout.outAxis must be an axis of the shape \[2,2\]/);
+    expect(() => m.add('l1.w', { value: t })).toThrow(
+      /name must be a name not already in the map; got "l1.w"/,
+    );
+    expect(() => m.add('x', { value: t, layout: { outAxis: 2, inAxis: 0 } })).toThrow(
+      /x.layout.outAxis must be an axis of the shape \[2,2\]/,
+    );
     expect(() => m.unflatten(new Float32Array(3))).toThrow(/vector must be length 106/);
     expect(() => m.get('nope')).toThrow(/name must be one of the parameters l1.w, l1.b, conv; got "nope"/);
     t.dispose();

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, randomNormal, Rng } from '../src/index.js';
+import { initBackend, Rng, randomNormal } from '../src/index.js';
 
 beforeAll(() => initBackend({ prefer: 'cpu', blas: 'off' }));
 

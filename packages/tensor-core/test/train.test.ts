@@ -46,7 +46,12 @@ describe('train', () => {
     const p = tf.tidy(() => tf.variable(tf.scalar(1)));
     const opt = new SGD({ lr: 1.5 }); // |1 − 2·1.5| = 2 > 1: the iterate doubles each step
     await expect(
-      train({ steps: 100, checkEvery: 5, maxLoss: 1e6, step: () => opt.minimize(() => tf.square(p) as tf.Scalar, { p }) }),
+      train({
+        steps: 100,
+        checkEvery: 5,
+        maxLoss: 1e6,
+        step: () => opt.minimize(() => tf.square(p) as tf.Scalar, { p }),
+      }),
     ).rejects.toThrow(/above maxLoss 1000000/);
     p.dispose();
   });
@@ -65,6 +70,8 @@ describe('train', () => {
   });
 
   it('validates its options', async () => {
-    await expect(train({ steps: 0, step: () => tf.scalar(1) })).rejects.toThrow(/steps must be an integer >= 1; got 0/);
+    await expect(train({ steps: 0, step: () => tf.scalar(1) })).rejects.toThrow(
+      /steps must be an integer >= 1; got 0/,
+    );
   });
 });

@@ -93,13 +93,19 @@ const ID = /^[a-z0-9-]+\/[a-z0-9-]+$/;
  * parses, so a broken preset fails at import time instead of at the end of a long run.
  */
 export function defineExperiment<S extends z.ZodObject>(e: Experiment<S>): Experiment<S> {
-  if (!ID.test(e.id)) throw new PaperkitInputError('id', e.id, 'of the form "package/name" (lowercase, digits, -)');
+  if (!ID.test(e.id))
+    throw new PaperkitInputError('id', e.id, 'of the form "package/name" (lowercase, digits, -)');
   const probe = e.schema.safeParse({ __unknown_key__: 1 });
   if (probe.success || !probe.error.issues.some((i) => i.code === 'unrecognized_keys'))
-    throw new PaperkitInputError(`${e.id}.schema`, 'a non-strict object', 'a z.strictObject so unknown keys are rejected');
+    throw new PaperkitInputError(
+      `${e.id}.schema`,
+      'a non-strict object',
+      'a z.strictObject so unknown keys are rejected',
+    );
   for (const [name, preset] of Object.entries(e.presets)) {
     const r = e.schema.safeParse(preset);
-    if (!r.success) throw new Error(`${e.id}: preset '${name}' does not match its schema:\n${z.prettifyError(r.error)}`);
+    if (!r.success)
+      throw new Error(`${e.id}: preset '${name}' does not match its schema:\n${z.prettifyError(r.error)}`);
   }
   return e;
 }
@@ -114,7 +120,8 @@ export function resolveConfig<S extends z.ZodObject>(
   if (base === undefined)
     throw new PaperkitInputError('preset', preset, `one of ${Object.keys(e.presets).join(', ')}`);
   const r = e.schema.safeParse({ ...(base as object), ...overrides });
-  if (!r.success) throw new PaperkitInputError(`config of ${e.id}`, overrides, `valid:\n${z.prettifyError(r.error)}`);
+  if (!r.success)
+    throw new PaperkitInputError(`config of ${e.id}`, overrides, `valid:\n${z.prettifyError(r.error)}`);
   return r.data;
 }
 

@@ -49,7 +49,8 @@ export class Adam extends Optimizer {
   }
 
   protected computeUpdate(name: string, grad: tf.Tensor, param: tf.Variable, ctx: StepContext): tf.Tensor {
-    const g = this.coupledDecay && this.weightDecay !== 0 ? tf.add(grad, tf.mul(param, this.weightDecay)) : grad;
+    const g =
+      this.coupledDecay && this.weightDecay !== 0 ? tf.add(grad, tf.mul(param, this.weightDecay)) : grad;
     const m = this.slot(name, 'm', param);
     const v = this.slot(name, 'v', param);
     const mNext = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
@@ -84,7 +85,11 @@ export class AdamW extends Adam {
     return false;
   }
 
-  protected override decoupledDecay(_name: string, param: tf.Variable, ctx: StepContext): tf.Tensor | undefined {
+  protected override decoupledDecay(
+    _name: string,
+    param: tf.Variable,
+    ctx: StepContext,
+  ): tf.Tensor | undefined {
     if (this.weightDecay === 0) return undefined;
     return tf.mul(param, 1 - ctx.lr * this.weightDecay);
   }

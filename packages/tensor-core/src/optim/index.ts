@@ -1,4 +1,4 @@
-export { type AdamConfig, Adam, AdamW } from './adam.js';
+export { Adam, type AdamConfig, AdamW } from './adam.js';
 export { clipByGlobalNorm, globalNorm } from './clip.js';
 export {
   type BaseOptimizerConfig,

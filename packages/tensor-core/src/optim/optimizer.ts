@@ -86,12 +86,14 @@ export abstract class Optimizer {
   private readonly slots = new Map<string, Map<string, tf.Variable>>();
 
   constructor(config: BaseOptimizerConfig) {
-    if (config === null || typeof config !== 'object') throw new PaperkitInputError('config', config, 'an object');
+    if (config === null || typeof config !== 'object')
+      throw new PaperkitInputError('config', config, 'an object');
     this.schedule = toSchedule(config.lr);
     this.hooks = config.hooks ?? {};
     if (config.clipNorm !== undefined) {
       checkNonNegative('clipNorm', config.clipNorm);
-      if (config.clipNorm === 0) throw new PaperkitInputError('clipNorm', 0, 'a finite number > 0 (omit it to disable clipping)');
+      if (config.clipNorm === 0)
+        throw new PaperkitInputError('clipNorm', 0, 'a finite number > 0 (omit it to disable clipping)');
     }
     this.clipNorm = config.clipNorm;
   }
@@ -115,13 +117,19 @@ export abstract class Optimizer {
     const names = Object.keys(grads);
     for (const n of names) {
       const v = vars[n];
-      if (!v) throw new PaperkitInputError(`grads.${n}`, n, `a gradient for a known parameter (${Object.keys(vars).join(', ')})`);
+      if (!v)
+        throw new PaperkitInputError(
+          `grads.${n}`,
+          n,
+          `a gradient for a known parameter (${Object.keys(vars).join(', ')})`,
+        );
       if (!tf.util.arraysEqual(v.shape, grads[n]!.shape))
         throw new PaperkitInputError(`grads.${n}`, grads[n], `a tensor of shape [${v.shape}]`);
     }
     const t = this.t + 1;
     const lr = this.schedule(this.t);
-    if (!Number.isFinite(lr) || lr < 0) throw new PaperkitInputError('lr', lr, `a finite number >= 0 at step ${this.t}`);
+    if (!Number.isFinite(lr) || lr < 0)
+      throw new PaperkitInputError('lr', lr, `a finite number >= 0 at step ${this.t}`);
     const ctx: StepContext = { t, lr, names };
     tf.tidy(() => {
       let g = grads;
@@ -166,7 +174,12 @@ export abstract class Optimizer {
    * The update rule: returns `u` (already multiplied by the learning rate) so that `p ← p − u`.
    * Called inside a tidy; read and write state through {@link Optimizer.slot}.
    */
-  protected abstract computeUpdate(name: string, grad: tf.Tensor, param: tf.Variable, ctx: StepContext): tf.Tensor;
+  protected abstract computeUpdate(
+    name: string,
+    grad: tf.Tensor,
+    param: tf.Variable,
+    ctx: StepContext,
+  ): tf.Tensor;
 
   /** Decoupled decay `p·(1 − lr·wd)` (AdamW); `undefined` means none. Applied before `p − u`. */
   protected decoupledDecay(_name: string, _param: tf.Variable, _ctx: StepContext): tf.Tensor | undefined {
@@ -215,13 +228,20 @@ export abstract class Optimizer {
   /** Replaces all state with a saved one (from the same optimizer class). */
   setState(state: OptimizerState): void {
     if (!state || state.optimizer !== this.name)
-      throw new PaperkitInputError('state.optimizer', state?.optimizer, `"${this.name}" (state saved by this optimizer class)`);
+      throw new PaperkitInputError(
+        'state.optimizer',
+        state?.optimizer,
+        `"${this.name}" (state saved by this optimizer class)`,
+      );
     this.disposeSlots();
     this.t = state.t;
     for (const [n, m] of Object.entries(state.slots)) {
       const map = new Map<string, tf.Variable>();
       for (const [s, saved] of Object.entries(m)) {
-        map.set(s, tf.tidy(() => tf.variable(tf.tensor(saved.data, saved.shape, 'float32'), false)));
+        map.set(
+          s,
+          tf.tidy(() => tf.variable(tf.tensor(saved.data, saved.shape, 'float32'), false)),
+        );
       }
       this.slots.set(n, map);
     }

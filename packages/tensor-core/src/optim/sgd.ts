@@ -57,7 +57,11 @@ export class Momentum extends SGD {
   override readonly name: string = 'Momentum';
   constructor(config: SGDConfig & { readonly momentum: number }) {
     if (config?.momentum === undefined || config.momentum === 0)
-      throw new PaperkitInputError('momentum', config?.momentum, 'a number in (0, 1) (use SGD for plain descent)');
+      throw new PaperkitInputError(
+        'momentum',
+        config?.momentum,
+        'a number in (0, 1) (use SGD for plain descent)',
+      );
     super(config);
   }
 }

@@ -26,7 +26,12 @@ export interface ConformanceOptions {
   readonly setup?: () => Promise<unknown>;
 }
 
-async function runProblem(opt: Optimizer, p: ToyProblem, steps: number, x?: tf.Variable): Promise<tf.Variable> {
+async function runProblem(
+  opt: Optimizer,
+  p: ToyProblem,
+  steps: number,
+  x?: tf.Variable,
+): Promise<tf.Variable> {
   const v = x ?? tf.tidy(() => tf.variable(tf.tensor1d(p.start), true));
   for (let i = 0; i < steps; i++) opt.minimize(() => p.loss(v), { x: v }).dispose();
   return v;

@@ -20,7 +20,8 @@ export function quadraticProblem(dim = 10): ToyProblem {
     name: 'quadratic',
     start: new Array(dim).fill(0),
     solution: c,
-    loss: (x) => tf.tidy(() => tf.mul(0.5, tf.sum(tf.mul(tf.tensor1d(a), tf.square(tf.sub(x, tf.tensor1d(c))))))),
+    loss: (x) =>
+      tf.tidy(() => tf.mul(0.5, tf.sum(tf.mul(tf.tensor1d(a), tf.square(tf.sub(x, tf.tensor1d(c))))))),
   };
 }
 
@@ -34,7 +35,9 @@ export function rosenbrockProblem(): ToyProblem {
       tf.tidy(() => {
         const x = tf.slice(v, 0, 1);
         const y = tf.slice(v, 1, 1);
-        return tf.sum(tf.add(tf.square(tf.sub(1, x)), tf.mul(100, tf.square(tf.sub(y, tf.square(x)))))) as tf.Scalar;
+        return tf.sum(
+          tf.add(tf.square(tf.sub(1, x)), tf.mul(100, tf.square(tf.sub(y, tf.square(x))))),
+        ) as tf.Scalar;
       }),
   };
 }

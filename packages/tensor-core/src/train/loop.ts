@@ -75,7 +75,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const checkEvery = checkInteger('checkEvery', o.checkEvery ?? 10, 1);
   if (o.evalEvery !== undefined) checkInteger('evalEvery', o.evalEvery, 1);
   if (o.maxLoss !== undefined) checkPositive('maxLoss', o.maxLoss);
-  if (typeof o.step !== 'function') throw new PaperkitInputError('step', o.step, 'a function (i) => loss scalar');
+  if (typeof o.step !== 'function')
+    throw new PaperkitInputError('step', o.step, 'a function (i) => loss scalar');
   const losses: { step: number; loss: number }[] = [];
   const evals: ({ step: number } & Record<string, number>)[] = [];
   let lastFinite: number | null = null;
