@@ -75,3 +75,22 @@ describe('train', () => {
     );
   });
 });
+
+describe('train yields to the event loop', () => {
+  it('lets a timer-driven abort stop a synchronous loop', async () => {
+    const ac = new AbortController();
+    setImmediate(() => ac.abort());
+    let steps = 0;
+    const run = train({
+      steps: 10_000,
+      checkEvery: 5,
+      signal: ac.signal,
+      step: () => {
+        steps++;
+        return tf.scalar(1);
+      },
+    });
+    await expect(run).rejects.toThrow(/training aborted at step/);
+    expect(steps).toBeLessThanOrEqual(10);
+  });
+});

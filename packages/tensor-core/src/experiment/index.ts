@@ -1,4 +1,5 @@
 export {
+  abortPoint,
   defineExperiment,
   type Experiment,
   type ExperimentContext,
@@ -10,6 +11,7 @@ export {
   resolveConfig,
   type SummaryValue,
   throwIfAborted,
+  yieldToEventLoop,
 } from './contract.js';
 export type {
   AxisSpec,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { MetricSink } from '../experiment/contract.js';
+import { type MetricSink, yieldToEventLoop } from '../experiment/contract.js';
 import { checkInteger, checkPositive, PaperkitInputError } from '../validate/errors.js';
 
 /** Thrown when the loss becomes NaN/±Infinity or exceeds the configured bound. */
@@ -96,6 +96,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     losses.push({ step: done, loss: mean });
     o.sink?.write({ step: done, loss: mean });
     o.onProgress?.({ step: done, total: o.steps, loss: mean });
+    // A wasm/cpu step never returns to the event loop; without this turn a Ctrl-C (abort) could not
+    // be delivered until training ended.
+    await yieldToEventLoop();
   };
 
   try {

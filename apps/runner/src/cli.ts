@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { parseCommand } from './args.js';
+import { type ExecIo, type Job, runJobs } from './commands/exec.js';
+import { listCommand } from './commands/list.js';
+import { reportCommand } from './commands/report.js';
+import { helpText } from './help.js';
+import { packageSpec } from './package-version.js';
+import { findExperiment, indexExperiments, planConfig } from './plan.js';
+import type { TextSink } from './progress.js';
+import { type ExperimentPackage, packages as registered } from './registry.js';
+import { errorLine } from './run/manifest.js';
+import { EXIT, UsageError } from './usage-error.js';
+
+/** What {@link main} reads and writes instead of the process globals (tests inject their own). */
+export interface CliIo extends ExecIo {
+  readonly stdout: TextSink;
+  readonly stderr: TextSink;
+  /** Directory relative paths (`--out`) resolve against. */
+  readonly cwd: string;
+  /** Experiment packages; default the registry. */
+  readonly packages?: readonly ExperimentPackage[];
+}
+
+/**
+ * The `paperkit` CLI. Returns the exit code instead of exiting: 0 ok, 1 a run failed, 2 bad input
+ * (one line on stderr, with a near-miss suggestion where one exists), 130 aborted by Ctrl-C.
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const cmd = parseCommand(argv, io.cwd);
+    const packages = io.packages ?? registered;
+    switch (cmd.kind) {
+      case 'help':
+        io.stdout.write(helpText(cmd.topic));
+        return EXIT.ok;
+      case 'version':
+        io.stdout.write(
+          `${packageSpec('@paperkit/runner')} (tfjs-core ${tf.version_core}, node ${process.version})\n`,
+        );
+        return EXIT.ok;
+      case 'list':
+        return listCommand(packages, io.stdout);
+      case 'report':
+        return reportCommand(cmd.out, io.stdout);
+      case 'run': {
+        const index = indexExperiments(packages);
+        const regs = [...new Set(cmd.ids)].map((id) => findExperiment(index, id));
+        const jobs: Job[] = regs.map((reg) => ({
+          reg,
+          preset: cmd.preset,
+          config: planConfig(reg.experiment, cmd.preset, cmd.sets),
+          overrides: { ...cmd.sets },
+        }));
+        return await runJobs(jobs, cmd, io);
+      }
+      case 'repro': {
+        const index = indexExperiments(packages);
+        const heads = [...index.values()].filter((r) => r.experiment.headline === true);
+        if (heads.length === 0) throw new UsageError('no headline experiment is registered');
+        for (const p of packages)
+          if (p.experiments.length > 0 && !p.experiments.some((e) => e.headline))
+            io.stderr.write(`paperkit: warning: ${p.name} has no headline experiment; skipped\n`);
+        const jobs: Job[] = heads.map((reg) => ({
+          reg,
+          preset: 'quick',
+          config: planConfig(reg.experiment, 'quick', {}),
+          overrides: {},
+        }));
+        const code = await runJobs(jobs, cmd, io);
+        if (code === EXIT.aborted) return code;
+        const reportCode = reportCommand(cmd.out, io.stdout);
+        return code !== EXIT.ok ? code : reportCode;
+      }
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`paperkit: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    io.stderr.write(`paperkit: ${errorLine(err)}\n`);
+    return EXIT.failed;
+  }
+}
+
+function invokedDirectly(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) {
+  const code = await main(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    cwd: process.cwd(),
+  });
+  process.exitCode = code;
+}

@@ -1,0 +1,53 @@
+import type { CommandName } from './args.js';
+
+const MAIN = `paperkit — run, list and report the experiments of the paperkit papers
+
+Usage:
+  paperkit list                         experiments grouped by paper (* = headline)
+  paperkit run <experiment…> [flags]    run experiments into run folders
+  paperkit report [--out DIR]           gather run folders into DIR/report.html and report.md
+  paperkit repro [flags]                every package's headline experiment at its quick preset, then the report
+  paperkit help <command>               flags of one command
+
+Exit codes: 0 ok, 1 a run failed, 2 bad input, 130 stopped by Ctrl-C.`;
+
+const EXEC_FLAGS = `  --seed N              one seed (default 0)
+  --seeds N             seeds 0..N-1; the report shows mean ± std
+  --out DIR             output root (default ./runs)
+  --backend NAME        auto | tensorflow | wasm | cpu (default auto: tensorflow → wasm → cpu)
+  --no-blas             keep tfjs's stock kernels (initBackend blas: 'off'), for A/B timing`;
+
+const TOPICS: Record<CommandName, string> = {
+  help: MAIN,
+  list: `paperkit list
+
+Lists every registered experiment, grouped by paper, one line each. * marks the headline experiment
+that 'paperkit repro' runs.`,
+  run: `paperkit run <experiment…> [flags]
+
+Runs each experiment at each seed into <out>/<experiment id>/<config hash8>/seed-<n>/.
+
+Flags:
+  --preset NAME         quick | full | any other preset the experiment defines (default quick)
+  --set key=value       override one config key (repeatable); values parse as JSON when they can
+                        (3, 1e-3, true, [128,64]), otherwise as strings
+${EXEC_FLAGS}
+
+Ctrl-C stops the run after the current step and leaves a folder with status 'aborted'; a second
+Ctrl-C exits at once.`,
+  report: `paperkit report [--out DIR]
+
+Writes DIR/report.html (self-contained, plots inline) and DIR/report.md (plots as PNG links) from every
+run folder under DIR (default ./runs).`,
+  repro: `paperkit repro [flags]
+
+Runs every package's headline experiment at its quick preset, then writes the report.
+
+Flags:
+${EXEC_FLAGS}`,
+};
+
+/** Help text for the whole CLI or one command. */
+export function helpText(topic: CommandName | null): string {
+  return `${topic ? TOPICS[topic] : MAIN}\n`;
+}

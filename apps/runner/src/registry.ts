@@ -1,0 +1,20 @@
+import type { Experiment } from '@paperkit/tensor-core';
+import { experiments as demo } from './demo/index.js';
+
+/** The experiments one npm package contributes (its `@paperkit/<pkg>/experiments` export). */
+export interface ExperimentPackage {
+  /** npm name, used for the manifest's `package` field (`name@version`). */
+  readonly name: string;
+  readonly experiments: readonly Experiment[];
+}
+
+/**
+ * Every package whose experiments the CLI knows, one line per package. To add a paper package:
+ * `import { experiments as nupi } from '@paperkit/nupi/experiments';` above, and
+ * `{ name: '@paperkit/nupi', experiments: nupi },` below (plus `"@paperkit/nupi": "workspace:^"` in
+ * this app's package.json dependencies).
+ */
+export const packages: readonly ExperimentPackage[] = [{ name: '@paperkit/runner', experiments: demo }];
+
+/** All registered experiments, in registration order. */
+export const experiments: readonly Experiment[] = packages.flatMap((p) => p.experiments);
