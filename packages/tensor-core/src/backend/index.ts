@@ -1,3 +1,4 @@
+export * from './blas/index.js';
 export { CONV_TRAINING_KERNELS, MissingKernelError, missingKernels, requireKernels } from './capabilities.js';
 export {
   type BackendInfo,

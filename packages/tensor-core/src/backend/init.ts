@@ -42,7 +42,11 @@ const ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 const PREFERENCES: readonly BackendPreference[] = ['auto', ...ORDER];
 
 /** Hook the BLAS module installs so that backend selection stays free of the addon's import cost. */
-type Accelerator = (backend: BackendName, onWarning: (m: string) => void) => Promise<boolean>;
+type Accelerator = (
+  backend: BackendName,
+  onWarning: (m: string) => void,
+  mode: 'auto' | 'off',
+) => Promise<boolean>;
 let accelerator: Accelerator | null = null;
 
 /** Lets the kernel module register its accelerator without a static import cycle. */
@@ -90,8 +94,10 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       continue;
     }
     let accelerated = false;
-    if (blas === 'auto' && name !== 'tensorflow' && accelerator) {
-      accelerated = await accelerator(name, options.onWarning ?? (() => {}));
+    // BLAS kernels are registered globally per backend, so 'off' must also restore the stock kernels
+    // that an earlier 'auto' replaced.
+    if (name !== 'tensorflow' && accelerator) {
+      accelerated = await accelerator(name, options.onWarning ?? (() => {}), blas);
     }
     current = {
       name,

@@ -1,0 +1,49 @@
+/**
+ * Paper benchmarks that measure themselves and return figures (other packages contribute these as
+ * `cases/<paper>.ts` exporting `bench<Paper>(options): Promise<BenchFigure[]>`). Register one by
+ * adding an entry to FIGURE_BENCHES and the paper package to this app's dependencies, e.g.
+ *
+ *   import { benchCriticalMomenta } from './cases/critical-momenta.js';
+ *   { name: 'critical-momenta', run: (quick) => benchCriticalMomenta(quick ? { params: 1e4, rounds: 3 } : {}) },
+ */
+
+/** One measured figure, as the paper benchmarks report them. */
+export interface BenchFigure {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+  /** The reference value the figure is compared with (a spec number or a baseline method). */
+  readonly baseline?: number;
+  readonly ratio?: number;
+  readonly note?: string;
+}
+
+/** A registered paper benchmark; `--filter` matches its name. */
+export interface FigureBench {
+  readonly name: string;
+  run(quick: boolean): Promise<readonly BenchFigure[]>;
+}
+
+/** The paper benchmarks `main` runs after the kernel cases. */
+export const FIGURE_BENCHES: readonly FigureBench[] = [];
+
+/** Figures as an aligned text table. */
+export function figureTable(bench: string, figures: readonly BenchFigure[]): string {
+  const fmt = (v: number | undefined) =>
+    v === undefined ? '' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3);
+  const rows = figures.map((f) => [
+    `${bench}: ${f.name}`,
+    `${fmt(f.value)} ${f.unit}`,
+    fmt(f.baseline),
+    f.ratio === undefined ? '' : `${f.ratio.toFixed(2)}×`,
+    f.note ?? '',
+  ]);
+  const head = ['figure', 'value', 'baseline', 'ratio', 'note'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i >= 1 && i <= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
