@@ -1,3 +1,4 @@
+import { benchNupi } from './cases/nupi.js';
 /**
  * Paper benchmarks that measure themselves and return figures (other packages contribute these as
  * `cases/<paper>.ts` exporting `bench<Paper>(options): Promise<BenchFigure[]>`). Register one by
@@ -25,7 +26,9 @@ export interface FigureBench {
 }
 
 /** The paper benchmarks `main` runs after the kernel cases. */
-export const FIGURE_BENCHES: readonly FigureBench[] = [];
+export const FIGURE_BENCHES: readonly FigureBench[] = [
+  { name: 'nupi', run: (quick) => benchNupi({ quick }) },
+];
 
 /** Figures as an aligned text table. */
 export function figureTable(bench: string, figures: readonly BenchFigure[]): string {

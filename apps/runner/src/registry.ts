@@ -1,3 +1,4 @@
+import { experiments as nupi } from '@paperkit/nupi/experiments';
 import type { Experiment } from '@paperkit/tensor-core';
 import { experiments as demo } from './demo/index.js';
 
@@ -14,7 +15,10 @@ export interface ExperimentPackage {
  * `{ name: '@paperkit/nupi', experiments: nupi },` below (plus `"@paperkit/nupi": "workspace:^"` in
  * this app's package.json dependencies).
  */
-export const packages: readonly ExperimentPackage[] = [{ name: '@paperkit/runner', experiments: demo }];
+export const packages: readonly ExperimentPackage[] = [
+  { name: '@paperkit/runner', experiments: demo },
+  { name: '@paperkit/nupi', experiments: nupi },
+];
 
 /** All registered experiments, in registration order. */
 export const experiments: readonly Experiment[] = packages.flatMap((p) => p.experiments);
