@@ -1,3 +1,4 @@
+import { benchCriticalMomenta } from './cases/critical-momenta.js';
 import { benchNupi } from './cases/nupi.js';
 /**
  * Paper benchmarks that measure themselves and return figures (other packages contribute these as
@@ -27,6 +28,7 @@ export interface FigureBench {
 
 /** The paper benchmarks `main` runs after the kernel cases. */
 export const FIGURE_BENCHES: readonly FigureBench[] = [
+  { name: 'critical-momenta', run: (quick) => benchCriticalMomenta(quick ? { params: 1e4, rounds: 3 } : {}) },
   { name: 'nupi', run: (quick) => benchNupi({ quick }) },
 ];
 

@@ -1,3 +1,4 @@
+import { experiments as criticalMomenta } from '@paperkit/critical-momenta/experiments';
 import { experiments as nupi } from '@paperkit/nupi/experiments';
 import type { Experiment } from '@paperkit/tensor-core';
 import { experiments as demo } from './demo/index.js';
@@ -11,12 +12,14 @@ export interface ExperimentPackage {
 
 /**
  * Every package whose experiments the CLI knows, one line per package. To add a paper package:
- * `import { experiments as nupi } from '@paperkit/nupi/experiments';` above, and
+ * `import { experiments as criticalMomenta } from '@paperkit/critical-momenta/experiments';
+import { experiments as nupi } from '@paperkit/nupi/experiments';` above, and
  * `{ name: '@paperkit/nupi', experiments: nupi },` below (plus `"@paperkit/nupi": "workspace:^"` in
  * this app's package.json dependencies).
  */
 export const packages: readonly ExperimentPackage[] = [
   { name: '@paperkit/runner', experiments: demo },
+  { name: '@paperkit/critical-momenta', experiments: criticalMomenta },
   { name: '@paperkit/nupi', experiments: nupi },
 ];
 

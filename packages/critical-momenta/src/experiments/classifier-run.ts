@@ -1,0 +1,160 @@
+import {
+  Adam,
+  applyMlp,
+  batches,
+  gatherBatch,
+  initMlp,
+  type LabeledArrays,
+  type MlpConfig,
+  type Optimizer,
+  type ParamMap,
+  type Rng,
+  sharpness,
+  softmaxCrossEntropy,
+  train,
+} from '@paperkit/tensor-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { AdamCG } from '../adam-cg.js';
+import { AdamCM } from '../adam-cm.js';
+import type { ToyMethod } from './escape-sim.js';
+
+/** Settings of one classifier training run. */
+export interface ClassifierRun {
+  readonly method: ToyMethod;
+  readonly mlp: MlpConfig;
+  readonly lr: number;
+  readonly steps: number;
+  /** Minibatch size; the full training set when absent or larger. */
+  readonly batchSize?: number;
+  /** Buffer settings of the buffered methods. */
+  readonly topC: number;
+  readonly cgTopC: number;
+  readonly decay: number;
+  /** Power-iteration iterations for λ_max. */
+  readonly sharpnessIters: number;
+  /** At most this many training examples enter the λ_max loss (a fixed prefix). */
+  readonly sharpnessExamples: number;
+}
+
+/** What a run measures. */
+export interface ClassifierOutcome {
+  readonly trainLoss: number;
+  readonly trainAccuracy: number;
+  readonly testAccuracy: number;
+  /** Top eigenvalue of the Hessian of the (full-batch or prefix) training loss at θ_T. */
+  readonly lambdaMax: number;
+  /** ‖θ_T − θ₀‖₂. */
+  readonly distance: number;
+}
+
+/** A tensor-core or critical-buffer optimizer for a network run. */
+export function networkOptimizer(
+  run: Pick<ClassifierRun, 'method' | 'lr' | 'topC' | 'cgTopC' | 'decay'>,
+): Optimizer {
+  if (run.method === 'adam') return new Adam({ lr: run.lr });
+  if (run.method === 'adam-cg') return new AdamCG({ lr: run.lr, topC: run.cgTopC, decay: run.decay });
+  return new AdamCM({ lr: run.lr, topC: run.topC, decay: run.decay });
+}
+
+function evaluate(params: ParamMap, mlp: MlpConfig, data: LabeledArrays): { loss: number; accuracy: number } {
+  return tf.tidy(() => {
+    const { x, y } = gatherBatch(
+      data,
+      Int32Array.from({ length: data.count }, (_, i) => i),
+    );
+    const logits = applyMlp(params.tensors(), x, mlp);
+    const loss = softmaxCrossEntropy(logits, y).dataSync()[0]!;
+    const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), y), 'float32')).dataSync()[0]!;
+    return { loss, accuracy: hits / data.count };
+  });
+}
+
+/**
+ * Trains an MLP classifier with one method through tensor-core's training loop (divergence guard,
+ * abort), then measures accuracy, λ_max of the training loss (power iteration on finite-difference
+ * Hessian–vector products, tensor-core `sharpness`) and the distance travelled. Initialisation and
+ * batch order come from `rng` only, so the methods of one seed start from the same θ₀ and see the
+ * same batches.
+ */
+export async function trainClassifier(
+  run: ClassifierRun,
+  data: { train: LabeledArrays; test: LabeledArrays },
+  rng: Rng,
+  signal: AbortSignal,
+  onLoss?: (step: number, loss: number) => void,
+): Promise<ClassifierOutcome> {
+  const params = initMlp(rng.stream('init'), run.mlp);
+  const opt = networkOptimizer(run);
+  const n = data.train.count;
+  const bs = Math.min(run.batchSize ?? n, n);
+  const full =
+    bs === n
+      ? gatherBatch(
+          data.train,
+          Int32Array.from({ length: n }, (_, i) => i),
+        )
+      : null;
+  const order = rng.stream('batches');
+  let epoch: IterableIterator<Int32Array> | null = null;
+  try {
+    const theta0 = await params.flatten();
+    await train({
+      steps: run.steps,
+      checkEvery: 50,
+      signal,
+      ...(onLoss ? { onProgress: (p: { step: number; loss: number }) => onLoss(p.step, p.loss) } : {}),
+      step: () => {
+        let batch = full;
+        if (!batch) {
+          let next = epoch?.next();
+          if (!next || next.done) {
+            epoch = batches(n, bs, order, { dropLast: true });
+            next = epoch.next();
+          }
+          batch = gatherBatch(data.train, next.value as Int32Array);
+        }
+        const { x, y } = batch;
+        try {
+          return opt.minimize(
+            () => softmaxCrossEntropy(applyMlp(params.tensors(), x, run.mlp), y) as tf.Scalar,
+            params,
+          );
+        } finally {
+          if (batch !== full) tf.dispose([x, y]);
+        }
+      },
+    });
+    const trainEval = evaluate(params, run.mlp, data.train);
+    const testEval = evaluate(params, run.mlp, data.test);
+    const m = Math.min(run.sharpnessExamples, n);
+    const sub = gatherBatch(
+      data.train,
+      Int32Array.from({ length: m }, (_, i) => i),
+    );
+    let lambdaMax: number;
+    try {
+      const top = await sharpness(
+        (p) => softmaxCrossEntropy(applyMlp(p, sub.x, run.mlp), sub.y) as tf.Scalar,
+        params.tensors(),
+        { rng: rng.stream('sharpness'), iters: run.sharpnessIters, tol: 0 },
+      );
+      lambdaMax = top.eigenvalue;
+    } finally {
+      tf.dispose([sub.x, sub.y]);
+    }
+    const theta = await params.flatten();
+    let d2 = 0;
+    for (let i = 0; i < theta.length; i++) d2 += (theta[i]! - theta0[i]!) ** 2;
+    return {
+      trainLoss: trainEval.loss,
+      trainAccuracy: trainEval.accuracy,
+      testAccuracy: testEval.accuracy,
+      lambdaMax,
+      distance: Math.sqrt(d2),
+    };
+  } finally {
+    if (full) tf.dispose([full.x, full.y]);
+    opt.dispose();
+    params.dispose();
+  }
+}

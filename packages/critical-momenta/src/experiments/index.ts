@@ -1,0 +1,22 @@
+/**
+ * The paper's claims as runnable experiments for the `paperkit` runner.
+ * @packageDocumentation
+ */
+import { escapeExperiment } from './escape.js';
+import { mnistExperiment } from './mnist.js';
+import { testFunctionsExperiment } from './test-functions.js';
+import { twoMoonsExperiment } from './two-moons.js';
+
+export { escapeExperiment } from './escape.js';
+export { ackley, goldsteinPrice, sharpFlat, sharpFlatGrad, type TestFunction2D } from './landscapes.js';
+export { mnistExperiment } from './mnist.js';
+export { testFunctionsExperiment } from './test-functions.js';
+export { twoMoonsExperiment } from './two-moons.js';
+
+/** Every experiment of this package; the headline (`paperkit repro`) is `critical-momenta/escape`. */
+export const experiments = [
+  escapeExperiment,
+  testFunctionsExperiment,
+  twoMoonsExperiment,
+  mnistExperiment,
+] as const;

@@ -1,0 +1,53 @@
+/**
+ * @paperkit/critical-momenta: Adam with critical momenta (Malviya et al., TMLR 2024), the
+ * critical-gradients baseline (McRae et al., ICLR 2022), a SAM wrapper, and Float64 twins of both
+ * optimizers for exact small problems.
+ * @packageDocumentation
+ */
+export {
+  ADAM_CG_DEFAULT_TOP_C,
+  AdamCG,
+  type AdamCGConfig,
+  type AdamCGOptions,
+  type Aggregator,
+  type ResolvedAdamCG,
+  resolveAdamCG,
+} from './adam-cg.js';
+export {
+  ADAM_CM_DEFAULT_TOP_C,
+  AdamCM,
+  type AdamCMConfig,
+  type AdamCMOptions,
+  type ResolvedAdamCM,
+  resolveAdamCM,
+  type SecondMoment,
+} from './adam-cm.js';
+export {
+  BUFFER_SUM_MODES,
+  type BufferSum,
+  bufferActive,
+  COMPAT_MODES,
+  type Compat,
+  type CriticalBufferConfig,
+  PRIORITY_MODES,
+  type Priority,
+  type ResolvedBufferConfig,
+  resolveBufferConfig,
+} from './config.js';
+export {
+  type BufferSnapshot,
+  type BufferStep,
+  CriticalBufferOptimizer,
+  type TensorOptimizerConfig,
+} from './critical-optimizer.js';
+export { AdamCG64, type AdamCG64Config } from './float64/adam-cg64.js';
+export { AdamCM64, type AdamCM64Config } from './float64/adam-cm64.js';
+export {
+  type Buffer64Snapshot,
+  CriticalBuffer64,
+  type Float64OptimizerConfig,
+  type State64,
+} from './float64/critical64.js';
+export { priorities } from './priority.js';
+export { PriorityKeys, type PriorityKeysState } from './priority-buffer.js';
+export { SAM, type SamConfig } from './sam.js';
