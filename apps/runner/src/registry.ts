@@ -1,5 +1,6 @@
 import { experiments as criticalMomenta } from '@paperkit/critical-momenta/experiments';
 import { experiments as nupi } from '@paperkit/nupi/experiments';
+import { experiments as performativeGame } from '@paperkit/performative-game/experiments';
 import type { Experiment } from '@paperkit/tensor-core';
 import { experiments as demo } from './demo/index.js';
 
@@ -13,7 +14,8 @@ export interface ExperimentPackage {
 /**
  * Every package whose experiments the CLI knows, one line per package. To add a paper package:
  * `import { experiments as criticalMomenta } from '@paperkit/critical-momenta/experiments';
-import { experiments as nupi } from '@paperkit/nupi/experiments';` above, and
+import { experiments as nupi } from '@paperkit/nupi/experiments';
+import { experiments as performativeGame } from '@paperkit/performative-game/experiments';` above, and
  * `{ name: '@paperkit/nupi', experiments: nupi },` below (plus `"@paperkit/nupi": "workspace:^"` in
  * this app's package.json dependencies).
  */
@@ -21,6 +23,7 @@ export const packages: readonly ExperimentPackage[] = [
   { name: '@paperkit/runner', experiments: demo },
   { name: '@paperkit/critical-momenta', experiments: criticalMomenta },
   { name: '@paperkit/nupi', experiments: nupi },
+  { name: '@paperkit/performative-game', experiments: performativeGame },
 ];
 
 /** All registered experiments, in registration order. */
