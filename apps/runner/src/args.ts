@@ -19,6 +19,7 @@ const OPTIONS = {
   out: { type: 'string', short: 'o' },
   backend: { type: 'string' },
   'no-blas': { type: 'boolean' },
+  'in-process': { type: 'boolean' },
   set: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -30,9 +31,9 @@ const ALLOWED: Record<CommandName | 'none', readonly Flag[]> = {
   none: ['help', 'version'],
   help: ['help'],
   list: ['help'],
-  run: ['preset', 'seed', 'seeds', 'out', 'backend', 'no-blas', 'set', 'help'],
+  run: ['preset', 'seed', 'seeds', 'out', 'backend', 'no-blas', 'in-process', 'set', 'help'],
   report: ['out', 'help'],
-  repro: ['seed', 'seeds', 'out', 'backend', 'no-blas', 'help'],
+  repro: ['seed', 'seeds', 'out', 'backend', 'no-blas', 'in-process', 'help'],
 };
 
 /** Options shared by the commands that execute experiments. */
@@ -44,6 +45,8 @@ export interface ExecOptions {
   readonly backend: BackendPreference;
   /** `off` with `--no-blas`: stock tfjs kernels, for A/B timing against the BLAS-accelerated ones. */
   readonly blas: 'auto' | 'off';
+  /** `--in-process`: run experiments on the main thread instead of a worker thread (debugging fallback). */
+  readonly inProcess: boolean;
 }
 
 /** A parsed command line. */
@@ -111,6 +114,7 @@ function execOptions(values: Partial<Record<Flag, unknown>>, cwd: string): ExecO
     out: resolve(cwd, (values.out as string | undefined) ?? 'runs'),
     backend: backend as BackendPreference,
     blas: values['no-blas'] === true ? 'off' : 'auto',
+    inProcess: values['in-process'] === true,
   };
 }
 

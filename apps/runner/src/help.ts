@@ -15,7 +15,9 @@ const EXEC_FLAGS = `  --seed N              one seed (default 0)
   --seeds N             seeds 0..N-1; the report shows mean ± std
   --out DIR             output root (default ./runs)
   --backend NAME        auto | tensorflow | wasm | cpu (default auto: tensorflow → wasm → cpu)
-  --no-blas             keep tfjs's stock kernels (initBackend blas: 'off'), for A/B timing`;
+  --no-blas             keep tfjs's stock kernels (initBackend blas: 'off'), for A/B timing
+  --in-process          run experiments on the main thread, not in a worker thread (debugging;
+                        Ctrl-C then waits for the experiment to reach its event loop)`;
 
 const TOPICS: Record<CommandName, string> = {
   help: MAIN,
@@ -33,8 +35,8 @@ Flags:
                         (3, 1e-3, true, [128,64]), otherwise as strings
 ${EXEC_FLAGS}
 
-Ctrl-C stops the run after the current step and leaves a folder with status 'aborted'; a second
-Ctrl-C exits at once.`,
+Runs execute in a worker thread. Ctrl-C stops the run at its next abort check (or after
+10 s, terminating its thread) and leaves a folder with status 'aborted'; a second Ctrl-C exits at once.`,
   report: `paperkit report [--out DIR]
 
 Writes DIR/report.html (self-contained, plots inline) and DIR/report.md (plots as PNG links) from every

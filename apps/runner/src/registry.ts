@@ -12,12 +12,9 @@ export interface ExperimentPackage {
 }
 
 /**
- * Every package whose experiments the CLI knows, one line per package. To add a paper package:
- * `import { experiments as criticalMomenta } from '@paperkit/critical-momenta/experiments';
-import { experiments as nupi } from '@paperkit/nupi/experiments';
-import { experiments as performativeGame } from '@paperkit/performative-game/experiments';` above, and
- * `{ name: '@paperkit/nupi', experiments: nupi },` below (plus `"@paperkit/nupi": "workspace:^"` in
- * this app's package.json dependencies).
+ * Every package whose experiments the CLI knows, one line per package. To add a paper package: import
+ * its `experiments` from `@paperkit/<pkg>/experiments` above, add `{ name: '@paperkit/<pkg>',
+ * experiments }` below, and `"@paperkit/<pkg>": "workspace:^"` to this app's dependencies.
  */
 export const packages: readonly ExperimentPackage[] = [
   { name: '@paperkit/runner', experiments: demo },

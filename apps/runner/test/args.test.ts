@@ -27,6 +27,7 @@ describe('parseCommand', () => {
       out: join(cwd, 'runs'),
       backend: 'auto',
       blas: 'auto',
+      inProcess: false,
     });
   });
 
@@ -62,8 +63,12 @@ describe('parseCommand', () => {
       out: '/tmp/o',
       backend: 'wasm',
       blas: 'off',
+      inProcess: false,
     });
     expect(parseCommand(['run', 'a/b', '--seed', '42'], cwd)).toMatchObject({ seeds: [42] });
+    expect(parseCommand(['run', 'a/b', '--in-process'], cwd)).toMatchObject({ inProcess: true });
+    expect(parseCommand(['repro', '--in-process'], cwd)).toMatchObject({ inProcess: true });
+    expect(usage(['report', '--in-process'])).toBe("unknown flag '--in-process' for 'paperkit report'");
   });
 
   it('parses --set values as JSON when possible, else as strings', () => {

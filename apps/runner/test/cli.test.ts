@@ -5,7 +5,7 @@ import { main } from '../src/cli.js';
 import { packages as registered } from '../src/registry.js';
 import { configHash } from '../src/run/config-hash.js';
 import type { RunManifest } from '../src/run/manifest.js';
-import { fakeIo, tempDir } from './helpers.js';
+import { fakeIo, hasLiveMetrics, tempDir } from './helpers.js';
 
 const FAST = ['--backend', 'cpu', '--no-blas'];
 
@@ -171,11 +171,8 @@ describe('run writes complete run folders', () => {
     const p = main(['run', 'fake/slow', '--seeds', '3', ...FAST], io);
     const parent = join(runDir(join(cwd, 'runs'), 'fake/slow', { maxIterations: 2000 }, 0), '..');
     // Wait until the first run has written a metric, then press Ctrl-C.
-    for (let i = 0; i < 500; i++) {
-      const tmp = existsSync(parent) ? readdirSync(parent).find((n) => n.includes('.tmp-')) : undefined;
-      if (tmp && readFileSync(join(parent, tmp, 'metrics.jsonl'), 'utf8').length > 0) break;
+    for (let i = 0; i < 500 && !hasLiveMetrics(join(parent, '..')); i++)
       await new Promise((r) => setTimeout(r, 10));
-    }
     process.emit('SIGINT');
     expect(await p).toBe(130);
     expect(readdirSync(parent)).toEqual(['seed-0']);
@@ -207,6 +204,25 @@ describe('run writes complete run folders', () => {
     expect(m.status).toBe('aborted');
     expect(m.error).toBe('aborted by the user (second Ctrl-C: hard exit)');
     await p;
+  });
+});
+
+describe('where runs execute', () => {
+  it('--in-process runs on the main thread (the debugging fallback)', async () => {
+    const cwd = tempDir();
+    const io = { ...fakeIo(cwd), inProcess: false };
+    expect(await main(['run', 'fake/fast', '--in-process', ...FAST], io)).toBe(0);
+    expect(io.stdout.text).toContain('completed fake/fast  seed 0');
+  });
+
+  it('without a compiled worker (here: from source) the run fails with one line saying what to do', async () => {
+    const cwd = tempDir();
+    const io = { ...fakeIo(cwd), inProcess: false };
+    expect(await main(['run', 'fake/fast', ...FAST], io)).toBe(1);
+    expect(io.stderr.text).toMatch(
+      /^paperkit: the run worker .*\/src\/run\/worker\.js does not exist \(build the runner first, or pass --in-process\)\n$/,
+    );
+    expect(existsSync(join(cwd, 'runs', 'fake'))).toBe(false);
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineExperiment, type Experiment, throwIfAborted } from '@paperkit/tensor-core';
@@ -21,12 +21,43 @@ export function tempDir(prefix = 'pk-runner-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** In-process CLI streams over a temp cwd and the fake packages. */
+/**
+ * Whether a live (temp) run folder of the experiment under `root` (`<out>/<package>/<name>`) has
+ * a metrics record yet, i.e. its experiment is running. The temp folder exists a moment before
+ * its metrics.jsonl does.
+ */
+export function hasLiveMetrics(root: string): boolean {
+  if (!existsSync(root)) return false;
+  for (const hash of readdirSync(root)) {
+    for (const name of readdirSync(join(root, hash))) {
+      if (!name.includes('.tmp-')) continue;
+      try {
+        if (readFileSync(join(root, hash, name, 'metrics.jsonl'), 'utf8').length > 0) return true;
+      } catch {
+        // Not yet created (or already renamed into place).
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * CLI streams over a temp cwd and the fake packages. Runs are in-process: the fake experiments exist
+ * only in this process, and the runner runs from TypeScript source, where no compiled worker exists
+ * (test/worker.test.ts covers the worker path against the built dist).
+ */
 export function fakeIo(
   cwd: string,
   packages: readonly ExperimentPackage[] = FAKE_PACKAGES,
 ): CliIo & { stdout: Capture; stderr: Capture } {
-  return { stdout: new Capture(), stderr: new Capture(), cwd, packages, handleSignals: true };
+  return {
+    stdout: new Capture(),
+    stderr: new Capture(),
+    cwd,
+    packages,
+    handleSignals: true,
+    inProcess: true,
+  };
 }
 
 const schema = z.strictObject({ steps: z.int().min(1), rate: z.number().positive(), tag: z.string() });

@@ -7,10 +7,13 @@ import type { RegisteredExperiment } from '../plan.js';
 import { StderrProgress, type TextSink } from '../progress.js';
 import { formatValue } from '../report/aggregate.js';
 import { wall } from '../report/html.js';
-import { executeRun, type RunOutcome } from '../run/execute.js';
+import { executeRun, type RunOutcome, RunStartError } from '../run/execute.js';
+import type { RunHost } from '../run/host.js';
+import { inProcessHost } from '../run/in-process-host.js';
 import { errorLine, gitInfo } from '../run/manifest.js';
 import { mkdirp } from '../run/mkdirp.js';
 import type { RunFolder } from '../run/run-folder.js';
+import { DEFAULT_ABORT_GRACE_MS, workerHost } from '../run/worker-host.js';
 import { EXIT, UsageError } from '../usage-error.js';
 
 /** One experiment to run with its resolved config. */
@@ -30,6 +33,23 @@ export interface ExecIo {
   readonly handleSignals?: boolean;
   /** Hard exit on the second Ctrl-C (injectable for tests); default `process.exit`. */
   readonly exit?: (code: number) => void;
+  /**
+   * Run experiments on the main thread instead of in a worker thread (as `--in-process`).
+   * Tests use it: they run the runner from TypeScript source, where no compiled worker exists, and
+   * inject registries that only exist in their own process.
+   */
+  readonly inProcess?: boolean;
+  /** Worker entry (default the compiled `run/worker.js` next to the runner). */
+  readonly workerUrl?: URL;
+  /** URL of a module exporting `experiments` that the worker imports instead of the runner's registry. */
+  readonly workerRegistry?: string;
+  /** How long the first Ctrl-C waits for a run to stop before terminating its worker; default 10 s. */
+  readonly abortGraceMs?: number;
+  /**
+   * Node flags of the workers; default this process's. Tests pass `[]`: vitest's `--conditions
+   * @paperkit/source` would make the compiled worker import TypeScript source.
+   */
+  readonly workerExecArgv?: readonly string[];
 }
 
 /** Fails with a one-line usage error unless files can be created in `out` (created when missing). */
@@ -64,26 +84,44 @@ function printOutcome(stdout: TextSink, cwd: string, job: Job, seed: number, o: 
 }
 
 /**
- * Runs jobs × seeds in order. Initialises the backend once, wires Ctrl-C to an AbortController passed
- * to every run (a second Ctrl-C finalises the live folder as aborted and exits at once), and prints one
- * result block per run on stdout; progress and notices go to stderr.
+ * Runs jobs × seeds in order in a worker thread (or in-process with `--in-process`),
+ * wires Ctrl-C to the runs (first: abort, with a grace period before the worker is terminated;
+ * second: terminate, finalise the live folder as aborted and exit at once), and prints one result
+ * block per run on stdout; progress and notices go to stderr.
  * @returns exit code: 0 all completed, 1 some failed, 130 aborted.
  */
 export async function runJobs(jobs: readonly Job[], opts: ExecOptions, io: ExecIo): Promise<number> {
   ensureWritable(opts.out);
-  let backend: Awaited<ReturnType<typeof initBackend>>;
-  try {
-    backend = await initBackend({
-      prefer: opts.backend,
-      blas: opts.blas,
-      onWarning: (m) => io.stderr.write(`paperkit: warning: ${m}\n`),
+  const warned = new Set<string>();
+  // A replacement worker initialises its backend again, so the same warning could repeat.
+  const warn = (m: string): void => {
+    if (warned.has(m)) return;
+    warned.add(m);
+    io.stderr.write(`paperkit: warning: ${m}\n`);
+  };
+  let host: RunHost;
+  let closeHost = async (): Promise<void> => {};
+  if (opts.inProcess || io.inProcess === true) {
+    try {
+      host = inProcessHost(await initBackend({ prefer: opts.backend, blas: opts.blas, onWarning: warn }));
+    } catch (err) {
+      io.stderr.write(`paperkit: ${errorLine(err)}\n`);
+      return EXIT.failed;
+    }
+  } else {
+    const workers = workerHost({
+      backend: { prefer: opts.backend, blas: opts.blas },
+      ...(io.workerUrl ? { workerUrl: io.workerUrl } : {}),
+      registry: io.workerRegistry ?? null,
+      graceMs: io.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS,
+      ...(io.workerExecArgv ? { execArgv: io.workerExecArgv } : {}),
     });
-  } catch (err) {
-    io.stderr.write(`paperkit: ${errorLine(err)}\n`);
-    return EXIT.failed;
+    host = workers.run;
+    closeHost = () => workers.close();
   }
-  const env = { backend, git: gitInfo(io.cwd) };
+  const git = gitInfo(io.cwd);
   const controller = new AbortController();
+  const kill = new AbortController();
   let active: RunFolder | null = null;
   let interrupts = 0;
   const onSignal = (): void => {
@@ -93,6 +131,7 @@ export async function runJobs(jobs: readonly Job[], opts: ExecOptions, io: ExecI
       controller.abort();
       return;
     }
+    kill.abort();
     try {
       if (active && active.current.status === 'running') {
         active.finalize('aborted', 'aborted by the user (second Ctrl-C: hard exit)');
@@ -112,27 +151,46 @@ export async function runJobs(jobs: readonly Job[], opts: ExecOptions, io: ExecI
   try {
     outer: for (const job of jobs)
       for (const seed of opts.seeds) {
-        // A macrotask turn lets a Ctrl-C that arrived during a run that never yielded be handled now.
+        // A macrotask turn lets a Ctrl-C that arrived during an in-process run that never yielded be handled now.
         await new Promise<void>((resolve) => setImmediate(resolve));
         if (controller.signal.aborted) break outer;
         const id = job.reg.experiment.id;
-        io.stderr.write(`paperkit: running ${id} (preset ${job.preset}, seed ${seed}) on ${backend.label}\n`);
         const progress = new StderrProgress({ stream: io.stderr, prefix: `[${id} seed ${seed}]` });
-        const outcome = await executeRun({
-          experiment: job.reg.experiment,
-          packageSpec: packageSpec(job.reg.packageName),
-          preset: job.preset,
-          overrides: job.overrides,
-          config: job.config,
-          seed,
-          out: opts.out,
-          env,
-          signal: controller.signal,
-          progress,
-          onActive: (f) => {
-            active = f;
-          },
-        });
+        let outcome: RunOutcome | null;
+        try {
+          outcome = await executeRun({
+            experiment: job.reg.experiment,
+            packageSpec: packageSpec(job.reg.packageName),
+            preset: job.preset,
+            overrides: job.overrides,
+            config: job.config,
+            seed,
+            out: opts.out,
+            git,
+            host,
+            signal: controller.signal,
+            kill: kill.signal,
+            progress,
+            onStart: (backend) =>
+              io.stderr.write(
+                `paperkit: running ${id} (preset ${job.preset}, seed ${seed}) on ${backend.label}\n`,
+              ),
+            onWarning: warn,
+            onOutput: (text) => {
+              progress.clear();
+              io.stderr.write(text);
+            },
+            onActive: (f) => {
+              active = f;
+            },
+          });
+        } catch (err) {
+          if (!(err instanceof RunStartError)) throw err;
+          io.stderr.write(`paperkit: ${err.message}\n`);
+          return EXIT.failed;
+        }
+        // Null: Ctrl-C stopped the run before its experiment started; nothing was written.
+        if (outcome === null) break outer;
         printOutcome(io.stdout, io.cwd, job, seed, outcome);
         if (outcome.status === 'failed') failed++;
         if (outcome.status === 'aborted') break outer;
@@ -142,6 +200,7 @@ export async function runJobs(jobs: readonly Job[], opts: ExecOptions, io: ExecI
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
+    await closeHost();
   }
   if (controller.signal.aborted) return EXIT.aborted;
   return failed > 0 ? EXIT.failed : EXIT.ok;

@@ -1,29 +1,17 @@
-import type {
-  BackendInfo,
-  Experiment,
-  ExperimentContext,
-  ExperimentResult,
-  MetricRecord,
-} from '@paperkit/tensor-core';
-import { Rng } from '@paperkit/tensor-core';
-import * as tf from '@tensorflow/tfjs-core';
+import type { BackendInfo, Experiment, ExperimentResult } from '@paperkit/tensor-core';
 import { svgToPng } from '../plot/png.js';
 import { plotFileStem, renderSvg } from '../plot/render.js';
 import type { StderrProgress } from '../progress.js';
 import { configHash } from './config-hash.js';
-import {
-  errorLine,
-  MANIFEST_SCHEMA_VERSION,
-  type MemorySnapshot,
-  type RunManifest,
-  type RunStatus,
-} from './manifest.js';
+import type { HostEnd, RunHost } from './host.js';
+import { errorLine, MANIFEST_SCHEMA_VERSION, type RunManifest, type RunStatus } from './manifest.js';
+import { deserializeError, type SerializedError } from './protocol.js';
 import { RunFolder, runFolderPath } from './run-folder.js';
 
-/** Facts about the invocation shared by all its runs. */
-export interface RunEnvironment {
-  readonly backend: BackendInfo;
-  readonly git: { readonly sha: string | null; readonly dirty: boolean | null };
+/** Git facts shared by all runs of an invocation. */
+export interface GitState {
+  readonly sha: string | null;
+  readonly dirty: boolean | null;
 }
 
 /** One run to execute. */
@@ -39,11 +27,27 @@ export interface RunRequest {
   readonly seed: number;
   /** Output root (`runs/`). */
   readonly out: string;
-  readonly env: RunEnvironment;
+  readonly git: GitState;
+  /** Where the experiment runs (a worker thread by default). */
+  readonly host: RunHost;
+  /** First Ctrl-C: stop at the next abort check. */
   readonly signal: AbortSignal;
+  /** Second Ctrl-C: stop now (terminates a worker). */
+  readonly kill: AbortSignal;
   readonly progress: StderrProgress;
+  /** Called once the backend is up, just before the experiment starts. */
+  readonly onStart?: (backend: BackendInfo) => void;
+  /** initBackend warnings. */
+  readonly onWarning?: (message: string) => void;
+  /** Text the experiment's thread printed. */
+  readonly onOutput?: (text: string) => void;
   /** Receives the folder while the run is live (null afterwards), so a hard exit can finalise it. */
   readonly onActive?: (folder: RunFolder | null) => void;
+}
+
+/** The run could not start: the backend, the registry or the worker failed to load. No folder was written. */
+export class RunStartError extends Error {
+  override readonly name = 'RunStartError';
 }
 
 /** A plot as written, listed in summary.json. */
@@ -73,13 +77,8 @@ export interface RunOutcome {
   readonly summary: SummaryFile | null;
 }
 
-function memory(): MemorySnapshot {
-  const m = tf.memory();
-  return { numTensors: m.numTensors, numBytes: m.numBytes, numDataBuffers: m.numDataBuffers };
-}
-
-function isAbort(err: unknown, signal: AbortSignal): boolean {
-  return signal.aborted || (err instanceof Error && err.name === 'AbortError');
+function isAbort(err: SerializedError, signal: AbortSignal): boolean {
+  return signal.aborted || err.name === 'AbortError';
 }
 
 /** Checks the shape of what an experiment returned, so a malformed result fails the run with a clear reason. */
@@ -120,72 +119,112 @@ function writePlots(folder: RunFolder, result: ExperimentResult, warnings: strin
   return written;
 }
 
+/** Status and reason of a hosted run's end, plus the result when there is one. */
+function judge(
+  end: HostEnd,
+  signal: AbortSignal,
+): { status: Exclude<RunStatus, 'running'>; error: string | null; result: ExperimentResult | null } {
+  switch (end.type) {
+    case 'result':
+      try {
+        checkResult(end.result);
+        return { status: 'completed', error: null, result: end.result };
+      } catch (err) {
+        return { status: 'failed', error: errorLine(err), result: null };
+      }
+    case 'error': {
+      const line = errorLine(deserializeError(end.error));
+      return isAbort(end.error, signal)
+        ? { status: 'aborted', error: `aborted by the user (${line})`, result: null }
+        : { status: 'failed', error: line, result: null };
+    }
+    case 'stopped':
+      return { status: 'aborted', error: `aborted by the user (${end.reason})`, result: null };
+    case 'crashed':
+      return { status: 'failed', error: end.reason, result: null };
+    case 'init-failed':
+      return { status: 'failed', error: errorLine(deserializeError(end.error)), result: null };
+  }
+}
+
 /**
  * Runs one experiment at one seed into its run folder (see {@link RunFolder} for the atomicity
  * guarantees) and never throws for a failing experiment: the outcome says failed or aborted and the
- * folder records why. Errors of the runner itself (e.g. an unwritable disk) do propagate.
+ * folder records why. The folder is created when the host reports the backend (its label goes into
+ * the manifest). Returns null when Ctrl-C stopped the run before it started (nothing written); throws
+ * {@link RunStartError} when it could not start. Errors of the runner itself (e.g. an unwritable
+ * disk) propagate.
  */
-export async function executeRun(req: RunRequest): Promise<RunOutcome> {
+export async function executeRun(req: RunRequest): Promise<RunOutcome | null> {
   const e = req.experiment;
   const hash = configHash(req.config);
   const target = runFolderPath(req.out, e.id, hash, req.seed);
-  const started = Date.now();
-  const folder = RunFolder.create(target, req.config, {
-    schemaVersion: MANIFEST_SCHEMA_VERSION,
-    experiment: e.id,
-    title: e.title,
-    paper: e.paper,
-    package: req.packageSpec,
-    configHash: hash,
-    seed: req.seed,
-    preset: req.preset,
-    overrides: req.overrides,
-    backend: req.env.backend.label,
-    tfjsVersion: req.env.backend.tfjsVersion,
-    node: process.version,
-    platform: process.platform,
-    arch: process.arch,
-    gitSha: req.env.git.sha,
-    gitDirty: req.env.git.dirty,
-    startedAt: new Date(started).toISOString(),
-    endedAt: null,
-    wallMs: null,
-    finalMemory: null,
-    status: 'running',
-    error: null,
-    warnings: [],
-  });
-  req.onActive?.(folder);
-  const tensorsBefore = tf.memory().numTensors;
-  const ctx: ExperimentContext = {
-    seed: req.seed,
-    rng: Rng.fromSeed(req.seed),
-    backend: req.env.backend,
-    preset: req.preset,
-    signal: req.signal,
-    progress: req.progress,
-    metrics: {
-      write(record: MetricRecord): void {
-        folder.appendMetric({ ...record, wallMs: Date.now() - started });
+  let folder: RunFolder | null = null;
+  let started = 0;
+  const end = await req.host(
+    { experiment: e, config: req.config, seed: req.seed, preset: req.preset },
+    {
+      onStart(backend, startedAt) {
+        started = startedAt;
+        folder = RunFolder.create(target, req.config, {
+          schemaVersion: MANIFEST_SCHEMA_VERSION,
+          experiment: e.id,
+          title: e.title,
+          paper: e.paper,
+          package: req.packageSpec,
+          configHash: hash,
+          seed: req.seed,
+          preset: req.preset,
+          overrides: req.overrides,
+          backend: backend.label,
+          tfjsVersion: backend.tfjsVersion,
+          node: process.version,
+          platform: process.platform,
+          arch: process.arch,
+          gitSha: req.git.sha,
+          gitDirty: req.git.dirty,
+          startedAt: new Date(startedAt).toISOString(),
+          endedAt: null,
+          wallMs: null,
+          finalMemory: null,
+          status: 'running',
+          error: null,
+          warnings: [],
+        });
+        req.onActive?.(folder);
+        req.onStart?.(backend);
       },
+      onMetric(record, t) {
+        folder?.appendMetric({ ...record, wallMs: t - started });
+      },
+      onWarning(message) {
+        req.onWarning?.(message);
+      },
+      onOutput(text) {
+        req.onOutput?.(text);
+      },
+      progress: req.progress,
     },
-  };
-  let status: Exclude<RunStatus, 'running'> = 'completed';
-  let error: string | null = null;
-  let result: ExperimentResult | null = null;
-  try {
-    const r = await e.run(req.config as never, ctx);
-    checkResult(r);
-    result = r;
-  } catch (err) {
-    status = isAbort(err, req.signal) ? 'aborted' : 'failed';
-    error = status === 'aborted' ? `aborted by the user (${errorLine(err)})` : errorLine(err);
-  }
+    { abort: req.signal, kill: req.kill },
+  );
   req.progress.finish();
+  // TypeScript cannot see the assignment in the callback.
+  const live = folder as RunFolder | null;
+  if (live === null) {
+    if (end.type === 'stopped') return null;
+    const reason =
+      end.type === 'init-failed' || end.type === 'error'
+        ? errorLine(deserializeError(end.error))
+        : end.type === 'crashed'
+          ? end.reason
+          : 'the run ended before it started';
+    throw new RunStartError(reason);
+  }
+  const { status, error, result } = judge(end, req.signal);
   const warnings: string[] = [];
   let summary: SummaryFile | null = null;
   if (result) {
-    const plots = writePlots(folder, result, warnings);
+    const plots = writePlots(live, result, warnings);
     summary = {
       experiment: e.id,
       summary: result.summary,
@@ -193,13 +232,14 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
       series: result.series ?? {},
       plots,
     };
-    folder.writeJson('summary.json', summary);
+    live.writeJson('summary.json', summary);
   }
-  const leaked = tf.memory().numTensors - tensorsBefore;
+  const leaked = end.type === 'result' ? end.leaked : 0;
   if (status === 'completed' && leaked > 0)
     warnings.push(`${leaked} tensors were still allocated after the run (a leak in the experiment?)`);
-  folder.finalize(status, error, { finalMemory: memory(), warnings });
-  const dir = folder.commit();
+  const finalMemory = end.type === 'result' || end.type === 'error' ? end.finalMemory : null;
+  live.finalize(status, error, { finalMemory, warnings });
+  const dir = live.commit();
   req.onActive?.(null);
-  return { status, dir, manifest: folder.current, summary };
+  return { status, dir, manifest: live.current, summary };
 }
