@@ -1,6 +1,7 @@
 import { benchCriticalMomenta } from './cases/critical-momenta.js';
 import { benchNupi } from './cases/nupi.js';
 import { benchPerformativeGame } from './cases/performative-game.js';
+import { benchWeightSharing } from './cases/weight-sharing.js';
 /**
  * Paper benchmarks that measure themselves and return figures (other packages contribute these as
  * `cases/<paper>.ts` exporting `bench<Paper>(options): Promise<BenchFigure[]>`). Register one by
@@ -32,6 +33,7 @@ export const FIGURE_BENCHES: readonly FigureBench[] = [
   { name: 'critical-momenta', run: (quick) => benchCriticalMomenta(quick ? { params: 1e4, rounds: 3 } : {}) },
   { name: 'nupi', run: (quick) => benchNupi({ quick }) },
   { name: 'performative-game', run: (quick) => benchPerformativeGame({ quick }) },
+  { name: 'weight-sharing', run: (quick) => benchWeightSharing(quick ? { sizes: [1e4], rounds: 3 } : {}) },
 ];
 
 /** Figures as an aligned text table. */

@@ -2,6 +2,7 @@ import { experiments as criticalMomenta } from '@paperkit/critical-momenta/exper
 import { experiments as nupi } from '@paperkit/nupi/experiments';
 import { experiments as performativeGame } from '@paperkit/performative-game/experiments';
 import type { Experiment } from '@paperkit/tensor-core';
+import { experiments as weightSharing } from '@paperkit/weight-sharing/experiments';
 import { experiments as demo } from './demo/index.js';
 
 /** The experiments one npm package contributes (its `@paperkit/<pkg>/experiments` export). */
@@ -21,6 +22,7 @@ export const packages: readonly ExperimentPackage[] = [
   { name: '@paperkit/critical-momenta', experiments: criticalMomenta },
   { name: '@paperkit/nupi', experiments: nupi },
   { name: '@paperkit/performative-game', experiments: performativeGame },
+  { name: '@paperkit/weight-sharing', experiments: weightSharing },
 ];
 
 /** All registered experiments, in registration order. */

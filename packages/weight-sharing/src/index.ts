@@ -1,0 +1,32 @@
+/**
+ * @paperkit/weight-sharing: weight-sharing regularization (Shakerinava, Sohrabi, Ravanbakhsh,
+ * Lacoste-Julien, AISTATS 2024): the regularizer, its exact proximal operator by four equivalent
+ * algorithms, a KKT certificate and proximal training for tfjs models.
+ * @packageDocumentation
+ */
+
+export { adversarialInput } from './adversarial.js';
+export { radixArgsort, radixSortWithIndex, type SortedValues } from './argsort.js';
+export { type KktCondition, type KktReport, kktCheck } from './kkt.js';
+export { type SharingMetrics, sharingMetrics, tieClusters } from './metrics.js';
+export type { Partition } from './prox/partition.js';
+export {
+  checkFloatArray,
+  type FloatArray,
+  PROX_ALGORITHMS,
+  type ProxAlgorithm,
+  type ProxOptions,
+  type ProxResult,
+  proxR,
+  sortedForm,
+} from './prox/prox.js';
+export { lambdaMax, R } from './regularizer.js';
+export { ProximalOptimizer } from './training/proximal-optimizer.js';
+export { TiedRetraining } from './training/tied-retraining.js';
+export {
+  firstLayer,
+  type ProxStepInfo,
+  type WeightSharingConfig,
+  type WeightSharingLayer,
+  WeightSharingProx,
+} from './training/weight-sharing-prox.js';

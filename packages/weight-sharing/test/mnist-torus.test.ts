@@ -1,0 +1,161 @@
+import {
+  CONV_TRAINING_KERNELS,
+  initBackend,
+  loadMnist,
+  missingKernels,
+  Rng,
+  resolveConfig,
+} from '@paperkit/tensor-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mnistTorusExperiment as e, torusData } from '../src/experiments/index.js';
+import { applyTorusCnn, applyTorusFc, initTorusCnn, initTorusFc } from '../src/experiments/torus-models.js';
+import { fakeContext } from './context.js';
+
+let backend: Awaited<ReturnType<typeof initBackend>>;
+beforeAll(async () => {
+  backend = await initBackend({ prefer: 'wasm', blas: 'off' });
+});
+
+describe('MNIST-torus data and models', () => {
+  it('the permuted variant is the shifted variant with one fixed pixel permutation', () => {
+    const shifted = torusData(Rng.fromSeed(3), 'shifted', 50, 20);
+    const permuted = torusData(Rng.fromSeed(3), 'permuted', 50, 20);
+    const p = permuted.permutation;
+    expect(new Set(p).size).toBe(196);
+    let bad = 0;
+    for (const split of ['train', 'test'] as const)
+      for (let n = 0; n < shifted[split].count; n++)
+        for (let k = 0; k < 196; k++)
+          if (permuted[split].features[n * 196 + k] !== shifted[split].features[n * 196 + p[k]!]) bad++;
+    expect(bad).toBe(0);
+    expect(Array.from(permuted.train.labels)).toEqual(Array.from(shifted.train.labels));
+  });
+
+  it('each image is one cyclic shift of its normalised digit, the same for the same seed', () => {
+    const d = torusData(Rng.fromSeed(4), 'shifted', 30, 10);
+    expect(Array.from(torusData(Rng.fromSeed(4), 'shifted', 30, 10).train.features)).toEqual(
+      Array.from(d.train.features),
+    );
+    const raw = loadMnist({ size: 14 }).train.features;
+    let shifted = 0;
+    for (let n = 0; n < 30; n++) {
+      const img = d.train.features.subarray(n * 196, (n + 1) * 196);
+      const src = raw.subarray(n * 196, (n + 1) * 196);
+      // Find the (dy, dx) that maps the normalised source onto the stored image.
+      let found = false;
+      for (let dy = 0; dy < 14 && !found; dy++)
+        for (let dx = 0; dx < 14 && !found; dx++) {
+          let ok = true;
+          for (let i = 0; i < 14 && ok; i++)
+            for (let j = 0; j < 14 && ok; j++)
+              ok =
+                img[((i + dy) % 14) * 14 + ((j + dx) % 14)] ===
+                Math.fround((src[i * 14 + j]! - 0.1307) / 0.3081);
+          if (ok) {
+            found = true;
+            if (dy !== 0 || dx !== 0) shifted++;
+          }
+        }
+      expect(found).toBe(true);
+    }
+    expect(shifted).toBeGreaterThan(25);
+  });
+
+  it('the circular CNN is exactly invariant to cyclic shifts of its input (circular padding + GAP)', () => {
+    const params = initTorusCnn(Rng.fromSeed(5), 4);
+    const rng = Rng.fromSeed(6);
+    const x = rng.fillNormal(new Float32Array(3 * 196));
+    const rolled = new Float32Array(x.length);
+    for (let n = 0; n < 3; n++)
+      for (let i = 0; i < 14; i++)
+        for (let j = 0; j < 14; j++)
+          rolled[n * 196 + ((i + 3) % 14) * 14 + ((j + 11) % 14)] = x[n * 196 + i * 14 + j]!;
+    const stats = new Map();
+    const out = tf.tidy(() => {
+      const a = tf.tensor2d(x, [3, 196]);
+      const b = tf.tensor2d(rolled, [3, 196]);
+      applyTorusCnn(params.tensors(), a, 14, { kind: 'collect', out: stats });
+      return [
+        applyTorusCnn(params.tensors(), a, 14, { kind: 'eval', stats }),
+        applyTorusCnn(params.tensors(), b, 14, { kind: 'eval', stats }),
+      ];
+    });
+    const [ya, yb] = out.map((t) => Array.from(t.dataSync()));
+    for (let i = 0; i < ya!.length; i++) expect(yb![i]!).toBeCloseTo(ya![i]!, 4);
+    tf.dispose([...out, ...[...stats.values()].flatMap((s) => [s.mean, s.variance])]);
+    params.dispose();
+  });
+
+  it('the FC twin with a per-channel circulant fc1 computes the same function as the CNN', () => {
+    const width = 2;
+    const cnn = initTorusCnn(Rng.fromSeed(7), width);
+    const fc = initTorusFc(Rng.fromSeed(8), 14, width);
+    const k = cnn.get('conv.weight').dataSync();
+    const cb = cnn.get('conv.bias').dataSync();
+    // Unit (c, p = (i, j)) reads pixel ((i + a − 1) mod 14, (j + b − 1) mod 14) with tap k[a, b, 0, c].
+    const w = new Float32Array(196 * width * 196);
+    const bias = new Float32Array(width * 196);
+    for (let c = 0; c < width; c++)
+      for (let i = 0; i < 14; i++)
+        for (let j = 0; j < 14; j++) {
+          const unit = c * 196 + i * 14 + j;
+          bias[unit] = cb[c]!;
+          for (let a = 0; a < 3; a++)
+            for (let b = 0; b < 3; b++)
+              w[(((i + a + 13) % 14) * 14 + ((j + b + 13) % 14)) * width * 196 + unit]! +=
+                k[(a * 3 + b) * width + c]!;
+        }
+    fc.assign({ 'fc1.weight': tf.tensor2d(w, [196, width * 196]), 'fc1.bias': tf.tensor1d(bias) });
+    fc.assign({ 'head.weight': cnn.get('head.weight'), 'head.bias': cnn.get('head.bias') });
+    // BN statistics differ by layout (per channel vs per unit), so compare both with identity
+    // normalisation (mean 0, variance 1 − ε).
+    const ident = (n: number) => ({ mean: tf.zeros([n]), variance: tf.fill([n], 1 - 1e-5) });
+    const x = tf.tensor2d(Rng.fromSeed(9).fillNormal(new Float32Array(4 * 196)), [4, 196]);
+    const sc = new Map([['bn', ident(width)]]);
+    const sf = new Map([['bn', ident(width * 196)]]);
+    const yc = applyTorusCnn(cnn.tensors(), x, 14, { kind: 'eval', stats: sc });
+    const yf = applyTorusFc(fc.tensors(), x, 14, width, { kind: 'eval', stats: sf });
+    const a = yc.dataSync();
+    const b = yf.dataSync();
+    for (let i = 0; i < a.length; i++) expect(b[i]!).toBeCloseTo(a[i]!, 4);
+    tf.dispose([x, yc, yf, ...[...sc.values(), ...sf.values()].flatMap((s) => [s.mean, s.variance])]);
+    cnn.dispose();
+    fc.dispose();
+  });
+});
+
+describe('mnist-torus experiment (tiny scale)', () => {
+  it('trains FC and FC+WS on both variants, reports accuracy, distinct ratios and filter images', async () => {
+    const cfg = resolveConfig(e, 'quick', {
+      nTrain: 256,
+      nTest: 128,
+      width: 2,
+      epochs: 2,
+      bnSamples: 128,
+      wsLrs: [0.5],
+    });
+    const ctx = fakeContext(backend, 3);
+    const before = tf.memory().numTensors;
+    const r = await e.run(cfg, ctx);
+    expect(tf.memory().numTensors).toBe(before);
+    const conv = missingKernels(CONV_TRAINING_KERNELS).length === 0;
+    if (conv) expect(r.summary.cnn).toBe('trained');
+    else expect(String(r.summary.cnn)).toContain("backend 'wasm' lacks Conv2DBackpropFilter");
+    for (const v of ['shifted', 'permuted'])
+      for (const m of ['fc', 'fcws0.5']) {
+        const acc = r.summary[`acc_${v}:${m}`] as number;
+        expect(acc).toBeGreaterThanOrEqual(0);
+        expect(acc).toBeLessThanOrEqual(1);
+      }
+    // A strong prox shares weights: far fewer distinct fc1 values than plain training.
+    expect(r.summary['distinctRatio_shifted:fcws0.5'] as number).toBeLessThan(
+      0.5 * (r.summary['distinctRatio_shifted:fc'] as number),
+    );
+    const filters = r.plots.filter((p) => p.kind === 'images');
+    expect(filters).toHaveLength(4);
+    for (const f of filters)
+      if (f.kind === 'images') expect(f.images.every((im) => im.length === 196)).toBe(true);
+    expect(ctx.records.length).toBe(4);
+  });
+});
