@@ -86,9 +86,12 @@ async function fit(
   signal: AbortSignal,
 ): Promise<RunResult> {
   const n = cfg.size;
+  const zeros = tf.zeros([n, n]);
+  // fromTensors copies its inputs; the caller keeps (and frees) the initial value.
   const params = ParamMap.fromTensors({
-    'fc.weight': { value: tf.zeros([n, n]), role: 'weight', layout: { outAxis: 0, inAxis: 1 }, group: 'fc' },
+    'fc.weight': { value: zeros, role: 'weight', layout: { outAxis: 0, inAxis: 1 }, group: 'fc' },
   });
+  zeros.dispose();
   const prox = new WeightSharingProx({ layers: [{ weight: 'fc.weight', wsLr }], algorithm: cfg.algorithm });
   const opt = new SGD({ lr: cfg.lr, hooks: prox.hooks });
   const xTrain = tf.tensor2d(data.train.x, [nTrain, n]);
