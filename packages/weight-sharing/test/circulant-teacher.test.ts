@@ -1,4 +1,5 @@
 import { initBackend, resolveConfig } from '@paperkit/tensor-core';
+import { expectNoLeak } from '@paperkit/tensor-core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   circulantTeacher,
@@ -27,7 +28,7 @@ describe('circulant teacher (spec §I.8 P2, headline)', () => {
     // Spec margins: ~50× drop (0.263 → 0.0046), every weight within 0.1 of a level at ws_lr = 1e-2.
     const cfg = resolveConfig(e, 'quick', { seeds: 1, wsLrs: [0, 1e-2] });
     const ctx = fakeContext(backend, 7);
-    const r = await e.run(cfg, ctx);
+    const r = await expectNoLeak(() => e.run(cfg, ctx));
     const base = r.summary.mse_n24_ws0 as number;
     const ws = r.summary['mse_n24_ws0.01'] as number;
     expect(base).toBeGreaterThan(0.15);
