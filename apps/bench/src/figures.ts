@@ -1,3 +1,4 @@
+import { benchAdamRotation, QUICK_ADAM_ROTATION } from './cases/adam-rotation.js';
 import { benchCriticalMomenta } from './cases/critical-momenta.js';
 import { benchNupi } from './cases/nupi.js';
 import { benchPerformativeGame } from './cases/performative-game.js';
@@ -30,6 +31,7 @@ export interface FigureBench {
 
 /** The paper benchmarks `main` runs after the kernel cases. */
 export const FIGURE_BENCHES: readonly FigureBench[] = [
+  { name: 'adam-rotation', run: (quick) => benchAdamRotation(quick ? QUICK_ADAM_ROTATION : {}) },
   { name: 'critical-momenta', run: (quick) => benchCriticalMomenta(quick ? { params: 1e4, rounds: 3 } : {}) },
   { name: 'nupi', run: (quick) => benchNupi({ quick }) },
   { name: 'performative-game', run: (quick) => benchPerformativeGame({ quick }) },
@@ -41,7 +43,7 @@ export function figureTable(bench: string, figures: readonly BenchFigure[]): str
   const fmt = (v: number | undefined) =>
     v === undefined ? '' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3);
   const rows = figures.map((f) => [
-    `${bench}: ${f.name}`,
+    f.name.startsWith(`${bench}: `) ? f.name : `${bench}: ${f.name}`,
     `${fmt(f.value)} ${f.unit}`,
     fmt(f.baseline),
     f.ratio === undefined ? '' : `${f.ratio.toFixed(2)}×`,

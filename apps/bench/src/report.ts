@@ -92,9 +92,10 @@ export function targets(rows: readonly Row[]): Target[] {
       status: x >= 4 ? 'met' : 'missed',
     });
     out.push({
-      target: `MLP step vs PyTorch CPU (${PYTORCH_MLP_MS} ms)`,
+      // The issue's goal: within 2× of PyTorch-CPU's 2.9 ms step measured on this machine.
+      target: `MLP step within 2× of PyTorch CPU (${PYTORCH_MLP_MS} ms)`,
       measured: `${fmt(mlp.ms, 2)} ms = ${(mlp.ms! / PYTORCH_MLP_MS).toFixed(2)}× PyTorch's time`,
-      status: mlp.ms! <= PYTORCH_MLP_MS ? 'met' : 'missed',
+      status: mlp.ms! <= 2 * PYTORCH_MLP_MS ? 'met' : 'missed',
     });
   } else {
     out.push({ target: 'MLP step ≥ 4× faster than plain wasm', measured: 'not run', status: 'n/a' });

@@ -1,3 +1,4 @@
+import { experiments as adamRotation } from '@paperkit/adam-rotation/experiments';
 import { experiments as criticalMomenta } from '@paperkit/critical-momenta/experiments';
 import { experiments as nupi } from '@paperkit/nupi/experiments';
 import { experiments as performativeGame } from '@paperkit/performative-game/experiments';
@@ -19,6 +20,7 @@ export interface ExperimentPackage {
  */
 export const packages: readonly ExperimentPackage[] = [
   { name: '@paperkit/runner', experiments: demo },
+  { name: '@paperkit/adam-rotation', experiments: adamRotation },
   { name: '@paperkit/critical-momenta', experiments: criticalMomenta },
   { name: '@paperkit/nupi', experiments: nupi },
   { name: '@paperkit/performative-game', experiments: performativeGame },

@@ -4,7 +4,9 @@
  * (e.g. Float32Array data read back from a tensor) and are never mutated; outputs are fresh Matrix
  * objects. Vectors are plain numeric arrays (outputs are Float64Array).
  */
+
 export { type EigSymDecomposition, type EigSymOptions, eigSym } from './eig.js';
+export { completeOrthonormalBasis, type FullSvd, fullSvd } from './full-svd.js';
 export {
   type HessianOperator,
   type HessianVectorOptions,
