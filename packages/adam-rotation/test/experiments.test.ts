@@ -1,4 +1,5 @@
 import { initBackend, Rng, resolveConfig } from '@paperkit/tensor-core';
+import { fakeContext } from '@paperkit/tensor-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,7 +12,7 @@ import {
 import { experiments, probesExperiment, tinyTransformerExperiment } from '../src/experiments/index.js';
 import { ema, slowdown, tailMean } from '../src/experiments/loop.js';
 import { spearman } from '../src/experiments/shared.js';
-import { fakeContext, host, maxDiff } from './helpers.js';
+import { host, maxDiff } from './helpers.js';
 
 beforeAll(async () => {
   await initBackend({ prefer: 'wasm', blas: 'off' });

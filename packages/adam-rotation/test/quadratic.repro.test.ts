@@ -1,8 +1,8 @@
 import { initBackend, resolveConfig } from '@paperkit/tensor-core';
+import { fakeContext } from '@paperkit/tensor-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { quadraticExperiment } from '../src/experiments/index.js';
-import { fakeContext } from './helpers.js';
 
 beforeAll(async () => {
   await initBackend({ prefer: 'wasm', blas: 'off' });

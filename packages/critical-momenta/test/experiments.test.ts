@@ -1,4 +1,5 @@
 import { type ExperimentResult, initBackend, Rng, resolveConfig, twoMoons } from '@paperkit/tensor-core';
+import { fakeContext } from '@paperkit/tensor-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { trainClassifier } from '../src/experiments/classifier-run.js';
@@ -9,7 +10,6 @@ import {
   testFunctionsExperiment,
   twoMoonsExperiment,
 } from '../src/experiments/index.js';
-import { fakeContext } from './fake-context.js';
 
 beforeAll(() => initBackend({ prefer: 'wasm', blas: 'off' }));
 

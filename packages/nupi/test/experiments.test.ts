@@ -1,12 +1,10 @@
 import { initBackend, resolveConfig } from '@paperkit/tensor-core';
-import { expectNoLeak } from '@paperkit/tensor-core/testing';
+import { expectNoLeak, fakeContext } from '@paperkit/tensor-core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { experiments, rateConstraint, sparsity, svm } from '../src/experiments/index.js';
-import { fakeContext } from './context.js';
 
-let backend: Awaited<ReturnType<typeof initBackend>>;
 beforeAll(async () => {
-  backend = await initBackend({ prefer: 'wasm', blas: 'off' });
+  await initBackend({ prefer: 'wasm', blas: 'off' });
 });
 
 describe('experiment registry', () => {
@@ -35,21 +33,21 @@ describe('tensor experiments train without leaking tensors (tiny configs)', () =
       proxyKps: [2],
       proxyNus: [],
     });
-    const res = await expectNoLeak(() => rateConstraint.run(cfg, fakeContext(backend, 3)));
+    const res = await expectNoLeak(() => rateConstraint.run(cfg, fakeContext(3)));
     expect(res.plots.map((p) => p.id)).toEqual(['lambda-smooth', 'lambda-proxy', 'overshoot']);
     expect(res.summary.ga_final_lambda).toBeGreaterThan(0);
   });
 
   it('sparsity: hard-concrete gates, two primal optimizers', async () => {
     const cfg = resolveConfig(sparsity, 'quick', { n: 256, hidden: 8, steps: 30, batch: 32 });
-    const res = await expectNoLeak(() => sparsity.run(cfg, fakeContext(backend, 3)));
+    const res = await expectNoLeak(() => sparsity.run(cfg, fakeContext(3)));
     expect(res.summary.ga_final_density).toBeLessThan(1);
     expect(res.plots.map((p) => p.id)).toEqual(['density', 'lambda']);
   });
 
   it('svm: small grid', async () => {
     const cfg = resolveConfig(svm, 'quick', { steps: 300, kiPoints: 3, kps: [0, 5], ablation: false });
-    const res = await svm.run(cfg, fakeContext(backend, 3));
+    const res = await svm.run(cfg, fakeContext(3));
     const heat = res.plots[0] as { kind: string; values: readonly number[]; rows: number; cols: number };
     expect(heat.kind).toBe('heatmap');
     expect(heat.values.length).toBe(heat.rows * heat.cols);
@@ -64,8 +62,8 @@ describe('tensor experiments train without leaking tensors (tiny configs)', () =
       proxyKps: [],
       proxyNus: [],
     });
-    const a = await rateConstraint.run(cfg, fakeContext(backend, 9));
-    const b = await rateConstraint.run(cfg, fakeContext(backend, 9));
+    const a = await rateConstraint.run(cfg, fakeContext(9));
+    const b = await rateConstraint.run(cfg, fakeContext(9));
     expect(a.summary).toEqual(b.summary);
   });
 });

@@ -1,16 +1,14 @@
 import { initBackend, resolveConfig } from '@paperkit/tensor-core';
-import { expectNoLeak } from '@paperkit/tensor-core/testing';
+import { expectNoLeak, fakeContext } from '@paperkit/tensor-core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   circulantTeacher,
   circulantTeacherExperiment as e,
   levelRecovery,
 } from '../src/experiments/index.js';
-import { fakeContext } from './context.js';
 
-let backend: Awaited<ReturnType<typeof initBackend>>;
 beforeAll(async () => {
-  backend = await initBackend({ prefer: 'wasm', blas: 'off' });
+  await initBackend({ prefer: 'wasm', blas: 'off' });
 });
 
 describe('circulant teacher (spec §I.8 P2, headline)', () => {
@@ -27,7 +25,7 @@ describe('circulant teacher (spec §I.8 P2, headline)', () => {
   it('reproduces the effect: ≥ 20× lower test MSE at ws_lr = 1e-2 and the teacher levels recovered', async () => {
     // Spec margins: ~50× drop (0.263 → 0.0046), every weight within 0.1 of a level at ws_lr = 1e-2.
     const cfg = resolveConfig(e, 'quick', { seeds: 1, wsLrs: [0, 1e-2] });
-    const ctx = fakeContext(backend, 7);
+    const ctx = fakeContext(7);
     const r = await expectNoLeak(() => e.run(cfg, ctx));
     const base = r.summary.mse_n24_ws0 as number;
     const ws = r.summary['mse_n24_ws0.01'] as number;

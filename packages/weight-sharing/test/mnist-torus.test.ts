@@ -6,15 +6,14 @@ import {
   Rng,
   resolveConfig,
 } from '@paperkit/tensor-core';
+import { fakeContext } from '@paperkit/tensor-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mnistTorusExperiment as e, torusData } from '../src/experiments/index.js';
 import { applyTorusCnn, applyTorusFc, initTorusCnn, initTorusFc } from '../src/experiments/torus-models.js';
-import { fakeContext } from './context.js';
 
-let backend: Awaited<ReturnType<typeof initBackend>>;
 beforeAll(async () => {
-  backend = await initBackend({ prefer: 'wasm', blas: 'off' });
+  await initBackend({ prefer: 'wasm', blas: 'off' });
 });
 
 describe('MNIST-torus data and models', () => {
@@ -135,7 +134,7 @@ describe('mnist-torus experiment (tiny scale)', () => {
       bnSamples: 128,
       wsLrs: [0.5],
     });
-    const ctx = fakeContext(backend, 3);
+    const ctx = fakeContext(3);
     const before = tf.memory().numTensors;
     const r = await e.run(cfg, ctx);
     expect(tf.memory().numTensors).toBe(before);

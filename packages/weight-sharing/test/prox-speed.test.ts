@@ -1,13 +1,13 @@
 import { initBackend, resolveConfig } from '@paperkit/tensor-core';
+import { fakeContext } from '@paperkit/tensor-core/testing';
 import { describe, expect, it } from 'vitest';
 import { proxSpeedExperiment as e } from '../src/experiments/index.js';
-import { fakeContext } from './context.js';
 
 describe('prox-speed experiment', () => {
   it('times every algorithm beside the sort baseline and checks the round counts (small sizes)', async () => {
-    const backend = await initBackend({ prefer: 'wasm', blas: 'off' });
+    await initBackend({ prefer: 'wasm', blas: 'off' });
     const cfg = resolveConfig(e, 'quick', { sizes: [2000, 20000], repeats: 1, adversarialSizes: [64, 300] });
-    const r = await e.run(cfg, fakeContext(backend));
+    const r = await e.run(cfg, fakeContext(1));
     expect(r.summary.adversarialImminentRounds_d300).toBe(299);
     expect(r.summary.adversarialSearchLevels_d300).toBe(9);
     expect(r.summary.pavRounds_d20000).toBe(1);
@@ -28,14 +28,14 @@ describe('prox-speed experiment', () => {
   });
 
   it('caps slow algorithms by maxSize', async () => {
-    const backend = await initBackend({ prefer: 'wasm', blas: 'off' });
+    await initBackend({ prefer: 'wasm', blas: 'off' });
     const cfg = resolveConfig(e, 'quick', {
       sizes: [5000],
       repeats: 1,
       adversarialSizes: [10],
       maxSize: { pav: 1e7, end: 1000, imminent: 1e7, search: 1000 },
     });
-    const r = await e.run(cfg, fakeContext(backend));
+    const r = await e.run(cfg, fakeContext(1));
     expect(r.summary.endMs_d5000).toBeUndefined();
     expect(r.summary.searchMs_d5000).toBeUndefined();
     expect(typeof r.summary.pavMs_d5000).toBe('number');

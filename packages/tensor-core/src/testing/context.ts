@@ -1,0 +1,37 @@
+import { type BackendInfo, currentBackend } from '../backend/init.js';
+import type { ExperimentContext, MetricRecord } from '../experiment/contract.js';
+import { Rng } from '../random/rng.js';
+
+/** Options of {@link fakeContext}. */
+export interface FakeContextOptions {
+  /** Preset name reported to the experiment; default `quick`. */
+  readonly preset?: string;
+  /** Backend reported to the experiment; default the one `initBackend` selected. */
+  readonly backend?: BackendInfo;
+  /** Abort signal; default one that never fires. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * A runner stand-in for calling an experiment's `run` in tests: a root stream seeded with `seed`,
+ * silent progress, and metrics collected in `records`.
+ */
+export function fakeContext(
+  seed = 0,
+  options: FakeContextOptions = {},
+): ExperimentContext & { readonly records: MetricRecord[] } {
+  const backend = options.backend ?? currentBackend();
+  if (!backend)
+    throw new Error('fakeContext needs a backend: call initBackend() first or pass options.backend');
+  const records: MetricRecord[] = [];
+  return {
+    seed,
+    rng: Rng.fromSeed(seed),
+    backend,
+    preset: options.preset ?? 'quick',
+    signal: options.signal ?? new AbortController().signal,
+    progress: { start: () => {}, update: () => {} },
+    metrics: { write: (r) => void records.push(r) },
+    records,
+  };
+}
