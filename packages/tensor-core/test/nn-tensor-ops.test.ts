@@ -4,6 +4,7 @@ import {
   ConstantMatrix,
   initBackend,
   matMulPlainGrad,
+  permute,
   Rng,
   randomNormal,
   stopGradient,
@@ -50,4 +51,29 @@ describe('tensor ops', () => {
     m.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
+});
+
+describe('permute', () => {
+  for (const backend of ['wasm', 'cpu'] as const) {
+    it(`equals tf.gather for a random permutation and repeated indices on ${backend}, without leaks`, async () => {
+      await initBackend({ prefer: backend, blas: 'off' });
+      const rng = Rng.fromSeed(4);
+      const x = randomNormal(rng, [1000]) as tf.Tensor1D;
+      const idx = tf.tensor1d(Int32Array.from(rng.permutation(1000)), 'int32');
+      const rep = tf.tensor1d(Int32Array.of(3, 3, 0, 999), 'int32');
+      await expectNoLeak(async () => {
+        const a = permute(x, idx);
+        const b = tf.gather(x, idx);
+        expect(Array.from(await a.data())).toEqual(Array.from(await b.data()));
+        const c = permute(x, rep);
+        const d = tf.gather(x, rep);
+        expect(Array.from(await c.data())).toEqual(Array.from(await d.data()));
+        tf.dispose([a, b, c, d]);
+      }, 0);
+      expect(() => permute(tf.zeros([2, 2]) as unknown as tf.Tensor1D, idx)).toThrow(
+        /x must be a 1-D float32 tensor/,
+      );
+      tf.dispose([x, idx, rep]);
+    });
+  }
 });

@@ -9,3 +9,4 @@ export {
   initBackend,
   setAccelerator,
 } from './init.js';
+export { permute } from './permute.js';
