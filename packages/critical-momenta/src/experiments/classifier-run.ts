@@ -8,6 +8,7 @@ import {
   type MlpConfig,
   type Optimizer,
   type ParamMap,
+  type PlotSpec,
   type Rng,
   sharpness,
   softmaxCrossEntropy,
@@ -16,7 +17,8 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamCG } from '../adam-cg.js';
 import { AdamCM } from '../adam-cm.js';
-import type { ToyMethod } from './escape-sim.js';
+import { METHOD_LABEL, type ToyMethod } from './escape-sim.js';
+import { mean } from './shared.js';
 
 /** Settings of one classifier training run. */
 export interface ClassifierRun {
@@ -157,4 +159,38 @@ export async function trainClassifier(
     opt.dispose();
     params.dispose();
   }
+}
+
+/** Bar charts of accuracy, λ_max and distance per method plus seed 0's loss curves, and the raw series. */
+export function classifierReport(
+  methods: readonly ToyMethod[],
+  seeds: number,
+  pick: (m: ToyMethod, k: keyof ClassifierOutcome) => number[],
+  curves: Record<string, { x: number[]; y: number[] }>,
+): { plots: PlotSpec[]; series: Record<string, number[]> } {
+  const bar = (k: keyof ClassifierOutcome, label: string, id: string): PlotSpec => ({
+    kind: 'bar',
+    id,
+    title: `${label} (mean over ${seeds} seed${seeds > 1 ? 's' : ''})`,
+    categories: methods.map((m) => METHOD_LABEL[m]),
+    groups: [{ name: label, values: methods.map((m) => mean(pick(m, k))) }],
+    y: { label },
+  });
+  const plots: PlotSpec[] = [
+    bar('testAccuracy', 'test accuracy', 'test-accuracy'),
+    bar('lambdaMax', 'λ_max of the training loss', 'lambda-max'),
+    bar('distance', 'distance ‖θ_T − θ₀‖', 'distance'),
+    {
+      kind: 'line',
+      id: 'train-loss',
+      title: 'Training loss, seed 0 (mean over each 50-step window)',
+      x: { label: 'step' },
+      y: { label: 'cross-entropy (nats)', log: true },
+      series: methods.map((m) => ({ name: METHOD_LABEL[m], ...curves[m]! })),
+    },
+  ];
+  const series: Record<string, number[]> = {};
+  for (const m of methods)
+    for (const k of ['testAccuracy', 'lambdaMax', 'distance'] as const) series[`${m}.${k}`] = pick(m, k);
+  return { plots, series };
 }

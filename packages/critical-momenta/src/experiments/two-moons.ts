@@ -1,13 +1,12 @@
 import {
   defineExperiment,
   type PaperComparison,
-  type PlotSpec,
   type SummaryValue,
   throwIfAborted,
   twoMoons,
 } from '@paperkit/tensor-core';
 import { z } from 'zod';
-import { type ClassifierOutcome, trainClassifier } from './classifier-run.js';
+import { type ClassifierOutcome, classifierReport, trainClassifier } from './classifier-run.js';
 import { METHOD_LABEL, type ToyMethod } from './escape-sim.js';
 import { mean, PAPER_TITLE, round, std } from './shared.js';
 
@@ -176,30 +175,7 @@ export const twoMoonsExperiment = defineExperiment({
       );
       summary['cm-minus-adam.testAccuracy'] = round(acc.cm - acc.adam, 4);
     }
-    const bar = (k: keyof ClassifierOutcome, label: string, id: string): PlotSpec => ({
-      kind: 'bar',
-      id,
-      title: `${label} (mean over ${cfg.seeds} seeds)`,
-      categories: cfg.methods.map((m) => METHOD_LABEL[m]),
-      groups: [{ name: label, values: cfg.methods.map((m) => mean(pick(m, k))) }],
-      y: { label },
-    });
-    const plots: PlotSpec[] = [
-      bar('lambdaMax', 'λ_max of the training loss', 'lambda-max'),
-      bar('distance', 'distance ‖θ_T − θ₀‖', 'distance'),
-      bar('testAccuracy', 'test accuracy', 'test-accuracy'),
-      {
-        kind: 'line',
-        id: 'train-loss',
-        title: 'Training loss, seed 0 (mean over each 50-step window)',
-        x: { label: 'step' },
-        y: { label: 'cross-entropy (nats)', log: true },
-        series: cfg.methods.map((m) => ({ name: METHOD_LABEL[m], ...curves[m]! })),
-      },
-    ];
-    const series: Record<string, number[]> = {};
-    for (const m of cfg.methods)
-      for (const k of ['testAccuracy', 'lambdaMax', 'distance'] as const) series[`${m}.${k}`] = pick(m, k);
+    const { plots, series } = classifierReport(cfg.methods, cfg.seeds, pick, curves);
     return { summary, comparisons, plots, series };
   },
 });
