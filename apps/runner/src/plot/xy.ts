@@ -153,18 +153,33 @@ function band(s: PlotSeries, x: Scale, y: Scale): string[] {
   return polys;
 }
 
-/** Renders a line chart: series (broken at missing values), ± bands, optional markers, reference lines. */
-export function renderLine(spec: LinePlot): string {
+/** Legend, layout, scales and clip id shared by line and scatter charts. */
+function xyFrame(spec: LinePlot | ScatterPlot, symbol: LegendEntry['symbol']) {
   checkSeries(spec.id, spec.series);
-  const legend: LegendEntry[] = spec.series.map((s, i) => ({
-    name: s.name,
-    color: seriesColor(i),
-    symbol: 'line',
-  }));
+  const legend: LegendEntry[] = spec.series.map((s, i) => ({ name: s.name, color: seriesColor(i), symbol }));
   const showLegend = spec.series.length > 1;
   const { layout, x, y } = setup(spec, showLegend ? legend : []);
-  const a = plotArea(layout);
-  const id = idPrefix(spec);
+  return { legend, showLegend, layout, x, y, a: plotArea(layout), id: idPrefix(spec) };
+}
+
+/** Title, grid, clipped data, axes and legend around the drawn `data`. */
+function xyDocument(spec: LinePlot | ScatterPlot, f: ReturnType<typeof xyFrame>, data: string): string {
+  const { layout, x, y, a, id } = f;
+  const body =
+    el('defs', {}, clipPath(`${id}-clip`, layout)) +
+    drawTitle(layout, spec.title) +
+    drawGrid(layout, x, y) +
+    el('g', { 'clip-path': `url(#${id}-clip)` }, data) +
+    drawXAxis(layout, x, spec.x.label) +
+    drawYAxis(layout, y, spec.y.label) +
+    (f.showLegend ? drawLegend(f.legend, a.x1 + 16, a.y0) : '');
+  return svgDocument(layout.width, layout.height, spec.title, body);
+}
+
+/** Renders a line chart: series (broken at missing values), ± bands, optional markers, reference lines. */
+export function renderLine(spec: LinePlot): string {
+  const f = xyFrame(spec, 'line');
+  const { x, y, a } = f;
   let data = '';
   spec.series.forEach((s, i) => {
     for (const d of band(s, x, y))
@@ -199,29 +214,13 @@ export function renderLine(spec: LinePlot): string {
     });
     data += text(a.x1 - 4, yy - 4, h.label, { size: FONT.tick, anchor: 'end', fill: '#333' });
   }
-  const body =
-    el('defs', {}, clipPath(`${id}-clip`, layout)) +
-    drawTitle(layout, spec.title) +
-    drawGrid(layout, x, y) +
-    el('g', { 'clip-path': `url(#${id}-clip)` }, data) +
-    drawXAxis(layout, x, spec.x.label) +
-    drawYAxis(layout, y, spec.y.label) +
-    (showLegend ? drawLegend(legend, a.x1 + 16, a.y0) : '');
-  return svgDocument(layout.width, layout.height, spec.title, body);
+  return xyDocument(spec, f, data);
 }
 
 /** Renders a scatter plot; `band` values, when given, are drawn as vertical error bars. */
 export function renderScatter(spec: ScatterPlot): string {
-  checkSeries(spec.id, spec.series);
-  const legend: LegendEntry[] = spec.series.map((s, i) => ({
-    name: s.name,
-    color: seriesColor(i),
-    symbol: 'dot',
-  }));
-  const showLegend = spec.series.length > 1;
-  const { layout, x, y } = setup(spec, showLegend ? legend : []);
-  const a = plotArea(layout);
-  const id = idPrefix(spec);
+  const f = xyFrame(spec, 'dot');
+  const { x, y } = f;
   let data = '';
   spec.series.forEach((s, i) => {
     const c = seriesColor(i);
@@ -244,13 +243,5 @@ export function renderScatter(spec: ScatterPlot): string {
       data += el('circle', { cx: x(xv), cy: y(yv), r: 3.5, fill: c, 'fill-opacity': 0.75 });
     }
   });
-  const body =
-    el('defs', {}, clipPath(`${id}-clip`, layout)) +
-    drawTitle(layout, spec.title) +
-    drawGrid(layout, x, y) +
-    el('g', { 'clip-path': `url(#${id}-clip)` }, data) +
-    drawXAxis(layout, x, spec.x.label) +
-    drawYAxis(layout, y, spec.y.label) +
-    (showLegend ? drawLegend(legend, a.x1 + 16, a.y0) : '');
-  return svgDocument(layout.width, layout.height, spec.title, body);
+  return xyDocument(spec, f, data);
 }

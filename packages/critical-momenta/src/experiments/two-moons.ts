@@ -1,13 +1,7 @@
-import {
-  defineExperiment,
-  type PaperComparison,
-  type SummaryValue,
-  throwIfAborted,
-  twoMoons,
-} from '@paperkit/tensor-core';
+import { defineExperiment, type PaperComparison, type SummaryValue, twoMoons } from '@paperkit/tensor-core';
 import { z } from 'zod';
-import { type ClassifierOutcome, classifierReport, trainClassifier } from './classifier-run.js';
-import { METHOD_LABEL, type ToyMethod } from './escape-sim.js';
+import { type ClassifierOutcome, classifierReport, classifierSweep } from './classifier-run.js';
+import type { ToyMethod } from './escape-sim.js';
 import { mean, PAPER_TITLE, round, std } from './shared.js';
 
 const schema = z.strictObject({
@@ -35,8 +29,6 @@ const schema = z.strictObject({
   /** Power-iteration steps for λ_max. */
   sharpnessIters: z.number().int().min(1),
 });
-
-type Row = ClassifierOutcome & { method: ToyMethod; seed: number };
 
 /**
  * Toy 3: an MLP on two moons with label noise, full batch, for Adam and Adam+CM (and Adam+CG): test
@@ -83,51 +75,36 @@ export const twoMoonsExperiment = defineExperiment({
   },
   async run(cfg, ctx) {
     const mlp = { sizes: [2, ...cfg.hidden, 2], activation: 'relu' as const };
-    const rows: Row[] = [];
-    const curves: Record<string, { x: number[]; y: number[] }> = {};
-    ctx.progress.start('two-moons runs', cfg.seeds * cfg.methods.length);
-    for (let s = 0; s < cfg.seeds; s++) {
-      const seedRng = ctx.rng.stream(`seed-${s}`);
-      const data = {
-        train: twoMoons(seedRng.stream('train'), {
-          count: cfg.trainCount,
-          noise: cfg.jitter,
-          labelNoise: cfg.labelNoise,
-        }),
-        test: twoMoons(seedRng.stream('test'), { count: cfg.testCount, noise: cfg.jitter }),
-      };
-      for (const method of cfg.methods) {
-        throwIfAborted(ctx.signal);
-        const curve = { x: [] as number[], y: [] as number[] };
-        const out = await trainClassifier(
-          {
-            method,
-            mlp,
-            lr: cfg.lr,
-            steps: cfg.steps,
-            topC: cfg.topC,
-            cgTopC: cfg.cgTopC,
-            decay: cfg.decay,
-            sharpnessIters: cfg.sharpnessIters,
-            sharpnessExamples: cfg.trainCount,
-          },
-          data,
-          seedRng.stream('run'),
-          ctx.signal,
-          (step, loss) => {
-            curve.x.push(step);
-            curve.y.push(loss);
-          },
-        );
-        if (s === 0) curves[method] = curve;
-        rows.push({ ...out, method, seed: s });
-        ctx.metrics.write({ step: rows.length, seed: s, method, ...out });
-        ctx.progress.update(
-          rows.length,
-          `seed ${s} ${METHOD_LABEL[method]}: test acc ${round(out.testAccuracy, 3)}`,
-        );
-      }
-    }
+    const { rows, curves } = await classifierSweep(
+      {
+        label: 'two-moons runs',
+        seeds: cfg.seeds,
+        methods: cfg.methods,
+        run: {
+          mlp,
+          lr: cfg.lr,
+          steps: cfg.steps,
+          topC: cfg.topC,
+          cgTopC: cfg.cgTopC,
+          decay: cfg.decay,
+          sharpnessIters: cfg.sharpnessIters,
+          sharpnessExamples: cfg.trainCount,
+        },
+        seed: (s) => {
+          const seedRng = ctx.rng.stream(`seed-${s}`);
+          const data = {
+            train: twoMoons(seedRng.stream('train'), {
+              count: cfg.trainCount,
+              noise: cfg.jitter,
+              labelNoise: cfg.labelNoise,
+            }),
+            test: twoMoons(seedRng.stream('test'), { count: cfg.testCount, noise: cfg.jitter }),
+          };
+          return { data, rng: seedRng.stream('run') };
+        },
+      },
+      ctx,
+    );
     const pick = (m: ToyMethod, k: keyof ClassifierOutcome): number[] =>
       rows.filter((r) => r.method === m).map((r) => r[k]);
     const summary: Record<string, SummaryValue> = { seeds: cfg.seeds, steps: cfg.steps, lr: cfg.lr };
