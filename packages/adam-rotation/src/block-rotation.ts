@@ -1,10 +1,9 @@
-import { permute } from '@paperkit/tensor-core';
+import { permuteTensors } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BlockPlan, invertPermutation } from './block-plan.js';
 import type { ParamSlot } from './layout.js';
 import type { GroupScope } from './partition.js';
 import { RotationBase } from './rotation.js';
-import { splitFlat } from './split-flat.js';
 
 interface DeviceSegment {
   readonly size: number;
@@ -23,10 +22,12 @@ interface DevicePlan {
 }
 
 /**
- * A fixed rotation built from a {@link BlockPlan}: per step one gather, one batched matMul per block
- * size and one more gather in each direction (§A.9: O(n·d) flops, O(n² + d) memory), never a dense
- * d×d matrix. With R_k = I and no permutation the gathers are skipped and the matMuls multiply by
- * exact ones and zeros, so values pass through bit-for-bit.
+ * A fixed rotation built from a {@link BlockPlan}: per step and direction, one copy kernel gathers
+ * the parameters' coordinates straight into the block matrices, one batched matMul per block size
+ * rotates them, and one more copy places the results into tensors of the parameters' shapes (§A.9:
+ * O(n·d) flops, O(n² + d) memory), never a dense d×d matrix and never a flat intermediate. With
+ * R_k = I and no permutation the matMuls multiply by exact ones and zeros, so values pass through
+ * bit-for-bit.
  */
 export class BlockRotation extends RotationBase {
   readonly scope: GroupScope;
@@ -47,22 +48,34 @@ export class BlockRotation extends RotationBase {
 
   rotate(x: Readonly<Record<string, tf.Tensor>>): Record<string, tf.Tensor> {
     this.check(x, 'x');
-    return tf.tidy(() => this.split(this.applyFlat(this.flatten(x), false)));
+    return this.toRecord(
+      this.apply(
+        this.params.map((p) => x[p.name]!),
+        false,
+        this.shapes(),
+      ),
+    );
   }
 
   unrotate(x: Readonly<Record<string, tf.Tensor>>): Record<string, tf.Tensor> {
     this.check(x, 'x');
-    return tf.tidy(() => this.split(this.applyFlat(this.flatten(x), true)));
+    return this.toRecord(
+      this.apply(
+        this.params.map((p) => x[p.name]!),
+        true,
+        this.shapes(),
+      ),
+    );
   }
 
   override rotateFlat(v: tf.Tensor): tf.Tensor1D {
     this.checkFlat(v);
-    return tf.tidy(() => this.applyFlat(tf.reshape(v, [-1]) as tf.Tensor1D, false));
+    return this.apply([v], false, [[this.dim]])[0] as tf.Tensor1D;
   }
 
   override unrotateFlat(v: tf.Tensor): tf.Tensor1D {
     this.checkFlat(v);
-    return tf.tidy(() => this.applyFlat(tf.reshape(v, [-1]) as tf.Tensor1D, true));
+    return this.apply([v], true, [[this.dim]])[0] as tf.Tensor1D;
   }
 
   override dispose(): void {
@@ -74,24 +87,34 @@ export class BlockRotation extends RotationBase {
     this.device = null;
   }
 
-  private applyFlat(flat: tf.Tensor1D, inverse: boolean): tf.Tensor1D {
+  private shapes(): (readonly number[])[] {
+    return this.params.map((p) => p.shape);
+  }
+
+  private toRecord(list: tf.Tensor[]): Record<string, tf.Tensor> {
+    return Object.fromEntries(this.params.map((p, i) => [p.name, list[i]!]));
+  }
+
+  /**
+   * `place(blocks(gather(x)))`, or its inverse `gather⁻¹(blocksᵀ(place⁻¹(x)))`, from the tensors `xs`
+   * (flattened and concatenated in order) into tensors of `shapes`.
+   */
+  private apply(xs: tf.Tensor[], inverse: boolean, shapes: (readonly number[])[]): tf.Tensor[] {
     const d = this.materialize();
     const first = inverse ? d.placeInv : d.gather;
     const last = inverse ? d.gatherInv : d.place;
-    // tensor-core's permute: a plain copy loop, ~10× faster than tf.gather's strided path here.
-    const x = first ? permute(flat, first) : flat;
-    const pieces = splitFlat(
-      x,
-      d.segments.map((s) => s.rows * s.size),
-    );
-    const parts = d.segments.map((s, k) => {
-      const piece = pieces[k]!;
-      if (s.r === null) return piece;
+    return tf.tidy(() => {
+      const blocks = permuteTensors(
+        xs,
+        first,
+        d.segments.map((s) => [s.rows, s.size]),
+      );
       // Row x of a block becomes R x: X·Rᵀ rotates, X·R undoes it.
-      return tf.reshape(tf.matMul(tf.reshape(piece, [s.rows, s.size]), s.r, false, !inverse), [-1]);
+      const turned = d.segments.map((s, k) =>
+        s.r === null ? blocks[k]! : tf.matMul(blocks[k] as tf.Tensor2D, s.r, false, !inverse),
+      );
+      return permuteTensors(turned, last, shapes);
     });
-    const y = parts.length === 1 ? parts[0]! : tf.concat(parts);
-    return (last ? permute(y as tf.Tensor1D, last) : y) as tf.Tensor1D;
   }
 
   private materialize(): DevicePlan {

@@ -2,7 +2,7 @@ import {
   Adam,
   AdamW,
   type BaseOptimizerConfig,
-  type Optimizer,
+  Optimizer,
   type OptimizerHooks,
   PaperkitInputError,
   type ParamsLike,
@@ -50,33 +50,78 @@ interface Internals {
 }
 
 /**
- * Runs optimizer class `Base` in the rotated basis of `rotation` (paper Alg. 4): each step the
- * gradient is rotated, g̃ = R g, the optimizer's own rule runs on g̃ with its state (m, v, momentum)
- * in rotated coordinates, the update is rotated back, Rᵀũ, and decoupled weight decay and p ← p − u
- * happen in the original basis, so the weights never leave it. Equivalent to running `Base` on
+ * Runs an optimizer in the rotated basis of `rotation` (paper Alg. 4): each step the gradient is
+ * rotated, g̃ = R g, the optimizer's own rule runs on g̃ with its state (m, v, momentum) in rotated
+ * coordinates, the update is rotated back, Rᵀũ, and decoupled weight decay and p ← p − u happen in
+ * the original basis, so the weights never leave it. Equivalent to running the optimizer on
  * f(Rᵀw̃) from w̃ = Rθ. Clipping (rotation-invariant) and the user's `gradients`/`updates`/`afterStep`
  * hooks see the original basis. Coupled L2 decay (Adam's or SGD's `weightDecay`) is applied to
  * the rotated parameters R·θ, i.e. to the gradient R(g + λθ) as it would be in the original basis.
  *
+ * Two forms: `rotated(optimizer, rotation)` builds the rotated twin of a fresh optimizer (same
+ * class and `config`; the given one is left untouched and must not have stepped, since its state
+ * would be in the original basis), and `rotated(Class, config, rotation)` builds it from a class.
+ * Works for any tensor-core optimizer built from one config object (Adam, AdamW, SGD, Momentum,
+ * and subclasses such as critical-momenta's AdamCM).
+ *
  * A rotated parameter without a gradient in a step gets a zero gradient (it still moves when its
  * rotated coordinates mix with others'); a gradient for a parameter outside the rotation is an error.
  *
- * With scope `none` the rotation is skipped entirely (bit-identical to `Base`); with R = I, or a
- * signed permutation, the rotated path is exact too. `dispose()` also frees the rotation's tensors.
+ * With scope `none` the rotation is skipped entirely (bit-identical to the plain optimizer); with
+ * R = I, or a signed permutation, the rotated path is exact too. `dispose()` also frees the
+ * rotation's tensors.
  *
  * @example
  * const rot = createRotation(params, { scope: 'global', blockSize: 64, rng: Rng.fromSeed(1) });
- * const opt = rotated(AdamW, { lr: 1e-3, weightDecay: 0.1 }, rot);
+ * const opt = rotated(new AdamW({ lr: 1e-3, weightDecay: 0.1 }), rot);
  * opt.minimize(() => loss(params), params).dispose();
  */
+export function rotated<O extends Optimizer>(
+  optimizer: O,
+  rotation: Rotation,
+  options?: RotatedOptions,
+): O & RotatedOptimizerApi;
 export function rotated<C extends BaseOptimizerConfig, O extends Optimizer>(
   Base: OptimizerClass<C, O>,
   config: C,
   rotation: Rotation,
-  options: RotatedOptions = {},
+  options?: RotatedOptions,
+): O & RotatedOptimizerApi;
+export function rotated<C extends BaseOptimizerConfig, O extends Optimizer>(
+  first: OptimizerClass<C, O> | O,
+  second: C | Rotation,
+  third?: Rotation | RotatedOptions,
+  fourth?: RotatedOptions,
 ): O & RotatedOptimizerApi {
-  if (typeof Base !== 'function')
-    throw new PaperkitInputError('Base', Base, 'an optimizer class such as Adam or SGD');
+  if (first instanceof Optimizer) {
+    if (first.iterations > 0)
+      throw new PaperkitInputError(
+        'optimizer',
+        first.name,
+        `an optimizer that has not stepped yet (this one took ${first.iterations} steps; its state is in the original basis)`,
+      );
+    return rotatedFromClass(
+      first.constructor as OptimizerClass<C, O>,
+      first.config as C,
+      second as Rotation,
+      (third as RotatedOptions | undefined) ?? {},
+    );
+  }
+  return rotatedFromClass(first, second as C, third as Rotation, fourth ?? {});
+}
+
+function rotatedFromClass<C extends BaseOptimizerConfig, O extends Optimizer>(
+  Base: OptimizerClass<C, O>,
+  config: C,
+  rotation: Rotation,
+  options: RotatedOptions,
+): O & RotatedOptimizerApi {
+  if (typeof Base !== 'function' || !(Base.prototype instanceof Optimizer))
+    throw new PaperkitInputError(
+      'optimizer',
+      Base,
+      'a tensor-core optimizer (e.g. new AdamW({ lr })) or optimizer class (e.g. AdamW)',
+    );
   if (rotation === null || typeof rotation !== 'object' || typeof rotation.rotate !== 'function')
     throw new PaperkitInputError('rotation', rotation, 'a Rotation from createRotation()');
   if (config === null || typeof config !== 'object')
@@ -101,6 +146,8 @@ export function rotated<C extends BaseOptimizerConfig, O extends Optimizer>(
     // Field initializers run after the base constructor set the base class's name.
     private readonly baseName: string = (this as Optimizer).name;
     override readonly name: string = `Rotated${this.baseName}`;
+    // The caller's config (the parent got one with the rotation hooks wrapped in).
+    override readonly config: Readonly<object> = config;
     readonly rotation: Rotation = rotation;
     private vars: Record<string, tf.Variable> | null = null;
     private rotatedParams: Record<string, tf.Tensor> | null = null;

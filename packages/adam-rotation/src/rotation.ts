@@ -1,7 +1,6 @@
-import { PaperkitInputError } from '@paperkit/tensor-core';
+import { PaperkitInputError, permuteTensors } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParamSlot } from './layout.js';
-import { splitFlat } from './split-flat.js';
 
 /**
  * How parameter space is rotated (§A.3.3):
@@ -137,12 +136,13 @@ export abstract class RotationBase implements Rotation {
     }
   }
 
-  /** Concatenates tensors in parameter order into one flat vector. */
+  /** Concatenates tensors in parameter order into one flat vector (one copy). */
   protected flatten(x: Readonly<Record<string, tf.Tensor>>): tf.Tensor1D {
-    return tf.tidy(() => {
-      const parts = this.params.map((p) => tf.reshape(x[p.name]!, [-1]));
-      return (parts.length === 1 ? parts[0]! : tf.concat(parts)) as tf.Tensor1D;
-    });
+    return permuteTensors(
+      this.params.map((p) => x[p.name]!),
+      null,
+      [[this.dim]],
+    )[0] as tf.Tensor1D;
   }
 
   /** Checks that `v` is a tensor with d entries. */
@@ -151,24 +151,15 @@ export abstract class RotationBase implements Rotation {
       throw new PaperkitInputError('v', v, `a tensor with ${this.dim} entries (the parameter count)`);
   }
 
-  /** Splits a flat vector into tensors keyed by parameter name. */
+  /** Splits a flat vector into tensors keyed by parameter name (one copy). */
   protected split(v: tf.Tensor): Record<string, tf.Tensor> {
     this.checkFlat(v);
-    const flat = tf.reshape(v, [-1]);
-    const out: Record<string, tf.Tensor> = {};
-    if (this.params.length === 1) {
-      const p = this.params[0]!;
-      out[p.name] = tf.reshape(flat, p.shape as number[]);
-      return out;
-    }
-    const pieces = splitFlat(
-      flat,
-      this.params.map((p) => p.size),
+    const pieces = permuteTensors(
+      [v],
+      null,
+      this.params.map((p) => p.shape),
     );
-    this.params.forEach((p, i) => {
-      out[p.name] = tf.reshape(pieces[i]!, p.shape as number[]);
-    });
-    return out;
+    return Object.fromEntries(this.params.map((p, i) => [p.name, pieces[i]!]));
   }
 }
 

@@ -181,7 +181,7 @@ describe('hand-computed first step (A.7 oracle 6)', () => {
     const plain = await step(new Adam({ lr: 0.1 }));
     expect(plain[0]).toBeCloseTo(-0.1, 6);
     expect(plain[1]).toBeCloseTo(-0.1, 6);
-    const r = await step(rotated(Adam, { lr: 0.1 }, rot()));
+    const r = await step(rotated(new Adam({ lr: 0.1 }), rot()));
     expect(Math.abs(r[0]!)).toBeLessThan(1e-6);
     expect(r[1]).toBeCloseTo(-0.141421, 5);
   });
@@ -246,6 +246,31 @@ describe('bad input', () => {
     expect(() => rotated(Adam, { lr: 0.1 }, null as never)).toThrow(/rotation must be a Rotation/);
     g.dispose();
     opt.dispose();
+    params.dispose();
+  });
+
+  it('rotated(optimizer, rotation) is rotated(Class, config, rotation) and needs a fresh optimizer', async () => {
+    const run = async (make: (rot: Rotation) => Optimizer) => {
+      const params = toyParams(5);
+      const opt = make(createRotation(params, { scope: 'global', blockSize: 16, rng: Rng.fromSeed(3) }));
+      for (let i = 0; i < 5; i++) opt.minimize(() => toyLoss(params.tensors()), params).dispose();
+      const out = await params.flatten();
+      opt.dispose();
+      params.dispose();
+      return out;
+    };
+    const template = new AdamW({ lr: 0.01, weightDecay: 0.1, beta2: 0.99 });
+    const fromInstance = await run((rot) => rotated(template, rot));
+    const fromClass = await run((rot) => rotated(AdamW, { lr: 0.01, weightDecay: 0.1, beta2: 0.99 }, rot));
+    expectBitIdentical(fromInstance, fromClass);
+    expect(template.iterations).toBe(0);
+    const params = toyParams(5);
+    const stepped = new Adam({ lr: 0.1 });
+    stepped.minimize(() => toyLoss(params.tensors()), params).dispose();
+    const rot = createRotation(params, { scope: 'global', blockSize: 16 });
+    expect(() => rotated(stepped, rot)).toThrow(/optimizer must be an optimizer that has not stepped yet/);
+    expect(() => rotated({ lr: 0.1 } as never, rot)).toThrow(/optimizer must be a tensor-core optimizer/);
+    stepped.dispose();
     params.dispose();
   });
 

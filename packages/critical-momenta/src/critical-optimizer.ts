@@ -63,6 +63,8 @@ interface ExtraState {
 export abstract class CriticalBufferOptimizer extends Optimizer {
   /** Validated settings. */
   readonly settings: ResolvedBufferConfig;
+  /** The caller's config (the parent receives one with the buffer's hook wrapped in). */
+  override readonly config: Readonly<TensorOptimizerConfig>;
   private readonly keys = new Map<string, PriorityKeys>();
   private readonly counts = new Map<string, number>();
   private pending = new Map<string, number>();
@@ -87,6 +89,7 @@ export abstract class CriticalBufferOptimizer extends Optimizer {
       },
     });
     box.self = this;
+    this.config = config ?? {};
     this.settings = settings;
     this.fifoRng = Rng.fromSeed(settings.seed).stream('criticalTest');
   }

@@ -5,6 +5,7 @@ import {
   initBackend,
   matMulPlainGrad,
   permute,
+  permuteTensors,
   Rng,
   randomNormal,
   stopGradient,
@@ -76,4 +77,107 @@ describe('permute', () => {
       tf.dispose([x, idx, rep]);
     });
   }
+});
+
+describe('permuteTensors', () => {
+  // Oracle: concat → gather → split in stock tf ops.
+  const reference = (xs: tf.Tensor[], idx: tf.Tensor1D | null, shapes: number[][]) =>
+    tf.tidy(() => {
+      const flat = tf.concat(xs.map((x) => tf.reshape(x, [-1])));
+      const y = idx === null ? flat : tf.gather(flat, idx);
+      return tf
+        .split(
+          y,
+          shapes.map((s) => s.reduce((a, b) => a * b, 1)),
+        )
+        .map((p, i) => tf.reshape(p, shapes[i]!));
+    });
+
+  for (const backend of ['wasm', 'cpu'] as const) {
+    it(`moves data between tensor lists like concat + gather + split on ${backend}, without leaks`, async () => {
+      await initBackend({ prefer: backend, blas: 'off' });
+      const rng = Rng.fromSeed(5);
+      const xs = [
+        randomNormal(rng, [3, 4]),
+        randomNormal(rng, [7]),
+        randomNormal(rng, [2, 1, 3]),
+        tf.zeros([0]),
+      ];
+      const idx = tf.tensor1d(Int32Array.from(rng.permutation(25)), 'int32');
+      const shapes = [[5, 2], [0], [15]];
+      await expectNoLeak(async () => {
+        for (const i of [idx, null]) {
+          const got = permuteTensors(xs, i, shapes);
+          const want = reference(xs, i, shapes);
+          expect(got.map((t) => t.shape)).toEqual(shapes);
+          for (let k = 0; k < got.length; k++)
+            expect(Array.from(await got[k]!.data())).toEqual(Array.from(await want[k]!.data()));
+          tf.dispose([...got, ...want]);
+        }
+        // Round trip through the inverse permutation restores every input exactly.
+        const inv = new Int32Array(25);
+        (await idx.data()).forEach((v, k) => {
+          inv[v] = k;
+        });
+        const invT = tf.tensor1d(inv, 'int32');
+        const there = permuteTensors(xs, idx, [[25]]);
+        const back = permuteTensors(
+          there,
+          invT,
+          xs.map((x) => x.shape),
+        );
+        for (let k = 0; k < xs.length; k++)
+          expect(Array.from(await back[k]!.data())).toEqual(Array.from(await xs[k]!.data()));
+        tf.dispose([invT, ...there, ...back]);
+      }, 0);
+      tf.dispose([...xs, idx]);
+    });
+  }
+
+  it('has the gradient of concat + gather + split, repeated indices included, on wasm and cpu', async () => {
+    const idxData = Int32Array.of(9, 0, 0, 4, 7, 7, 7, 2, 1, 5, 3, 6);
+    const shapes = [[3, 2], [6]];
+    // The same draws on each backend; the stock reference needs UnsortedSegmentSum, which wasm lacks.
+    const gradients = async (backend: 'wasm' | 'cpu', ours: boolean) => {
+      await initBackend({ prefer: backend, blas: 'off' });
+      const rng = Rng.fromSeed(6);
+      const xs = [randomNormal(rng, [2, 3]), randomNormal(rng, [4])];
+      const w = [randomNormal(rng, [3, 2]), randomNormal(rng, [6])];
+      const idx = tf.tensor1d(idxData, 'int32');
+      const f = (a: tf.Tensor, b: tf.Tensor) => {
+        const outs = ours ? permuteTensors([a, b], idx, shapes) : reference([a, b], idx, shapes);
+        return tf.addN(outs.map((o, i) => tf.sum(tf.mul(o, w[i]!)))) as tf.Scalar;
+      };
+      let result: Float32Array[] = [];
+      await expectNoLeak(async () => {
+        const g = tf.grads(f)(xs);
+        result = await Promise.all(g.map((t) => t.data() as Promise<Float32Array>));
+        tf.dispose(g);
+      }, 0);
+      tf.dispose([...xs, ...w, idx]);
+      return result;
+    };
+    const want = await gradients('cpu', false);
+    for (const backend of ['wasm', 'cpu'] as const) {
+      const got = await gradients(backend, true);
+      for (let k = 0; k < 2; k++) expectAllClose(got[k]!, want[k]!, { atol: 1e-6, rtol: 1e-6 });
+    }
+  });
+
+  it('names the bad argument', () => {
+    const x = tf.zeros([4]);
+    const idx = tf.tensor1d([0, 1, 2, 3], 'int32');
+    expect(() => permuteTensors([], idx, [[4]])).toThrow(/xs must be a non-empty array/);
+    expect(() => permuteTensors([tf.zeros([2], 'int32')], null, [[2]])).toThrow(
+      /xs\[0\] must be a float32 tensor/,
+    );
+    expect(() => permuteTensors([x], idx, [[3]])).toThrow(/shapes must be shapes with 4 entries/);
+    expect(() => permuteTensors([x], idx, [[2, -2]])).toThrow(
+      /shapes\[0\] must be an array of non-negative integers/,
+    );
+    expect(() => permuteTensors([x], x as tf.Tensor1D, [[4]])).toThrow(
+      /indices must be a 1-D int32 tensor or null/,
+    );
+    tf.dispose([x, idx]);
+  });
 });

@@ -17,6 +17,8 @@ beforeAll(setup);
 
 optimizerConformance('ProximalOptimizer(SGD) + weight sharing', {
   setup,
+  // Built from an inner optimizer and a prox, not from one config.
+  configurable: false,
   // The prox moves the fixed point by O(ws_lr); the budgets leave room for that bias.
   quadratic: {
     create: () => new ProximalOptimizer(new SGD({ lr: 0.15 }), { layers: [{ weight: 'x', wsLr: 1e-4 }] }),

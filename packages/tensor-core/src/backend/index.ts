@@ -9,4 +9,4 @@ export {
   initBackend,
   setAccelerator,
 } from './init.js';
-export { permute } from './permute.js';
+export { permute, permuteTensors } from './permute.js';

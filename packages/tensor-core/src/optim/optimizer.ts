@@ -76,6 +76,12 @@ export function toVariableRecord(params: ParamsLike): Record<string, tf.Variable
 export abstract class Optimizer {
   /** Class name used in saved state. */
   abstract readonly name: string;
+  /**
+   * The configuration this optimizer was built from: `new (opt.constructor)(opt.config)` builds a
+   * fresh optimizer of the same kind (wrappers such as adam-rotation's `rotated` rely on it). A
+   * subclass that hands its parent a transformed config stores its caller's here instead.
+   */
+  readonly config: Readonly<object>;
   /** Steps taken so far. */
   protected t = 0;
   /** The learning-rate schedule. */
@@ -88,6 +94,7 @@ export abstract class Optimizer {
   constructor(config: BaseOptimizerConfig) {
     if (config === null || typeof config !== 'object')
       throw new PaperkitInputError('config', config, 'an object');
+    this.config = config;
     this.schedule = toSchedule(config.lr);
     this.hooks = config.hooks ?? {};
     if (config.clipNorm !== undefined) {

@@ -24,6 +24,11 @@ export interface ConformanceOptions {
   readonly invalid: readonly { readonly create: () => unknown; readonly message: RegExp }[];
   /** Runs before the suite (e.g. `initBackend`). */
   readonly setup?: () => Promise<unknown>;
+  /**
+   * Whether the class is built from one config object, so `new (opt.constructor)(opt.config)` must
+   * rebuild it (checked). Default true; false for wrappers built from other optimizers.
+   */
+  readonly configurable?: boolean;
 }
 
 async function runProblem(
@@ -48,7 +53,7 @@ async function distance(x: tf.Tensor, solution: number[]): Promise<number> {
  * The shared optimizer conformance suite: every optimizer in every package calls it in one line.
  * It checks convergence on a quadratic and on Rosenbrock within a budget, no tensor leak per step or
  * after dispose, bit-identical resume from `getState`/`setState`, determinism, and clear errors for
- * invalid hyperparameters.
+ * invalid hyperparameters, and that `config` rebuilds an equivalent optimizer.
  */
 export function optimizerConformance(label: string, o: ConformanceOptions): void {
   describe(`${label} conformance`, () => {
@@ -93,6 +98,21 @@ export function optimizerConformance(label: string, o: ConformanceOptions): void
       a.dispose();
       b.dispose();
     });
+
+    if (o.configurable ?? true)
+      it('rebuilds from its config: new (opt.constructor)(opt.config) takes the same steps', async () => {
+        const p = rosenbrockProblem();
+        const a = o.rosenbrock.create();
+        const Same = a.constructor as new (config: unknown) => Optimizer;
+        const b = new Same(a.config);
+        expect(b.name).toBe(a.name);
+        const xa = await runProblem(a, p, 10);
+        const xb = await runProblem(b, p, 10);
+        expectBitIdentical(await xb.data(), await xa.data());
+        tf.dispose([xa, xb]);
+        a.dispose();
+        b.dispose();
+      });
 
     it('is deterministic', async () => {
       const p = rosenbrockProblem();
