@@ -32,7 +32,9 @@ it('the README example runs', async () => {
 
   // AdamW in a globally rotated basis: R = (R_32 ⊕ … ⊕ R_32)·P_π; weight decay stays in the original basis.
   const rotation = createRotation(params, { scope: 'global', blockSize: 32, rng: rng.stream('rotation') });
-  const opt = rotated(new AdamW({ lr: 3e-3, weightDecay: 0.1, clipNorm: 1 }), rotation, { trackDirection: true });
+  const opt = rotated(new AdamW({ lr: 3e-3, weightDecay: 0.1, clipNorm: 1 }), rotation, {
+    trackDirection: true,
+  });
   for (let step = 0; step < STEPS; step++) {
     const b = batch(step);
     opt.minimize(() => loss(params.tensors(), b), params).dispose();
