@@ -31,7 +31,8 @@ export interface RotationOptions {
   /**
    * Block size n of the block-diagonal construction (§A.3.2). Default 768 (the paper's) for `global`
    * and `layer`; for the neuron-wise scopes the default is one block per neuron group (a Haar R the
-   * size of the row or column, as in the spec's Tier 1). Groups smaller than n get one dense block.
+   * size of the row or column, as in the spec's Tier 1). Groups smaller than n get one dense block;
+   * an explicit n larger than every group is an error.
    */
   readonly blockSize?: number;
   /** Randomly permute each group before blocking; default true for `global`/`layer` (the paper's P_π), false for neuron-wise scopes. */
@@ -44,7 +45,11 @@ export interface RotationOptions {
   readonly tolerance?: number;
   /** When n does not divide a group: `haar` draws a residual block R_p (the paper), `error` throws. Default `haar`. */
   readonly residual?: 'haar' | 'error';
-  /** Which parameters rotate; default all (`svd`: rank-2 weights only). Others stay in the standard basis. */
+  /**
+   * Which parameters rotate; default all (neuron-wise scopes: those with a neuron layout; `svd`:
+   * role-`weight` matrices). Others stay in the standard basis. A filter selecting a vector for a
+   * neuron-wise scope, or anything but a rank-2 tensor for `svd`, is an error.
+   */
   readonly include?: (param: ParamSlot) => boolean;
   /** Fused tensors split before rotating: name → number of parts along the output axis. Default: names or groups with a `qkv` segment → 3. */
   readonly fused?: Readonly<Record<string, number>>;
@@ -142,10 +147,26 @@ export function createRotation(params: ParamsDescription, options: RotationOptio
           "absent with scope 'svd' (its bases come from the gradient)",
         );
     const every = checkInteger('every', options.every ?? PAPER_SVD_EVERY, 1);
+    if (options.include !== undefined)
+      for (const p of slots)
+        if (options.include(p) && p.shape.length !== 2)
+          throw new PaperkitInputError(
+            'include',
+            `a filter selecting ${p.name} (shape [${p.shape}])`,
+            "a filter selecting only rank-2 weight matrices with scope 'svd' (their singular bases rotate them)",
+          );
     const include = options.include ?? ((p: ParamSlot) => p.role === 'weight');
     return new SvdRotation(slots, include, every, options.reprojectMoments ?? false);
   }
   const neuron = scope === 'fanIn' || scope === 'fanOut' || scope === 'tokenLocal';
+  if (neuron && options.include !== undefined)
+    for (const p of slots)
+      if (options.include(p) && p.layout === undefined)
+        throw new PaperkitInputError(
+          'include',
+          `a filter selecting ${p.name} (shape [${p.shape}], no neuron layout)`,
+          `a filter selecting only weights with input and output axes (rank ≥ 2) with scope '${scope}'`,
+        );
   const include = options.include ?? (() => true);
   if (neuron && options.blockSize === undefined && !options.permute && matrix === undefined) {
     // One Haar block per neuron group: a GEMM per tensor, no gathers (same map as the general plan).
@@ -157,6 +178,14 @@ export function createRotation(params: ParamsDescription, options: RotationOptio
     return new NeuronRotation(scope, slots, rules, rng, options.special ?? false);
   }
   const groups = partition(slots, scope, include);
+  const largest = groups.reduce((a, g) => Math.max(a, g.length), 0);
+  // Smaller groups get one dense block, but no group holding a full block is a mistake (n > d for global).
+  if (options.blockSize !== undefined && options.blockSize > largest && largest > 0)
+    throw new PaperkitInputError(
+      'blockSize',
+      options.blockSize,
+      `an integer in [1, ${largest}] (the largest ${scope} rotation group has ${largest} coordinates)`,
+    );
   const dim = slots.reduce((a, p) => a + p.size, 0);
   const plan = buildPlan(dim, groups, {
     blockSize: matrix ? matrix.rows : (options.blockSize ?? (neuron ? 'group' : PAPER_BLOCK_SIZE)),

@@ -6,8 +6,9 @@ const setup = () => initBackend({ prefer: 'wasm', blas: 'off' });
 
 // The toy problems have one vector parameter `x` (10-d quadratic, 2-d Rosenbrock); every rotation is
 // built fresh from a fixed seed, so two `create()` calls give the same R (resume and determinism).
+// n = 4 (10 = 4 + 4 + a residual 2) on the quadratic, one 2-block on 2-d Rosenbrock (n ≤ d).
 const global = (dim: number) =>
-  createRotation({ x: [dim] }, { scope: 'global', blockSize: 4, rng: Rng.fromSeed(11) });
+  createRotation({ x: [dim] }, { scope: 'global', blockSize: Math.min(4, dim), rng: Rng.fromSeed(11) });
 const layer = (dim: number) => createRotation({ x: [dim] }, { scope: 'layer', rng: Rng.fromSeed(12) });
 const cosine = (peak: number, steps: number) =>
   warmupCosineSchedule({ peak, warmupSteps: 0, totalSteps: steps });

@@ -355,6 +355,24 @@ describe('bad input', () => {
       /params.w must be a tensor or a shape/,
     );
     expect(() => createRotation({}, { scope: 'layer' })).toThrow(/params must be at least one parameter/);
+    expect(() => createRotation(p, { scope: 'global', blockSize: 41 })).toThrow(
+      /blockSize must be an integer in \[1, 40\] \(the largest global rotation group has 40 coordinates\); got 41/,
+    );
+    expect(() => createRotation({ w: [10, 4], b: [4] }, { scope: 'layer', blockSize: 64 })).toThrow(
+      /blockSize must be an integer in \[1, 40\]/,
+    );
+    expect(() => createRotation({ w: [10, 4] }, { scope: 'fanOut', blockSize: 5 })).toThrow(
+      /blockSize must be an integer in \[1, 4\] \(the largest fanOut rotation group/,
+    );
+    expect(() => createRotation({ w: [10, 4], b: [4] }, { scope: 'fanIn', include: () => true })).toThrow(
+      /include must be a filter selecting only weights with input and output axes \(rank ≥ 2\) with scope 'fanIn'; got "a filter selecting b \(shape \[4\], no neuron layout\)"/,
+    );
+    expect(() => createRotation({ k: [3, 3, 4] }, { scope: 'svd', include: () => true })).toThrow(
+      /include must be a filter selecting only rank-2 weight matrices with scope 'svd'.*k \(shape \[3,3,4\]\)/,
+    );
+    // Defaults skip what they cannot rotate instead: vectors under fanIn, non-matrices under svd.
+    expect(createRotation({ w: [10, 4], b: [4] }, { scope: 'fanIn' }).scope).toBe('fanIn');
+    expect(createRotation({ k: [3, 3, 4], w: [10, 4] }, { scope: 'svd' }).scope).toBe('svd');
     const rot = createRotation(p, { scope: 'global', blockSize: 8 });
     expect(() => rot.rotate({})).toThrow(/x.w must be a tensor \(the rotation covers w/);
     const bad = tf.zeros([4, 10]);
