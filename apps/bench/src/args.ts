@@ -6,7 +6,7 @@ export interface BenchOptions {
   readonly json: string | null;
   /** Case-name substrings (case-insensitive); a case runs if it contains any. Empty: all. */
   readonly filter: readonly string[];
-  /** Setups to run (`cpu`, `wasm`, `cpu+blas`, `wasm+blas`); empty: every available one. */
+  /** Setups to run (`cpu`, `wasm-tfjs`, `wasm`, `cpu+blas`, `wasm+blas`); empty: every available one. */
   readonly setups: readonly string[];
   /** BLAS threads; null keeps OpenBLAS's default (one per core, or OPENBLAS_NUM_THREADS). */
   readonly threads: number | null;
@@ -20,7 +20,8 @@ export const USAGE = `usage: node apps/bench/dist/main.js [options]   (or: pnpm 
   --quick              tiny sizes, short budgets (CI uses it to check every case starts)
   --json FILE          also write the results as JSON to FILE
   --filter A,B         run only cases whose name contains A or B (case-insensitive), e.g. matmul,mlp
-  --setups A,B         run only these setups: cpu, wasm, cpu+blas, wasm+blas (default: all available)
+  --setups A,B         run only these setups: cpu, wasm-tfjs (tfjs's own kernels), wasm, cpu+blas,
+                       wasm+blas (default: all available)
   --threads N          BLAS threads (default: OpenBLAS's, one per core unless OPENBLAS_NUM_THREADS is set)
   --optimizer NAME     Adam of the training cases: paperkit (tensor-core's, default) or tfjs (tf.train.adam)
   --help               this text`;
@@ -30,7 +31,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-const SETUPS = ['cpu', 'wasm', 'cpu+blas', 'wasm+blas'];
+const SETUPS = ['cpu', 'wasm-tfjs', 'wasm', 'cpu+blas', 'wasm+blas'];
 
 /** Parses `argv` (without node and script). */
 export function parseArgs(argv: readonly string[]): BenchOptions {

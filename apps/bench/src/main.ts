@@ -104,7 +104,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const checked = opts.quick ? [] : targets(rows);
   if (checked.length > 0)
-    console.log(`\ntargets (same process; ×stock = stock ms / blas ms):\n${targetLines(checked)}`);
+    console.log(
+      `\ntargets (same process; ×stock = ms with tfjs's own kernels / ms of the row):\n${targetLines(checked)}`,
+    );
   if (opts.json) {
     const meta = {
       date: new Date().toISOString(),

@@ -1,18 +1,26 @@
 import {
   blasStatus,
   disableBlasKernels,
+  disableWasmMatMulFix,
   enableBlasKernels,
+  enableWasmMatMulFix,
   initBackend,
   setBlasThreads,
 } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 
-/** One way of running the cases: a tfjs backend with the stock or the BLAS kernels. */
+/**
+ * One way of running the cases: a tfjs backend with tfjs's own kernels (`wasm-tfjs`), paperkit's
+ * default without BLAS (`wasm`: matMuls transpose operands explicitly, tensor-core's
+ * `enableWasmMatMulFix`; `cpu`), or the BLAS kernels (`+blas`).
+ */
 export interface Setup {
-  /** `cpu`, `wasm`, `cpu+blas` or `wasm+blas`. */
+  /** `cpu`, `wasm-tfjs`, `wasm`, `cpu+blas` or `wasm+blas`. */
   readonly label: string;
   readonly backend: 'cpu' | 'wasm';
   readonly blas: boolean;
+  /** wasm only: whether tensor-core's transpose fix is in force. */
+  readonly fix: boolean;
 }
 
 /** What the bench found on this machine. */
@@ -33,9 +41,11 @@ export async function discover(threads: number | null, only: readonly string[]):
   let blasReason: string | null = null;
   for (const backend of ['cpu', 'wasm'] as const) {
     await initBackend({ prefer: backend, blas: 'off' });
-    setups.push({ label: backend, backend, blas: false });
+    const wasm = backend === 'wasm';
+    if (wasm) setups.push({ label: 'wasm-tfjs', backend, blas: false, fix: false });
+    setups.push({ label: backend, backend, blas: false, fix: wasm });
     if (await enableBlasKernels(backend)) {
-      setups.push({ label: `${backend}+blas`, backend, blas: true });
+      setups.push({ label: `${backend}+blas`, backend, blas: true, fix: wasm });
       disableBlasKernels(backend);
     } else {
       blasReason = blasStatus().reason ?? 'BLAS kernels unavailable';
@@ -54,10 +64,12 @@ export async function discover(threads: number | null, only: readonly string[]):
 /** Makes `setup` the active backend with its kernels. */
 export async function activate(setup: Setup): Promise<void> {
   await tf.setBackend(setup.backend);
-  if (setup.blas) {
-    if (!(await enableBlasKernels(setup.backend)))
-      throw new Error(`BLAS kernels failed to enable on ${setup.backend}`);
-  } else {
-    disableBlasKernels(setup.backend);
+  // BLAS kernels keep the kernel they replace as their fallback, so the fix goes in first.
+  disableBlasKernels(setup.backend);
+  if (setup.backend === 'wasm') {
+    if (setup.fix) enableWasmMatMulFix();
+    else disableWasmMatMulFix();
   }
+  if (setup.blas && !(await enableBlasKernels(setup.backend)))
+    throw new Error(`BLAS kernels failed to enable on ${setup.backend}`);
 }

@@ -10,3 +10,4 @@ export {
   setAccelerator,
 } from './init.js';
 export { permute, permuteTensors } from './permute.js';
+export { disableWasmMatMulFix, enableWasmMatMulFix, wasmMatMulFixEnabled } from './wasm-matmul.js';

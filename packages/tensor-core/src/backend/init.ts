@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // global tfjs-core engine, so it is imported once here for that side effect.
 import '@tensorflow/tfjs';
 import { PaperkitInputError } from '../validate/errors.js';
+import { enableWasmMatMulFix } from './wasm-matmul.js';
 
 /** A tfjs backend paperkit can run on. `tensorflow` is tfjs-node's native backend. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -71,7 +72,9 @@ async function load(name: BackendName): Promise<void> {
  * Selects and initialises a tfjs backend. With `prefer: 'auto'` it tries tfjs-node's native
  * TensorFlow, then wasm, then cpu, and returns the first that loads; with a name it loads exactly
  * that one or throws an error that says why. tfjs's console advice is silenced with prod mode
- * (not `IS_TEST`, which turns on kernel leak checks that throw on tfjs's own ops).
+ * (not `IS_TEST`, which turns on kernel leak checks that throw on tfjs's own ops). On wasm, matMuls
+ * with a transposed operand transpose it explicitly first ({@link enableWasmMatMulFix}: the stock
+ * kernel is 15–40× slower on them).
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   const prefer = options.prefer ?? 'auto';
@@ -93,6 +96,8 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       skipped.push({ name, reason });
       continue;
     }
+    // Before the BLAS kernels, which keep the kernel they replace for the inputs they do not take.
+    if (name === 'wasm') enableWasmMatMulFix();
     let accelerated = false;
     // BLAS kernels are registered globally per backend, so 'off' must also restore the stock kernels
     // that an earlier 'auto' replaced.
