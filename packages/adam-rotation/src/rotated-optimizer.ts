@@ -110,6 +110,9 @@ export function rotated<C extends BaseOptimizerConfig, O extends Optimizer>(
   return rotatedFromClass(first, second as C, third as Rotation, fourth ?? {});
 }
 
+/** Classes built by {@link rotated}: their constructor ignores its argument, so they cannot be rotated again. */
+const ROTATED_CLASSES = new WeakSet<object>();
+
 function rotatedFromClass<C extends BaseOptimizerConfig, O extends Optimizer>(
   Base: OptimizerClass<C, O>,
   config: C,
@@ -121,6 +124,12 @@ function rotatedFromClass<C extends BaseOptimizerConfig, O extends Optimizer>(
       'optimizer',
       Base,
       'a tensor-core optimizer (e.g. new AdamW({ lr })) or optimizer class (e.g. AdamW)',
+    );
+  if (ROTATED_CLASSES.has(Base))
+    throw new PaperkitInputError(
+      'optimizer',
+      Base.name,
+      'an optimizer that is not rotated already (rotate once, with the composed rotation)',
     );
   if (rotation === null || typeof rotation !== 'object' || typeof rotation.rotate !== 'function')
     throw new PaperkitInputError('rotation', rotation, 'a Rotation from createRotation()');
@@ -297,6 +306,7 @@ function rotatedFromClass<C extends BaseOptimizerConfig, O extends Optimizer>(
     }
   }
 
+  ROTATED_CLASSES.add(RotatedImpl);
   const opt = new RotatedImpl();
   box.self = opt;
   return opt as unknown as O & RotatedOptimizerApi;

@@ -270,6 +270,9 @@ describe('bad input', () => {
     const rot = createRotation(params, { scope: 'global', blockSize: 16 });
     expect(() => rotated(stepped, rot)).toThrow(/optimizer must be an optimizer that has not stepped yet/);
     expect(() => rotated({ lr: 0.1 } as never, rot)).toThrow(/optimizer must be a tensor-core optimizer/);
+    const once = rotated(new Adam({ lr: 0.1 }), rot);
+    expect(() => rotated(once, rot)).toThrow(/optimizer must be an optimizer that is not rotated already/);
+    once.dispose();
     stepped.dispose();
     params.dispose();
   });
