@@ -3,7 +3,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ConstantMatrix,
   initBackend,
-  matMulPlainGrad,
   permute,
   permuteTensors,
   Rng,
@@ -21,23 +20,6 @@ describe('tensor ops', () => {
     const g = tf.grad((v: tf.Tensor) => tf.sum(tf.add(tf.mul(stopGradient(v), v), v)))(x);
     expect(Array.from(g.dataSync())).toEqual([2, 3, 4]);
     tf.dispose([x, g]);
-  });
-
-  it('matMulPlainGrad has the value and both gradients of tf.matMul', async () => {
-    const rng = Rng.fromSeed(3);
-    const a = randomNormal(rng, [5, 7]) as tf.Tensor2D;
-    const b = randomNormal(rng, [7, 4]) as tf.Tensor2D;
-    const w = randomNormal(rng, [5, 4]);
-    const loss = (f: (x: tf.Tensor2D, y: tf.Tensor2D) => tf.Tensor) => (x: tf.Tensor, y: tf.Tensor) =>
-      tf.sum(tf.mul(f(x as tf.Tensor2D, y as tf.Tensor2D), w));
-    await expectNoLeak(async () => {
-      const [ga, gb] = tf.grads(loss(matMulPlainGrad))([a, b]);
-      const [ra, rb] = tf.grads(loss((x, y) => tf.matMul(x, y)))([a, b]);
-      expectAllClose(await ga!.data(), await ra!.data(), { atol: 1e-5, rtol: 1e-5 });
-      expectAllClose(await gb!.data(), await rb!.data(), { atol: 1e-5, rtol: 1e-5 });
-      tf.dispose([ga!, gb!, ra!, rb!]);
-    });
-    tf.dispose([a, b, w]);
   });
 
   it('ConstantMatrix applies A·x with gradient Aᵀ·dy and frees its tensors', async () => {

@@ -4,9 +4,7 @@ import {
   checkInRange,
   checkInteger,
   checkOneOf,
-  currentBackend,
   initMlp,
-  matMulPlainGrad,
   PaperkitInputError,
   ParamMap,
   type Rng,
@@ -49,16 +47,10 @@ function checkTokens(tokens: tf.Tensor2D, rounds: readonly number[], n: number):
   return b;
 }
 
-/**
- * x·W (+ b) with the parameters `name.weight` [in, out] and `name.bias` of tensor-core's `addDense`
- * layout. On stock wasm the product's gradient goes through {@link matMulPlainGrad} (wasm's
- * transposed matMuls are slow); elsewhere (tfjs-node, cpu, wasm with BLAS kernels) plain `tf.matMul`.
- */
+/** x·W (+ b) with the parameters `name.weight` [in, out] and `name.bias` of tensor-core's `addDense` layout. */
 function linear(v: Record<string, tf.Tensor>, name: string, x: tf.Tensor2D, bias = true): tf.Tensor2D {
   const w = v[`${name}.weight`] as tf.Tensor2D;
-  const info = currentBackend();
-  const slowTransposes = tf.getBackend() === 'wasm' && !info?.accelerated;
-  const y = slowTransposes ? matMulPlainGrad(x, w) : tf.matMul(x, w);
+  const y = tf.matMul(x, w);
   const b = bias ? v[`${name}.bias`] : undefined;
   return (b ? tf.add(y, b) : y) as tf.Tensor2D;
 }

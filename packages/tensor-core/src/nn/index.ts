@@ -30,7 +30,7 @@ export {
   softmaxCrossEntropy,
 } from './losses.js';
 export { applyMlp, initMlp, type MlpConfig, mlpActivations } from './mlp.js';
-export { ConstantMatrix, matMulPlainGrad, stopGradient } from './tensor-ops.js';
+export { ConstantMatrix, stopGradient } from './tensor-ops.js';
 export {
   applyTransformer,
   causalMask,

@@ -1,28 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-/*
- * Tensor ops tfjs-core lacks or runs slowly on stock wasm, where transposed matMuls take a generic path
- * 10–30× slower than the untransposed XNNPACK product.
- */
-
-/**
- * a·b for 2-D tensors with a custom gradient that forms both backward products as plain
- * (untransposed) matMuls of explicitly transposed operands: da = dy·bᵀ, db = aᵀ·dy. tfjs-wasm runs
- * transposed matMuls on a slow generic path (about 10–30× the time of the same product untransposed
- * in XNNPACK), which made the MLP predictor's backward pass the bulk of a training epoch; an explicit
- * transpose costs one memory pass. Forward and gradients equal `tf.matMul`'s up to float32 rounding.
- */
-export const matMulPlainGrad = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [a, b, save] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-  save([a, b]);
-  return {
-    value: tf.matMul(a, b),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy as tf.Tensor2D)];
-    },
-  };
-}) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
+/* Tensor ops tfjs-core lacks. */
 
 /**
  * Identity in the forward pass, zero gradient in the backward pass (PyTorch's `.detach()`), which
@@ -35,8 +13,8 @@ export const stopGradient = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFu
 
 /**
  * Left multiplication by a constant matrix, x ↦ A·x, whose gradient Aᵀ·dy uses a transpose kept from
- * construction. tfjs differentiates `matMul(A, x)` into `matMul(A, dy, true, false)`, which tfjs-wasm
- * runs on a slow generic path; here both directions are plain products. Call {@link ConstantMatrix.dispose} when done.
+ * construction, so neither direction transposes per call (tfjs differentiates `matMul(A, x)` into
+ * `matMul(A, dy, true, false)`). Call {@link ConstantMatrix.dispose} when done.
  */
 export class ConstantMatrix {
   /** A. */
