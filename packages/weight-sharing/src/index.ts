@@ -1,7 +1,8 @@
 /**
  * @paperkit/weight-sharing: weight-sharing regularization (Shakerinava, Sohrabi, Ravanbakhsh,
  * Lacoste-Julien, AISTATS 2024): the regularizer, its exact proximal operator by four equivalent
- * algorithms, a KKT certificate and proximal training for tfjs models.
+ * algorithms, a KKT certificate, proximal training for tfjs models, the subgradient form of the
+ * regularizer (a differentiable penalty) and the β-lasso baseline.
  * @packageDocumentation
  */
 
@@ -21,7 +22,18 @@ export {
   sortedForm,
 } from './prox/prox.js';
 export { lambdaMax, R } from './regularizer.js';
+export {
+  type BetaLassoConfig,
+  type BetaLassoLayer,
+  BetaLassoOptimizer,
+} from './training/beta-lasso-optimizer.js';
 export { ProximalOptimizer } from './training/proximal-optimizer.js';
+export {
+  type NamedTensors,
+  sharingPenalty,
+  weightSharingPenalty,
+  withSharingPenalty,
+} from './training/sharing-penalty.js';
 export { TiedRetraining } from './training/tied-retraining.js';
 export {
   firstLayer,

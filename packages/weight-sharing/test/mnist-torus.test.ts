@@ -125,7 +125,14 @@ describe('MNIST-torus data and models', () => {
 });
 
 describe('mnist-torus experiment (tiny scale)', () => {
-  it('trains FC and FC+WS on both variants, reports accuracy, distinct ratios and filter images', async () => {
+  it('quick preset: β-lasso baseline on, subgradient baseline off (full preset only)', () => {
+    const quick = resolveConfig(e, 'quick', {});
+    expect(quick.betaLasso.length).toBeGreaterThan(0);
+    expect(quick.subgradient).toEqual([]);
+    expect(resolveConfig(e, 'full', {}).subgradient.length).toBeGreaterThan(0);
+  });
+
+  it('trains FC, FC+WS and both baselines on both variants, reports accuracy, sparsity, distinct ratios and filter images', async () => {
     const cfg = resolveConfig(e, 'quick', {
       nTrain: 256,
       nTest: 128,
@@ -133,6 +140,8 @@ describe('mnist-torus experiment (tiny scale)', () => {
       epochs: 2,
       bnSamples: 128,
       wsLrs: [0.5],
+      betaLasso: [{ beta: 50, lmbda: 1e-3 }],
+      subgradient: [0.5],
     });
     const ctx = fakeContext(3);
     const before = tf.memory().numTensors;
@@ -142,7 +151,7 @@ describe('mnist-torus experiment (tiny scale)', () => {
     if (conv) expect(r.summary.cnn).toBe('trained');
     else expect(String(r.summary.cnn)).toContain("backend 'wasm' lacks Conv2DBackpropFilter");
     for (const v of ['shifted', 'permuted'])
-      for (const m of ['fc', 'fcws0.5']) {
+      for (const m of ['fc', 'fcws0.5', 'fcbl50_0.001', 'fcsg0.5']) {
         const acc = r.summary[`acc_${v}:${m}`] as number;
         expect(acc).toBeGreaterThanOrEqual(0);
         expect(acc).toBeLessThanOrEqual(1);
@@ -151,10 +160,21 @@ describe('mnist-torus experiment (tiny scale)', () => {
     expect(r.summary['distinctRatio_shifted:fcws0.5'] as number).toBeLessThan(
       0.5 * (r.summary['distinctRatio_shifted:fc'] as number),
     );
+    // β-lasso zeros fc1 weights below β·λ = 0.05 (init U(±1/14)): a large sparse fraction, unlike FC.
+    expect(r.summary['sparsity_shifted:fcbl50_0.001'] as number).toBeGreaterThan(0.3);
+    expect(r.summary['sparsity_shifted:fc'] as number).toBeLessThan(0.01);
+    expect(r.summary.bestBetaLassoModel).toBe('fcbl50_0.001');
+    expect(r.summary.bestSubgradientModel).toBe('fcsg0.5');
+    expect(r.comparisons.map((c) => c.metric)).toEqual(
+      expect.arrayContaining([
+        'shifted digits: FC+WS accuracy − FC+β-lasso accuracy',
+        'shifted digits: FC+WS (prox) accuracy − FC+R subgradient accuracy',
+      ]),
+    );
     const filters = r.plots.filter((p) => p.kind === 'images');
-    expect(filters).toHaveLength(4);
+    expect(filters).toHaveLength(6);
     for (const f of filters)
       if (f.kind === 'images') expect(f.images.every((im) => im.length === 196)).toBe(true);
-    expect(ctx.records.length).toBe(4);
+    expect(ctx.records.length).toBe(8);
   });
 });

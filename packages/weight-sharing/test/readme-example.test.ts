@@ -9,7 +9,17 @@ import {
 } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { firstLayer, kktCheck, proxR, R, sharingMetrics, WeightSharingProx } from '../src/index.js';
+import {
+  BetaLassoOptimizer,
+  firstLayer,
+  kktCheck,
+  proxR,
+  R,
+  sharingMetrics,
+  WeightSharingProx,
+  weightSharingPenalty,
+  withSharingPenalty,
+} from '../src/index.js';
 
 it('the README examples run and print what the README says', async () => {
   const w = new Float64Array([0, 1, 5]);
@@ -42,4 +52,52 @@ it('the README examples run and print what the README says', async () => {
   opt.dispose();
   params.dispose();
   tf.dispose([xb, yb]);
+});
+
+it('the README subgradient and β-lasso example runs and does what it says', async () => {
+  await initBackend({ prefer: 'wasm', blas: 'off' });
+  const w = tf.tensor1d([0, 1, 5]);
+  const { value, grad } = tf.valueAndGrad((t: tf.Tensor) => weightSharingPenalty(t, 2))(w);
+  expect(await value.data()).toEqual(Float32Array.from([10]));
+  expect(Array.from(await grad.data())).toEqual([-2, 0, 2]);
+  tf.dispose([w, value, grad]);
+
+  const rng = Rng.fromSeed(1);
+  const mlp = { sizes: [784, 64, 10] };
+  const params = initMlp(rng.stream('init'), mlp);
+  const x = randomNormal(rng, [32, 784]);
+  const y = tf.tensor1d(
+    Array.from({ length: 32 }, (_, i) => i % 10),
+    'int32',
+  );
+  const layers = firstLayer(params, 1e-2);
+  const loss = () => softmaxCrossEntropy(applyMlp(params.tensors(), x, mlp), y) as tf.Scalar;
+  const sgd = new SGD({ lr: 0.1 });
+  const total = withSharingPenalty(loss, params, layers);
+  const expected = tf.tidy(() =>
+    tf.add(
+      loss(),
+      tf.mul(
+        1e-2,
+        tf.add(weightSharingPenalty(params.get('fc0.weight')), weightSharingPenalty(params.get('fc0.bias'))),
+      ),
+    ),
+  );
+  const got = sgd.minimize(total, params);
+  // minimize returns the loss before the step: cross-entropy + 1e-2·(R(fc0.weight) + R(fc0.bias))
+  // (float32, summed in another order: a few ulps).
+  const want = (await expected.data())[0]!;
+  expect(Math.abs((await got.data())[0]! - want)).toBeLessThan(1e-6 * want);
+  tf.dispose([got, expected]);
+  const betaLasso = new BetaLassoOptimizer(new SGD({ lr: 0.1 }), { layers, beta: 50, lmbda: 2e-4 });
+  betaLasso.minimize(loss, params).dispose();
+  // Threshold β·λ = 0.01 against fc0's U(±1/28) init: about a quarter of the weights become 0.
+  const sparsity = sharingMetrics((await params.get('fc0.weight').data()) as Float32Array).sparsity;
+  expect(sparsity).toBeGreaterThan(0.2);
+  expect(sparsity).toBeLessThan(0.4);
+  expect(sharingMetrics((await params.get('fc1.weight').data()) as Float32Array).sparsity).toBe(0);
+  sgd.dispose();
+  betaLasso.dispose();
+  params.dispose();
+  tf.dispose([x, y]);
 });

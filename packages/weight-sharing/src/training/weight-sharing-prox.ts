@@ -10,6 +10,7 @@ import {
 } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { PROX_ALGORITHMS, type ProxAlgorithm, proxR } from '../prox/prox.js';
+import { parameterNamed } from './param-lookup.js';
 
 /** One regularized layer: its weight is flattened into one vector and its bias gets a separate prox. */
 export interface WeightSharingLayer {
@@ -19,6 +20,23 @@ export interface WeightSharingLayer {
   readonly bias?: string;
   /** The layer's ws_lr: the prox strength is λ = ws_lr · η_t with η_t the step's learning rate. */
   readonly wsLr: number;
+}
+
+/**
+ * Validates a layer list (non-empty; parameter names; ws_lr finite and >= 0) and returns a copy. Shared
+ * by the proximal step and the subgradient penalty so both accept and reject the same lists.
+ */
+export function checkWeightSharingLayers(layers: readonly WeightSharingLayer[]): WeightSharingLayer[] {
+  if (!Array.isArray(layers) || layers.length === 0)
+    throw new PaperkitInputError('layers', layers, 'a non-empty array of { weight, bias?, wsLr }');
+  layers.forEach((layer: WeightSharingLayer | undefined, i) => {
+    if (typeof layer?.weight !== 'string' || layer.weight.length === 0)
+      throw new PaperkitInputError(`layers[${i}].weight`, layer?.weight, 'a parameter name');
+    if (layer.bias !== undefined && (typeof layer.bias !== 'string' || layer.bias.length === 0))
+      throw new PaperkitInputError(`layers[${i}].bias`, layer.bias, 'a parameter name or absent');
+    checkNonNegative(`layers[${i}].wsLr`, layer.wsLr);
+  });
+  return layers.map((l) => ({ ...l }));
 }
 
 /** Configuration of {@link WeightSharingProx}; defaults are the reference code's. */
@@ -73,16 +91,7 @@ export class WeightSharingProx {
   constructor(config: WeightSharingConfig) {
     if (config === null || typeof config !== 'object')
       throw new PaperkitInputError('config', config, 'an object');
-    if (!Array.isArray(config.layers) || config.layers.length === 0)
-      throw new PaperkitInputError('layers', config.layers, 'a non-empty array of { weight, bias?, wsLr }');
-    config.layers.forEach((layer, i) => {
-      if (typeof layer?.weight !== 'string' || layer.weight.length === 0)
-        throw new PaperkitInputError(`layers[${i}].weight`, layer?.weight, 'a parameter name');
-      if (layer.bias !== undefined && (typeof layer.bias !== 'string' || layer.bias.length === 0))
-        throw new PaperkitInputError(`layers[${i}].bias`, layer.bias, 'a parameter name or absent');
-      checkNonNegative(`layers[${i}].wsLr`, layer.wsLr);
-    });
-    this.layers = config.layers.map((l) => ({ ...l }));
+    this.layers = checkWeightSharingLayers(config.layers);
     this.l1 = checkNonNegative('l1', config.l1 ?? 0);
     const rho = config.rho ?? 0;
     if (typeof rho !== 'function') checkInRange('rho', rho, 0, 1, '[]');
@@ -125,16 +134,7 @@ export class WeightSharingProx {
         ? checkInRange(`rho(${this.steps})`, this.rho(this.steps), 0, 1, '[]')
         : this.rho;
     const info: Record<string, { lambda: number; clusterCount: number }> = {};
-    const lookup = (name: string, field: string): tf.Variable => {
-      const v = vars[name];
-      if (!v)
-        throw new PaperkitInputError(
-          field,
-          name,
-          `one of the parameter names (${Object.keys(vars).join(', ')})`,
-        );
-      return v;
-    };
+    const lookup = (name: string, field: string): tf.Variable => parameterNamed(vars, name, field);
     tf.tidy(() => {
       this.layers.forEach((layer, i) => {
         const lambda = layer.wsLr * lr;
