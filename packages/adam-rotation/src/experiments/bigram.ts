@@ -11,6 +11,21 @@ import {
 } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 
+/**
+ * The spec's Tier 1 bigram setting (§A.6), shared by the zipf-bigram and probes presets: V = 256,
+ * d = 32, Zipf exponent 1.3, batch 64, 1000 Adam steps at lr 1e-2, block size 16, SVD every 50 steps.
+ */
+export const TIER1_BIGRAM = {
+  vocab: 256,
+  dim: 32,
+  exponent: 1.3,
+  batch: 64,
+  steps: 1000,
+  adamLr: 1e-2,
+  blockSize: 16,
+  svdEvery: 50,
+} as const;
+
 /** The Zipfian bigram task of the spec's Tier 1 (§A.6). */
 export interface BigramTask {
   /** The chain: x ~ Zipf over a random permutation, each row a Zipf over its own random permutation. */

@@ -8,7 +8,7 @@ import { oneOneNormEstimate } from '../probes/one-one-norm.js';
 import { layerOrthogonality } from '../probes/orthogonality.js';
 import { secondMomentStats } from '../probes/second-moment.js';
 import type { RotationScope } from '../rotation.js';
-import { bigramLoss, bigramLossAndGrads, bigramTask } from './bigram.js';
+import { bigramLoss, bigramLossAndGrads, bigramTask, TIER1_BIGRAM } from './bigram.js';
 import { type BigramSettings, runBigram } from './bigram-run.js';
 import { tailMean } from './loop.js';
 import { probesReport, type ScopeProbe } from './probes-report.js';
@@ -61,14 +61,7 @@ export const probesExperiment = defineExperiment({
   schema,
   presets: {
     quick: {
-      vocab: 256,
-      dim: 32,
-      exponent: 1.3,
-      batch: 64,
-      steps: 1000,
-      adamLr: 1e-2,
-      blockSize: 16,
-      svdEvery: 50,
+      ...TIER1_BIGRAM,
       scopes: ['none', 'tokenLocal', 'layer', 'global', 'fanIn', 'svd'],
       linfBatches: 200,
       hessianRows: 16,
@@ -79,14 +72,8 @@ export const probesExperiment = defineExperiment({
       lastSteps: 200,
     },
     full: {
-      vocab: 256,
-      dim: 32,
-      exponent: 1.3,
-      batch: 64,
+      ...TIER1_BIGRAM,
       steps: 2000,
-      adamLr: 1e-2,
-      blockSize: 16,
-      svdEvery: 50,
       scopes: ['none', 'tokenLocal', 'fanOut', 'layer', 'global', 'fanIn', 'svd'],
       linfBatches: 1000,
       hessianRows: 64,

@@ -7,7 +7,7 @@ import {
 } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import type { RotationScope } from '../rotation.js';
-import { bigramTask } from './bigram.js';
+import { bigramTask, TIER1_BIGRAM } from './bigram.js';
 import { type BigramRunResult, type BigramSettings, runBigram } from './bigram-run.js';
 import { ema, slowdown, tailMean } from './loop.js';
 import { PAPER_TITLE, round, SCOPE_LABEL, thin } from './shared.js';
@@ -84,17 +84,10 @@ export const zipfBigramExperiment = defineExperiment({
   schema,
   presets: {
     quick: {
-      vocab: 256,
-      dim: 32,
-      exponent: 1.3,
-      batch: 64,
-      steps: 1000,
-      adamLr: 1e-2,
+      ...TIER1_BIGRAM,
       sgdLr: 0.3,
       sgdLrSweep: [0.1, 1],
       momentum: 0.9,
-      blockSize: 16,
-      svdEvery: 50,
       seeds: 1,
       scopes: ['none', 'fanOut', 'tokenLocal', 'layer', 'global', 'fanIn'],
       sgdScopes: ['none', 'layer', 'global'],
@@ -103,17 +96,10 @@ export const zipfBigramExperiment = defineExperiment({
       evalEvery: 50,
     },
     full: {
-      vocab: 256,
-      dim: 32,
-      exponent: 1.3,
-      batch: 64,
-      steps: 1000,
-      adamLr: 1e-2,
+      ...TIER1_BIGRAM,
       sgdLr: 0.3,
       sgdLrSweep: [0.1, 1],
       momentum: 0.9,
-      blockSize: 16,
-      svdEvery: 50,
       seeds: 3,
       scopes: ['none', 'fanOut', 'tokenLocal', 'layer', 'global', 'fanIn', 'svd'],
       sgdScopes: ['none', 'fanOut', 'tokenLocal', 'layer', 'global', 'fanIn'],
