@@ -20,7 +20,15 @@ import { read } from './helpers.js';
 
 beforeAll(() => initBackend({ prefer: 'wasm', blas: 'off' }));
 
-/** The 1-D toy of A9 #7 on tensors: f = ½(x − 2)², g = x − 1. */
+/** The 1-D toy of A9 #7 on tensors: f = ½(x − 2)², g = x − 1 for constraint `c`. */
+function toyState(x: tf.Variable) {
+  return {
+    loss: tf.mul(0.5, tf.sum(tf.square(tf.sub(x, 2)))) as tf.Scalar,
+    constraints: { c: { violation: tf.sub(x, 1) } },
+  };
+}
+
+/** {@link toyState} under a Lagrangian, optimized in `order` with `dual`. */
 function toy(order: UpdateOrder, dual: NuPI | GradientAscent) {
   const x = tf.variable(tf.zeros([1]), true);
   const c = defineConstraint({
@@ -30,10 +38,7 @@ function toy(order: UpdateOrder, dual: NuPI | GradientAscent) {
   });
   const problem = defineProblem({
     constraints: { c },
-    computeState: () => ({
-      loss: tf.mul(0.5, tf.sum(tf.square(tf.sub(x, 2)))),
-      constraints: { c: { violation: tf.sub(x, 1) } },
-    }),
+    computeState: () => toyState(x),
   });
   const opt = new ConstrainedOptimizer({
     problem,
@@ -94,10 +99,7 @@ describe('roll semantics', () => {
     let violationsCalls = 0;
     const problem = defineProblem({
       constraints: { c },
-      computeState: () => ({
-        loss: tf.mul(0.5, tf.sum(tf.square(tf.sub(x, 2)))),
-        constraints: { c: { violation: tf.sub(x, 1) } },
-      }),
+      computeState: () => toyState(x),
       computeViolations: () => {
         violationsCalls++;
         return { constraints: { c: { violation: tf.sub(x, 1) } } };
@@ -288,10 +290,7 @@ describe('roll semantics', () => {
     const c = defineConstraint({ kind: 'inequality', formulation: 'quadraticPenalty', penalty: pen });
     const problem = defineProblem({
       constraints: { c },
-      computeState: () => ({
-        loss: tf.mul(0.5, tf.sum(tf.square(tf.sub(x, 2)))),
-        constraints: { c: { violation: tf.sub(x, 1) } },
-      }),
+      computeState: () => toyState(x),
     });
     const opt = new ConstrainedOptimizer({
       problem,

@@ -177,6 +177,20 @@ export const anarchy = defineExperiment({
     const ticks = (xs: readonly number[], every: number, d: number) =>
       xs.map((x, i) => (i % every === 0 ? x.toFixed(d) : ''));
     const everyA = Math.max(1, Math.round(alphas.length / 10));
+    // Fig. 5's two panels: success fraction over (N, α) on the same axes.
+    const successHeatmap = (id: string, title: string, values: ArrayLike<number>) => ({
+      kind: 'heatmap' as const,
+      id,
+      title,
+      rows: sizes.length,
+      cols: alphas.length,
+      values: Array.from(values),
+      xTicks: ticks(alphas, everyA, 1),
+      yTicks: sizes.map(String),
+      x: { label: 'α (innate belief a neighbour cooperates)' },
+      y: { label: 'population size N' },
+      colorLabel: 'fraction of successful groups',
+    });
     return {
       summary: {
         heatmap_ms: round(ms, 1),
@@ -191,32 +205,16 @@ export const anarchy = defineExperiment({
       },
       comparisons,
       plots: [
-        {
-          kind: 'heatmap',
-          id: 'anarchy-complete',
-          title: 'Anarchic success, complete graph (r = 0.6, c = 0.1, T = 0.5)',
-          rows: sizes.length,
-          cols: alphas.length,
-          values: Array.from(complete),
-          xTicks: ticks(alphas, everyA, 1),
-          yTicks: sizes.map(String),
-          x: { label: 'α (innate belief a neighbour cooperates)' },
-          y: { label: 'population size N' },
-          colorLabel: 'fraction of successful groups',
-        },
-        {
-          kind: 'heatmap',
-          id: 'anarchy-ba',
-          title: `Anarchic success, BA(m = ${cfg.m}) mean over ${cfg.baSeeds} graphs`,
-          rows: sizes.length,
-          cols: alphas.length,
-          values: Array.from(ba),
-          xTicks: ticks(alphas, everyA, 1),
-          yTicks: sizes.map(String),
-          x: { label: 'α (innate belief a neighbour cooperates)' },
-          y: { label: 'population size N' },
-          colorLabel: 'fraction of successful groups',
-        },
+        successHeatmap(
+          'anarchy-complete',
+          'Anarchic success, complete graph (r = 0.6, c = 0.1, T = 0.5)',
+          complete,
+        ),
+        successHeatmap(
+          'anarchy-ba',
+          `Anarchic success, BA(m = ${cfg.m}) mean over ${cfg.baSeeds} graphs`,
+          ba,
+        ),
         {
           kind: 'line',
           id: 'anarchy-band-width',
