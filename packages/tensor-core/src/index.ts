@@ -11,5 +11,6 @@ export * from './nn/index.js';
 export * from './optim/index.js';
 export * from './params/index.js';
 export * from './random/index.js';
+export * from './stats/index.js';
 export * from './train/index.js';
 export * from './validate/index.js';

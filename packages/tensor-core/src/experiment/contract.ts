@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { BackendInfo } from '../backend/init.js';
 import type { Rng } from '../random/rng.js';
 import { PaperkitInputError } from '../validate/errors.js';
+import type { ProgressReporter } from './cell.js';
 import type { PlotSpec } from './plots.js';
 
 /** A scalar result value. */
@@ -40,14 +41,6 @@ export type MetricRecord = { readonly step: number } & Record<string, number | s
 export interface MetricSink {
   /** Appends one record. */
   write(record: MetricRecord): void;
-}
-
-/** Progress of long work, rendered by the runner (bar on a TTY, periodic lines otherwise). */
-export interface ProgressReporter {
-  /** Starts (or restarts) a phase of `total` units. */
-  start(label: string, total: number): void;
-  /** Advances the current phase to `done` units, with optional short status. */
-  update(done: number, status?: string): void;
 }
 
 /** What an experiment gets from the runner. */

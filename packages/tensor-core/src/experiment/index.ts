@@ -1,3 +1,11 @@
+export type {
+  CellContext,
+  CellResult,
+  ImagesData,
+  MatrixData,
+  ProgressReporter,
+  XY,
+} from './cell.js';
 export {
   abortPoint,
   defineExperiment,
@@ -7,7 +15,6 @@ export {
   type MetricRecord,
   type MetricSink,
   type PaperComparison,
-  type ProgressReporter,
   resolveConfig,
   type SummaryValue,
   throwIfAborted,

@@ -1,4 +1,5 @@
 import { type BackendInfo, currentBackend } from '../backend/init.js';
+import type { CellContext } from '../experiment/cell.js';
 import type { ExperimentContext, MetricRecord } from '../experiment/contract.js';
 import { Rng } from '../random/rng.js';
 
@@ -32,6 +33,30 @@ export function fakeContext(
     signal: options.signal ?? new AbortController().signal,
     progress: { start: () => {}, update: () => {} },
     metrics: { write: (r) => void records.push(r) },
+    records,
+  };
+}
+
+/**
+ * A runner stand-in for calling an experiment's cell function in tests: a fresh root stream seeded
+ * with `seed`, silent progress, and the logged records collected in `records`.
+ */
+export function fakeCellContext(
+  seed = 0,
+  options: FakeContextOptions = {},
+): CellContext & { readonly records: { step: number; values: Record<string, number | string> }[] } {
+  const backend = options.backend ?? currentBackend();
+  if (!backend)
+    throw new Error('fakeCellContext needs a backend: call initBackend() first or pass options.backend');
+  const records: { step: number; values: Record<string, number | string> }[] = [];
+  return {
+    seed,
+    rng: Rng.fromSeed(seed),
+    backend,
+    preset: options.preset ?? 'quick',
+    signal: options.signal ?? new AbortController().signal,
+    progress: { start: () => {}, update: () => {} },
+    log: (step, values) => void records.push({ step, values: { ...values } }),
     records,
   };
 }
