@@ -5,7 +5,7 @@ import { didYouMean } from './suggest.js';
 import { UsageError } from './usage-error.js';
 
 /** The subcommands. */
-export const COMMANDS = ['list', 'run', 'report', 'repro', 'help'] as const;
+export const COMMANDS = ['list', 'run', 'report', 'repro', 'clean', 'help'] as const;
 /** A subcommand name. */
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -20,6 +20,7 @@ const OPTIONS = {
   backend: { type: 'string' },
   'no-blas': { type: 'boolean' },
   'in-process': { type: 'boolean' },
+  force: { type: 'boolean' },
   set: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -31,15 +32,16 @@ const ALLOWED: Record<CommandName | 'none', readonly Flag[]> = {
   none: ['help', 'version'],
   help: ['help'],
   list: ['help'],
-  run: ['preset', 'seed', 'seeds', 'out', 'backend', 'no-blas', 'in-process', 'set', 'help'],
+  run: ['preset', 'seed', 'seeds', 'out', 'backend', 'no-blas', 'in-process', 'force', 'set', 'help'],
   report: ['out', 'help'],
-  repro: ['seed', 'seeds', 'out', 'backend', 'no-blas', 'in-process', 'help'],
+  repro: ['seed', 'seeds', 'out', 'backend', 'no-blas', 'in-process', 'force', 'help'],
+  clean: ['out', 'help'],
 };
 
 /** Options shared by the commands that execute experiments. */
 export interface ExecOptions {
-  /** Seeds to run, in order. */
-  readonly seeds: readonly number[];
+  /** Seeds to run, in order; null: each experiment's default for the preset. */
+  readonly seeds: readonly number[] | null;
   /** Absolute output root. */
   readonly out: string;
   readonly backend: BackendPreference;
@@ -47,6 +49,8 @@ export interface ExecOptions {
   readonly blas: 'auto' | 'off';
   /** `--in-process`: run experiments on the main thread instead of a worker thread (debugging fallback). */
   readonly inProcess: boolean;
+  /** `--force`: recompute runs whose completed folder already exists. */
+  readonly force: boolean;
 }
 
 /** A parsed command line. */
@@ -63,7 +67,8 @@ export type ParsedCommand =
       readonly sets: Readonly<Record<string, unknown>>;
     } & ExecOptions)
   | ({ readonly kind: 'repro' } & ExecOptions)
-  | { readonly kind: 'report'; readonly out: string };
+  | { readonly kind: 'report'; readonly out: string }
+  | { readonly kind: 'clean'; readonly out: string };
 
 /** Parses a `--set` value: JSON when it parses (numbers, booleans, arrays, null, quoted strings), else the raw string. */
 export function parseSetValue(raw: string): unknown {
@@ -82,6 +87,9 @@ function parseSets(list: readonly string[]): Record<string, unknown> {
     const key = item.slice(0, eq).trim();
     if (!/^[A-Za-z_$][\w$]*$/.test(key))
       throw new UsageError(`--set key must be a config key name; got '${key}'`);
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype')
+      throw new UsageError(`--set key '${key}' is not a config key (reserved name)`);
+    if (Object.hasOwn(out, key)) throw new UsageError(`--set key '${key}' is given twice`);
     out[key] = parseSetValue(item.slice(eq + 1));
   }
   return out;
@@ -97,7 +105,7 @@ function nonNegativeInt(flag: string, raw: string, min: number): number {
 function execOptions(values: Partial<Record<Flag, unknown>>, cwd: string): ExecOptions {
   if (values.seed !== undefined && values.seeds !== undefined)
     throw new UsageError('use either --seed N (one seed) or --seeds N (seeds 0..N-1), not both');
-  let seeds: number[] = [0];
+  let seeds: number[] | null = null;
   if (values.seed !== undefined) seeds = [nonNegativeInt('seed', values.seed as string, 0)];
   if (values.seeds !== undefined) {
     const n = nonNegativeInt('seeds', values.seeds as string, 1);
@@ -111,11 +119,19 @@ function execOptions(values: Partial<Record<Flag, unknown>>, cwd: string): ExecO
     );
   return {
     seeds,
-    out: resolve(cwd, (values.out as string | undefined) ?? 'runs'),
+    out: outDir(values, cwd),
     backend: backend as BackendPreference,
     blas: values['no-blas'] === true ? 'off' : 'auto',
     inProcess: values['in-process'] === true,
+    force: values.force === true,
   };
+}
+
+/** `--out`, resolved against `cwd`; an empty value is an error (it would write into the current folder). */
+function outDir(values: Partial<Record<Flag, unknown>>, cwd: string): string {
+  const raw = values.out as string | undefined;
+  if (raw !== undefined && raw.trim() === '') throw new UsageError("--out needs a directory; got ''");
+  return resolve(cwd, raw ?? 'runs');
 }
 
 /**
@@ -158,7 +174,11 @@ export function parseCommand(argv: readonly string[], cwd: string): ParsedComman
     if (spec.type === 'string') {
       const v = t.value;
       // parseArgs (non-strict) takes the next word even when it is another flag; a negative number is still a value.
-      if (v === undefined || (!t.inlineValue && v.startsWith('-') && !/^-\d/.test(v)))
+      if (
+        v === undefined ||
+        (!t.inlineValue && v.startsWith('-') && !/^-\d/.test(v)) ||
+        (name !== 'out' && v === '')
+      )
         throw new UsageError(`flag '${t.rawName}' needs a value`);
       if (name === 'set') sets.push(v);
       else values[name] = v;
@@ -183,7 +203,11 @@ export function parseCommand(argv: readonly string[], cwd: string): ParsedComman
     case 'report':
       if (positionals.length > 0)
         throw new UsageError(`'paperkit report' takes no arguments; got '${positionals[0]}'`);
-      return { kind: 'report', out: resolve(cwd, (values.out as string | undefined) ?? 'runs') };
+      return { kind: 'report', out: outDir(values, cwd) };
+    case 'clean':
+      if (positionals.length > 0)
+        throw new UsageError(`'paperkit clean' takes no arguments; got '${positionals[0]}'`);
+      return { kind: 'clean', out: outDir(values, cwd) };
     case 'repro':
       if (positionals.length > 0)
         throw new UsageError(

@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseCommand } from './args.js';
+import { cleanCommand } from './commands/clean.js';
 import { type ExecIo, type Job, runJobs } from './commands/exec.js';
 import { listCommand } from './commands/list.js';
 import { reportCommand } from './commands/report.js';
@@ -11,6 +12,7 @@ import { packageSpec } from './package-version.js';
 import { findExperiment, indexExperiments, planConfig } from './plan.js';
 import type { TextSink } from './progress.js';
 import { type ExperimentPackage, packages as registered } from './registry.js';
+import type { KnownExperiment } from './report/gather.js';
 import { errorLine } from './run/manifest.js';
 import { EXIT, UsageError } from './usage-error.js';
 
@@ -44,7 +46,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case 'list':
         return listCommand(packages, io.stdout);
       case 'report':
-        return reportCommand(cmd.out, io.stdout);
+        return await reportCommand(cmd.out, knownExperiments(packages), io.stdout, io.stderr);
+      case 'clean':
+        return cleanCommand(cmd.out, io.stdout);
       case 'run': {
         const index = indexExperiments(packages);
         const regs = [...new Set(cmd.ids)].map((id) => findExperiment(index, id));
@@ -71,7 +75,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         }));
         const code = await runJobs(jobs, cmd, io);
         if (code === EXIT.aborted) return code;
-        const reportCode = reportCommand(cmd.out, io.stdout);
+        const reportCode = await reportCommand(cmd.out, knownExperiments(packages), io.stdout, io.stderr);
         return code !== EXIT.ok ? code : reportCode;
       }
     }
@@ -83,6 +87,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stderr.write(`paperkit: ${errorLine(err)}\n`);
     return EXIT.failed;
   }
+}
+
+/** The registered experiments the report can re-aggregate, by id. */
+function knownExperiments(packages: readonly ExperimentPackage[]): Map<string, KnownExperiment> {
+  const map = new Map<string, KnownExperiment>();
+  for (const p of packages)
+    for (const e of p.experiments) map.set(e.id, { experiment: e, packageSpec: packageSpec(p.name) });
+  return map;
 }
 
 function invokedDirectly(): boolean {

@@ -5,14 +5,17 @@ const MAIN = `paperkit — run, list and report the experiments of the paperkit 
 Usage:
   paperkit list                         experiments grouped by paper (* = headline)
   paperkit run <experiment…> [flags]    run experiments into run folders
-  paperkit report [--out DIR]           gather run folders into DIR/report.html and report.md
+  paperkit report [--out DIR]           gather run folders into DIR/report.html, report.md, results.csv
   paperkit repro [flags]                every package's headline experiment at its quick preset, then the report
+  paperkit clean [--out DIR]            remove attempts left behind by a killed run or a full disk
   paperkit help <command>               flags of one command
 
 Exit codes: 0 ok, 1 a run failed, 2 bad input, 130 stopped by Ctrl-C.`;
 
-const EXEC_FLAGS = `  --seed N              one seed (default 0)
-  --seeds N             seeds 0..N-1; the report shows mean ± std
+const EXEC_FLAGS = `  --seed N              one seed
+  --seeds N             seeds 0..N-1 (default: the experiment's count for the preset, usually 3;
+                        a deterministic experiment runs one)
+  --force               recompute runs whose completed folder exists (default: reuse them)
   --out DIR             output root (default ./runs)
   --backend NAME        auto | tensorflow | wasm | cpu (default auto: tensorflow → wasm → cpu)
   --no-blas             keep tfjs's stock kernels (initBackend blas: 'off'), for A/B timing
@@ -27,7 +30,10 @@ Lists every registered experiment, grouped by paper, one line each. * marks the 
 that 'paperkit repro' runs.`,
   run: `paperkit run <experiment…> [flags]
 
-Runs each experiment at each seed into <out>/<experiment id>/<config hash8>/seed-<n>/.
+Runs each experiment's cells at each seed into <out>/<experiment id>/<config hash8>/<backend>/seed-<n>/,
+then aggregates that folder's completed seeds: statistics, claims judged on the 95% interval across
+seeds (holds / fails / inconclusive), results.csv and plots. A completed run of the same config, seed
+and backend is reused; an interrupted one lends its completed cells, so a rerun finishes only the rest.
 
 Flags:
   --preset NAME         quick | full | any other preset the experiment defines (default quick)
@@ -39,8 +45,13 @@ Runs execute in a worker thread. Ctrl-C stops the run at its next abort check (o
 10 s, terminating its thread) and leaves a folder with status 'aborted'; a second Ctrl-C exits at once.`,
   report: `paperkit report [--out DIR]
 
-Writes DIR/report.html (self-contained, plots inline) and DIR/report.md (plots as PNG links) from every
-run folder under DIR (default ./runs).`,
+Writes DIR/report.html (self-contained, plots inline), DIR/report.md (plots as PNG links) and
+DIR/results.csv (every statistic, long form) from every run folder under DIR (default ./runs).
+Damaged folders are skipped with one warning each; nothing in a folder is trusted.`,
+  clean: `paperkit clean [--out DIR]
+
+Removes the hidden attempt folders and temp files that a killed process or a full disk left under DIR
+(default ./runs). Completed, failed and aborted runs are kept.`,
   repro: `paperkit repro [flags]
 
 Runs every package's headline experiment at its quick preset, then writes the report.

@@ -138,6 +138,11 @@ export class StderrProgress implements ProgressReporter {
     this.lastDraw = t;
     const pct = this.total > 0 ? ` (${(this.fraction() * 100).toFixed(0)}%)` : '';
     const count = this.total > 0 ? `${this.done}/${this.total}` : `${this.done}`;
+    // A phase without units (e.g. the start of a sweep cell) is just its label.
+    if (this.total === 0 && this.done === 0 && !this.status) {
+      this.stream.write(`${this.prefix} ${this.label}\n`);
+      return;
+    }
     this.stream.write(
       `${this.prefix} ${this.label}: ${count}${pct} ${duration(t - this.phaseStart)}${this.status ? ` ${this.status}` : ''}\n`,
     );

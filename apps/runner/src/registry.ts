@@ -1,9 +1,4 @@
-import { experiments as adamRotation } from '@paperkit/adam-rotation/experiments';
-import { experiments as criticalMomenta } from '@paperkit/critical-momenta/experiments';
-import { experiments as nupi } from '@paperkit/nupi/experiments';
-import { experiments as performativeGame } from '@paperkit/performative-game/experiments';
 import type { Experiment } from '@paperkit/tensor-core';
-import { experiments as weightSharing } from '@paperkit/weight-sharing/experiments';
 import { experiments as demo } from './demo/index.js';
 
 /** The experiments one npm package contributes (its `@paperkit/<pkg>/experiments` export). */
@@ -18,14 +13,7 @@ export interface ExperimentPackage {
  * its `experiments` from `@paperkit/<pkg>/experiments` above, add `{ name: '@paperkit/<pkg>',
  * experiments }` below, and `"@paperkit/<pkg>": "workspace:^"` to this app's dependencies.
  */
-export const packages: readonly ExperimentPackage[] = [
-  { name: '@paperkit/runner', experiments: demo },
-  { name: '@paperkit/adam-rotation', experiments: adamRotation },
-  { name: '@paperkit/critical-momenta', experiments: criticalMomenta },
-  { name: '@paperkit/nupi', experiments: nupi },
-  { name: '@paperkit/performative-game', experiments: performativeGame },
-  { name: '@paperkit/weight-sharing', experiments: weightSharing },
-];
+export const packages: readonly ExperimentPackage[] = [{ name: '@paperkit/runner', experiments: demo }];
 
 /** All registered experiments, in registration order. */
 export const experiments: readonly Experiment[] = packages.flatMap((p) => p.experiments);

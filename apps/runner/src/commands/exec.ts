@@ -1,18 +1,21 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { initBackend } from '@paperkit/tensor-core';
+import { defaultSeeds, type Experiment } from '@paperkit/tensor-core';
 import type { ExecOptions } from '../args.js';
 import { packageSpec } from '../package-version.js';
 import type { RegisteredExperiment } from '../plan.js';
 import { StderrProgress, type TextSink } from '../progress.js';
-import { formatValue } from '../report/aggregate.js';
-import { wall } from '../report/html.js';
+import { formatExpectation, formatReference, formatVerdictValue, verdictMark } from '../results/format.js';
+import { type GroupSummary, summarizeGroup } from '../results/group.js';
+import { wall } from '../results/wall.js';
+import { configHash } from '../run/config-hash.js';
 import { executeRun, type RunOutcome, RunStartError } from '../run/execute.js';
 import type { RunHost } from '../run/host.js';
 import { inProcessHost } from '../run/in-process-host.js';
 import { errorLine, gitInfo } from '../run/manifest.js';
 import { mkdirp } from '../run/mkdirp.js';
-import type { RunFolder } from '../run/run-folder.js';
+import type { HostBackend } from '../run/protocol.js';
+import { backendSlug, groupFolderPath, type RunFolder } from '../run/run-folder.js';
 import { DEFAULT_ABORT_GRACE_MS, workerHost } from '../run/worker-host.js';
 import { EXIT, UsageError } from '../usage-error.js';
 
@@ -70,24 +73,46 @@ function shown(cwd: string, path: string): string {
   return rel && !rel.startsWith('..') ? rel : path;
 }
 
-function printOutcome(stdout: TextSink, cwd: string, job: Job, seed: number, o: RunOutcome): void {
+function printSeed(stdout: TextSink, cwd: string, job: Job, seed: number, o: RunOutcome): void {
+  const m = o.manifest;
+  const reused =
+    o.status === 'reused'
+      ? ' (completed earlier; --force recomputes)'
+      : m.cells.reused.length > 0
+        ? ` (${m.cells.reused.length} of ${m.cells.total} cells reused from an interrupted run)`
+        : '';
   const lines = [
-    `${o.status.padEnd(9)} ${job.reg.experiment.id}  seed ${seed}  ${wall(o.manifest.wallMs)}  ${o.manifest.backend}  ${shown(cwd, o.dir)}`,
+    `${o.status.padEnd(9)} ${job.reg.experiment.id}  seed ${seed}  ${wall(m.wallMs)}  ${m.backendId}  ${shown(cwd, o.dir)}${reused}`,
   ];
-  if (o.manifest.error) lines.push(`  error: ${o.manifest.error}`);
-  for (const w of o.manifest.warnings) lines.push(`  warning: ${w}`);
-  for (const c of o.summary?.comparisons ?? []) {
-    const holds = c.holds === true ? ' ✓' : c.holds === false ? ' ✗' : '';
-    lines.push(`  ${c.metric}: ours ${formatValue(c.ours)}, paper ${formatValue(c.paper)}${holds}`);
-  }
+  if (m.error && o.status !== 'reused') lines.push(`  error: ${m.error}`);
+  for (const w of m.warnings) lines.push(`  warning: ${w}`);
   stdout.write(`${lines.join('\n')}\n`);
 }
 
+/** The claims block printed after an experiment's seeds: ours over seeds, criterion, reference with provenance, verdict. */
+export function claimLines(s: GroupSummary): string[] {
+  const lines: string[] = [];
+  const n = s.seeds.length;
+  lines.push(
+    `  ${s.experiment}: ${s.claims.length} claim(s) over ${s.deterministic ? 'a deterministic run' : `${n} seed${n === 1 ? '' : 's'} (${s.seeds.join(', ')})`}`,
+  );
+  for (const c of s.claims) {
+    const digits = c.digits ?? undefined;
+    lines.push(`  ${verdictMark(c.verdict.status).padEnd(15)} ${c.id}: ${c.statement}`);
+    lines.push(
+      `      ours ${formatVerdictValue(c.verdict, digits)} · criterion ${c.metric} ${formatExpectation(c.expect)} · reference ${formatReference(c.reference ?? undefined)}`,
+    );
+    if (c.verdict.status !== 'holds') lines.push(`      ${c.verdict.reason}`);
+  }
+  for (const w of s.warnings) lines.push(`  warning: ${w}`);
+  return lines;
+}
+
 /**
- * Runs jobs × seeds in order in a worker thread (or in-process with `--in-process`),
- * wires Ctrl-C to the runs (first: abort, with a grace period before the worker is terminated;
- * second: terminate, finalise the live folder as aborted and exit at once), and prints one result
- * block per run on stdout; progress and notices go to stderr.
+ * Runs jobs × seeds in order in a worker thread (or in-process with `--in-process`), wires Ctrl-C to
+ * the runs (first: abort, with a grace period before the worker is terminated; second: terminate,
+ * finalise the live folder as aborted and exit at once), prints one line per seed and, after each
+ * experiment, its claims over all completed seeds of its group folder. Progress and notices go to stderr.
  * @returns exit code: 0 all completed, 1 some failed, 130 aborted.
  */
 export async function runJobs(jobs: readonly Job[], opts: ExecOptions, io: ExecIo): Promise<number> {
@@ -99,25 +124,23 @@ export async function runJobs(jobs: readonly Job[], opts: ExecOptions, io: ExecI
     warned.add(m);
     io.stderr.write(`paperkit: warning: ${m}\n`);
   };
-  let host: RunHost;
-  let closeHost = async (): Promise<void> => {};
-  if (opts.inProcess || io.inProcess === true) {
-    try {
-      host = inProcessHost(await initBackend({ prefer: opts.backend, blas: opts.blas, onWarning: warn }));
-    } catch (err) {
-      io.stderr.write(`paperkit: ${errorLine(err)}\n`);
-      return EXIT.failed;
-    }
-  } else {
-    const workers = workerHost({
-      backend: { prefer: opts.backend, blas: opts.blas },
-      ...(io.workerUrl ? { workerUrl: io.workerUrl } : {}),
-      registry: io.workerRegistry ?? null,
-      graceMs: io.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS,
-      ...(io.workerExecArgv ? { execArgv: io.workerExecArgv } : {}),
-    });
-    host = workers.run;
-    closeHost = () => workers.close();
+  const host: RunHost =
+    opts.inProcess || io.inProcess === true
+      ? inProcessHost({ prefer: opts.backend, blas: opts.blas })
+      : workerHost({
+          backend: { prefer: opts.backend, blas: opts.blas },
+          ...(io.workerUrl ? { workerUrl: io.workerUrl } : {}),
+          registry: io.workerRegistry ?? null,
+          graceMs: io.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS,
+          ...(io.workerExecArgv ? { execArgv: io.workerExecArgv } : {}),
+        });
+  let backend: HostBackend;
+  try {
+    backend = await host.backend(warn);
+  } catch (err) {
+    io.stderr.write(`paperkit: ${errorLine(err)}\n`);
+    await host.close();
+    return EXIT.failed;
   }
   const git = gitInfo(io.cwd);
   const controller = new AbortController();
@@ -149,17 +172,23 @@ export async function runJobs(jobs: readonly Job[], opts: ExecOptions, io: ExecI
   }
   let failed = 0;
   try {
-    outer: for (const job of jobs)
-      for (const seed of opts.seeds) {
+    outer: for (const job of jobs) {
+      const e = job.reg.experiment;
+      const seeds = seedsFor(e, job.preset, opts.seeds);
+      if (e.deterministic && opts.seeds !== null && opts.seeds.length > 1)
+        io.stderr.write(
+          `paperkit: ${e.id} is deterministic (its numbers do not depend on the seed): running seed ${seeds[0]} only\n`,
+        );
+      let ran = false;
+      for (const seed of seeds) {
         // A macrotask turn lets a Ctrl-C that arrived during an in-process run that never yielded be handled now.
         await new Promise<void>((resolve) => setImmediate(resolve));
         if (controller.signal.aborted) break outer;
-        const id = job.reg.experiment.id;
-        const progress = new StderrProgress({ stream: io.stderr, prefix: `[${id} seed ${seed}]` });
+        const progress = new StderrProgress({ stream: io.stderr, prefix: `[${e.id} seed ${seed}]` });
         let outcome: RunOutcome | null;
         try {
           outcome = await executeRun({
-            experiment: job.reg.experiment,
+            experiment: e,
             packageSpec: packageSpec(job.reg.packageName),
             preset: job.preset,
             overrides: job.overrides,
@@ -168,12 +197,14 @@ export async function runJobs(jobs: readonly Job[], opts: ExecOptions, io: ExecI
             out: opts.out,
             git,
             host,
+            backend,
+            force: opts.force,
             signal: controller.signal,
             kill: kill.signal,
             progress,
-            onStart: (backend) =>
+            onStart: (reused) =>
               io.stderr.write(
-                `paperkit: running ${id} (preset ${job.preset}, seed ${seed}) on ${backend.label}\n`,
+                `paperkit: running ${e.id} (preset ${job.preset}, seed ${seed}) on ${backend.info.label}${reused > 0 ? `, reusing ${reused} completed cell(s)` : ''}\n`,
               ),
             onWarning: warn,
             onOutput: (text) => {
@@ -191,17 +222,35 @@ export async function runJobs(jobs: readonly Job[], opts: ExecOptions, io: ExecI
         }
         // Null: Ctrl-C stopped the run before its experiment started; nothing was written.
         if (outcome === null) break outer;
-        printOutcome(io.stdout, io.cwd, job, seed, outcome);
+        ran = true;
+        printSeed(io.stdout, io.cwd, job, seed, outcome);
         if (outcome.status === 'failed') failed++;
         if (outcome.status === 'aborted') break outer;
       }
+      if (ran) {
+        const dir = groupFolderPath(
+          opts.out,
+          e.id,
+          configHash(job.config),
+          backendSlug(backend.info.label, backend.blasThreads),
+        );
+        const summary = await summarizeGroup(dir, e, job.config, packageSpec(job.reg.packageName));
+        if (summary) io.stdout.write(`${claimLines(summary).join('\n')}\n  results: ${shown(io.cwd, dir)}\n`);
+      }
+    }
   } finally {
     if (handle) {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
-    await closeHost();
+    await host.close();
   }
   if (controller.signal.aborted) return EXIT.aborted;
   return failed > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/** Seeds of a job: the user's, else the experiment's default for the preset; a deterministic experiment runs one. */
+export function seedsFor(e: Experiment, preset: string, given: readonly number[] | null): number[] {
+  if (given !== null) return e.deterministic ? given.slice(0, 1) : [...given];
+  return Array.from({ length: defaultSeeds(e, preset) }, (_, i) => i);
 }

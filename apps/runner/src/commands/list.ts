@@ -1,3 +1,4 @@
+import { formatCitation } from '@paperkit/tensor-core';
 import type { TextSink } from '../progress.js';
 import type { ExperimentPackage } from '../registry.js';
 
@@ -11,9 +12,10 @@ export function listCommand(packages: readonly ExperimentPackage[], stdout: Text
   const width = Math.max(...all.map(({ e }) => e.id.length));
   const byPaper = new Map<string, typeof all>();
   for (const x of all) {
-    const list = byPaper.get(x.e.paper) ?? [];
+    const key = formatCitation(x.e.paper);
+    const list = byPaper.get(key) ?? [];
     list.push(x);
-    byPaper.set(x.e.paper, list);
+    byPaper.set(key, list);
   }
   const lines: string[] = [];
   for (const [paper, list] of byPaper) {

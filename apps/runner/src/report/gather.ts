@@ -1,55 +1,40 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { SummaryFile } from '../run/execute.js';
-import type { RunManifest } from '../run/manifest.js';
+import type { CellStatistic, Experiment, MetricSpec, PlotSpec } from '@paperkit/tensor-core';
+import { z } from 'zod';
+import { type GroupSummary, readGroupRuns, summarizeGroup } from '../results/group.js';
+import { configHash } from '../run/config-hash.js';
+import { errorLine, type RunManifest } from '../run/manifest.js';
+import { readJsonFile } from '../run/safe-read.js';
 
-/** One run folder found on disk. */
-export interface RunRecord {
-  /** Absolute path. */
-  readonly dir: string;
-  /** Path relative to the report's output root, with `/` separators. */
+/** An experiment the report can re-aggregate from its seed folders (the CLI's registry). */
+export interface KnownExperiment {
+  readonly experiment: Experiment;
+  readonly packageSpec: string;
+}
+
+/** One group folder as the report shows it. */
+export interface ReportGroup {
+  /** Path relative to the report's root, `/`-separated. */
   readonly rel: string;
-  readonly manifest: RunManifest;
-  /** Resolved config, or null when config.json is missing or unreadable. */
-  readonly config: unknown;
-  /** summary.json, present for completed runs. */
-  readonly summary: SummaryFile | null;
-}
-
-/** Runs of one experiment with one resolved config (one config hash), seeds ascending. */
-export interface RunGroup {
-  readonly configHash: string;
-  readonly preset: string;
-  readonly runs: readonly RunRecord[];
-}
-
-/** Everything about one experiment in the report; config groups newest first. */
-export interface ExperimentGroup {
-  readonly id: string;
-  readonly title: string;
-  readonly paper: string;
-  readonly package: string;
-  readonly groups: readonly RunGroup[];
+  readonly summary: GroupSummary | null;
+  /** Every seed folder found, completed or not. */
+  readonly runs: readonly { readonly seed: number; readonly rel: string; readonly manifest: RunManifest }[];
+  /** Attempts left behind by a killed process or a full disk (hidden `.seed-N.tmp-*` folders). */
+  readonly stale: readonly string[];
+  readonly warnings: readonly string[];
 }
 
 const SEED_DIR = /^seed-\d+$/;
+const TEMP_DIR = /^\.seed-\d+\.(tmp|old)-[0-9a-f]{8}$/;
 const MAX_DEPTH = 8;
 
-function readJson<T>(path: string): T | null {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
-  } catch {
-    return null;
-  }
-}
-
 /**
- * Finds run folders (`…/seed-<n>/manifest.json`) under `out`. Hidden directories (attempts in
- * progress, `.tmp-`/`.old-` leftovers) and side folders of failed attempts are skipped, as are
- * manifests that do not parse.
+ * Group folders under `out`: directories holding `seed-<n>` folders (or only stale attempts of them).
+ * Symlinked directories are never entered; `node_modules` and other hidden folders are skipped.
  */
-export function gatherRuns(out: string): RunRecord[] {
-  const found: RunRecord[] = [];
+export function findGroupDirs(out: string): string[] {
+  const found: string[] = [];
   const walk = (dir: string, depth: number): void => {
     let entries: import('node:fs').Dirent[];
     try {
@@ -57,64 +42,164 @@ export function gatherRuns(out: string): RunRecord[] {
     } catch {
       return;
     }
-    for (const d of entries) {
-      if (!d.isDirectory() || d.name.startsWith('.') || d.name === 'node_modules') continue;
-      const path = join(dir, d.name);
-      if (SEED_DIR.test(d.name)) {
-        const manifest = readJson<RunManifest>(join(path, 'manifest.json'));
-        if (manifest && typeof manifest.experiment === 'string' && typeof manifest.status === 'string') {
-          found.push({
-            dir: path,
-            rel: relative(out, path).split(/[\\/]/).join('/'),
-            manifest,
-            config: readJson(join(path, 'config.json')),
-            summary: readJson<SummaryFile>(join(path, 'summary.json')),
-          });
-          continue;
-        }
-      }
-      if (depth < MAX_DEPTH) walk(path, depth + 1);
+    const seeds = entries.some((d) => d.isDirectory() && (SEED_DIR.test(d.name) || TEMP_DIR.test(d.name)));
+    if (seeds) {
+      found.push(dir);
+      return;
     }
+    if (depth >= MAX_DEPTH) return;
+    for (const d of entries)
+      if (d.isDirectory() && !d.name.startsWith('.') && d.name !== 'node_modules')
+        walk(join(dir, d.name), depth + 1);
   };
   walk(out, 0);
-  return found;
+  return found.sort();
 }
 
-/** Groups runs by experiment (sorted by id) and config hash (most recently started first). */
-export function groupRuns(runs: readonly RunRecord[]): ExperimentGroup[] {
-  const byExp = new Map<string, RunRecord[]>();
-  for (const r of runs) {
-    const list = byExp.get(r.manifest.experiment) ?? [];
-    list.push(r);
-    byExp.set(r.manifest.experiment, list);
-  }
-  const latest = (rs: readonly RunRecord[]) =>
-    Math.max(...rs.map((r) => Date.parse(r.manifest.startedAt) || 0));
-  return [...byExp.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([id, rs]) => {
-      const byHash = new Map<string, RunRecord[]>();
-      for (const r of rs) {
-        const list = byHash.get(r.manifest.configHash) ?? [];
-        list.push(r);
-        byHash.set(r.manifest.configHash, list);
-      }
-      const groups: RunGroup[] = [...byHash.entries()]
-        .map(([configHash, list]) => ({
-          configHash,
-          preset: list[0]!.manifest.preset,
-          runs: [...list].sort((a, b) => a.manifest.seed - b.manifest.seed),
-        }))
-        .sort((a, b) => latest(b.runs) - latest(a.runs));
-      const newest = [...rs].sort(
-        (a, b) => (Date.parse(b.manifest.startedAt) || 0) - (Date.parse(a.manifest.startedAt) || 0),
-      )[0]!;
-      return {
-        id,
-        title: newest.manifest.title,
-        paper: newest.manifest.paper,
-        package: newest.manifest.package,
-        groups,
-      };
-    });
+const verdict = z.object({
+  claim: z.string(),
+  status: z.enum(['holds', 'fails', 'inconclusive']),
+  reason: z.string(),
+  values: z.array(z.unknown()),
+  seeds: z.array(z.number()),
+  summary: z.object({
+    n: z.number(),
+    mean: z.unknown(),
+    std: z.unknown(),
+    ci95: z.array(z.unknown()).length(2),
+  }),
+});
+
+/** The shape a stored group summary must have before the report trusts any of it. */
+const groupSummarySchema = z.object({
+  schemaVersion: z.literal(1),
+  experiment: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/),
+  title: z.string(),
+  paper: z.string(),
+  package: z.string(),
+  preset: z.string(),
+  configHash: z.string().regex(/^[0-9a-f]{64}$/),
+  backend: z.string(),
+  backendId: z.string(),
+  deterministic: z.boolean(),
+  config: z.unknown(),
+  seeds: z.array(z.number().int()),
+  incomplete: z.array(z.object({ seed: z.number(), status: z.string(), error: z.string().nullable() })),
+  wallMs: z.number(),
+  metrics: z.record(z.string(), z.object({ label: z.string() }).passthrough()),
+  statistics: z.array(
+    z.object({ cell: z.string(), label: z.string(), metric: z.string(), n: z.number() }).passthrough(),
+  ),
+  claims: z.array(
+    z.object({
+      id: z.string(),
+      statement: z.string(),
+      metric: z.string(),
+      expect: z.object({ op: z.string() }).passthrough(),
+      reference: z
+        .object({
+          provenance: z.enum(['paper', 'reference-code', 'derived', 'qualitative']),
+          source: z.string(),
+        })
+        .passthrough()
+        .nullable(),
+      digits: z.number().nullable(),
+      verdict,
+    }),
+  ),
+  plots: z.array(
+    z.object({
+      spec: z
+        .object({
+          kind: z.enum(['line', 'scatter', 'bar', 'heatmap', 'images']),
+          id: z.string(),
+          title: z.string(),
+          caption: z.string(),
+        })
+        .passthrough(),
+      svg: z.string(),
+      png: z.string().nullable(),
+    }),
+  ),
+  warnings: z.array(z.string()),
+  notes: z.array(z.string()),
+});
+
+function decode(v: unknown): unknown {
+  if (v === 'NaN') return Number.NaN;
+  if (v === 'Infinity') return Number.POSITIVE_INFINITY;
+  if (v === '-Infinity') return Number.NEGATIVE_INFINITY;
+  if (Array.isArray(v)) return v.map(decode);
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decode(x)]));
+  return v;
 }
+
+/** A stored `summary.json`, validated; null with the reason when it is missing or damaged. */
+export function readGroupSummary(dir: string): { summary: GroupSummary | null; error: string | null } {
+  const r = readJsonFile(join(dir, 'summary.json'));
+  if (!r.ok) return { summary: null, error: `summary.json ${r.error}` };
+  const p = groupSummarySchema.safeParse(r.value);
+  if (!p.success) {
+    const i = p.error.issues[0]!;
+    return { summary: null, error: `summary.json field '${i.path.map(String).join('.')}': ${i.message}` };
+  }
+  return { summary: decode(p.data) as GroupSummary, error: null };
+}
+
+/**
+ * Reads one group folder for the report. When the experiment is known (the CLI's registry) and a
+ * completed seed's `config.json` matches its manifest's hash, the group is re-aggregated from its
+ * seed folders (fresh verdicts and plots); otherwise its stored `summary.json` is used after
+ * validation. Nothing malformed aborts the report: each problem becomes one warning naming the folder
+ * and the field.
+ */
+export async function readReportGroup(
+  out: string,
+  dir: string,
+  known: ReadonlyMap<string, KnownExperiment>,
+): Promise<ReportGroup> {
+  const rel = relative(out, dir).split(/[\\/]/).join('/');
+  const warnings: string[] = [];
+  const stale: string[] = [];
+  for (const d of readdirSync(dir, { withFileTypes: true }))
+    if (d.isDirectory() && TEMP_DIR.test(d.name)) stale.push(d.name);
+  const g = readGroupRuns(dir, null, null);
+  warnings.push(...g.warnings.map((w) => `${rel}/${w}`));
+  const runs = g.runs.map((r) => ({ seed: r.seed, rel: `${rel}/seed-${r.seed}`, manifest: r.manifest }));
+  let summary: GroupSummary | null = null;
+  const first = g.runs.find((r) => r.manifest.status === 'completed');
+  const k = first ? known.get(first.manifest.experiment) : undefined;
+  if (first && k) {
+    const c = readJsonFile(join(first.dir, 'config.json'));
+    if (!c.ok) warnings.push(`${rel}/seed-${first.seed}/config.json: ${c.error}`);
+    else if (configHash(c.value) !== first.manifest.configHash)
+      warnings.push(
+        `${rel}/seed-${first.seed}/config.json: does not match the manifest's configHash (not used)`,
+      );
+    else {
+      try {
+        summary = await summarizeGroup(dir, k.experiment, c.value, k.packageSpec);
+      } catch (err) {
+        warnings.push(`${rel}: could not be aggregated (${errorLine(err)})`);
+      }
+    }
+  }
+  if (summary === null && first) {
+    const s = readGroupSummary(dir);
+    if (s.error) warnings.push(`${rel}/${s.error}`);
+    summary = s.summary;
+  }
+  if (summary) warnings.push(...summary.warnings.map((w) => `${rel}: ${w}`));
+  for (const name of stale) {
+    try {
+      if (lstatSync(join(dir, name)).isDirectory())
+        warnings.push(`${rel}/${name}: interrupted attempt left behind ('paperkit clean' removes it)`);
+    } catch {
+      // Raced with a clean.
+    }
+  }
+  return { rel, summary, runs, stale, warnings };
+}
+
+export type { CellStatistic, MetricSpec, PlotSpec };

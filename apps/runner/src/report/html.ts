@@ -1,10 +1,22 @@
-import type { RunManifest } from '../run/manifest.js';
-import { claimsHolding, comparisonRows, completed, statusLine, summaryRows } from './aggregate.js';
-import type { ExperimentGroup, RunGroup, RunRecord } from './gather.js';
-import { inlineSvg, runPlots } from './plots.js';
+import {
+  formatExpectation,
+  formatNum,
+  formatReference,
+  formatStat,
+  formatVerdictValue,
+} from '../results/format.js';
+import type { GroupSummary } from '../results/group.js';
+import { wall } from '../results/wall.js';
+import type { ReportGroup } from './gather.js';
 
-function h(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** Escapes text for HTML content and attribute values. */
+export function h(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 /** An anchor id for an experiment (ids contain `/`). */
@@ -24,132 +36,171 @@ function table(
   return `<table><thead><tr>${th}</tr></thead><tbody>\n${trs}\n</tbody></table>`;
 }
 
-/** Wall time as `12.3 s` / `4 min 05 s`. */
-export function wall(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return '—';
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+function verdictBadge(status: string): string {
+  const cls = status === 'holds' ? 'ok' : status === 'fails' ? 'bad' : 'maybe';
+  return `<span class="v ${cls}">${h(status)}</span>`;
 }
 
-function statusBadge(m: RunManifest): string {
-  return `<span class="st st-${h(m.status)}">${h(m.status)}</span>`;
+function provenanceBadge(p: string | undefined): string {
+  return p ? `<span class="prov prov-${h(p)}">${h(p)}</span>` : '';
 }
 
-function git(m: RunManifest): string {
-  return m.gitSha ? `${m.gitSha.slice(0, 10)}${m.gitDirty ? '+dirty' : ''}` : '—';
+/** Claims holding / failing / inconclusive, e.g. `2 holds · 1 inconclusive`. */
+export function claimCounts(s: GroupSummary | null): string {
+  if (!s || s.claims.length === 0) return '—';
+  const n = (k: string) => s.claims.filter((c) => c.verdict.status === k).length;
+  return [
+    `${n('holds')} holds`,
+    n('fails') ? `${n('fails')} fails` : '',
+    n('inconclusive') ? `${n('inconclusive')} inconclusive` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 
-function runsTable(runs: readonly RunRecord[]): string {
+function claimsTable(s: GroupSummary): string {
   return table(
-    ['seed', 'status', 'backend', 'wall time', 'started', 'git', 'notes'],
-    runs.map((r) => {
+    ['claim', 'ours (mean [95% interval] (n))', 'criterion', 'reference', 'verdict'],
+    s.claims.map((c) => [
+      `<b>${h(c.id)}</b>: ${h(c.statement)}`,
+      h(formatVerdictValue(c.verdict, c.digits ?? undefined)),
+      `<code>${h(c.metric)}</code> ${h(formatExpectation(c.expect))}`,
+      c.reference
+        ? `${provenanceBadge(c.reference.provenance)} ${h(formatReference(c.reference).replace(/\[[a-z-]+\] /, ''))}`
+        : '—',
+      `${verdictBadge(c.verdict.status)}<div class="why">${h(c.verdict.reason)}</div>`,
+    ]),
+    [0, 2, 3, 4],
+  );
+}
+
+/** Cells × metrics; a value that is the same at every seed is shown as a number, not a statistic. */
+export function statisticsRows(s: GroupSummary): { head: string[]; rows: string[][] } {
+  const metrics = Object.keys(s.metrics);
+  const cells: string[] = [];
+  for (const st of s.statistics) if (!cells.includes(st.label)) cells.push(st.label);
+  const rows = cells.map((label) => [
+    label,
+    ...metrics.map((m) => {
+      const st = s.statistics.find((x) => x.label === label && x.metric === m);
+      return st ? formatStat(st, s.metrics[m]?.digits) : '—';
+    }),
+  ]);
+  return { head: ['cell', ...metrics.map((m) => s.metrics[m]!.label)], rows };
+}
+
+function runsTable(g: ReportGroup): string {
+  return table(
+    ['seed', 'status', 'backend', 'wall time', 'cells', 'started', 'git', 'notes'],
+    g.runs.map((r) => {
       const m = r.manifest;
-      const notes = [m.error ?? '', ...(m.warnings ?? [])].filter(Boolean).join(' · ');
+      const cells = `${m.cells.completed.length}/${m.cells.total}${m.cells.reused.length ? ` (${m.cells.reused.length} reused)` : ''}`;
+      const notes = [m.error ?? '', ...m.warnings].filter(Boolean).join(' · ');
       return [
         String(m.seed),
-        statusBadge(m),
-        m.backend,
-        wall(m.wallMs),
-        m.startedAt.replace('T', ' ').slice(0, 19),
-        git(m),
-        notes,
+        `<span class="st st-${h(m.status)}">${h(m.status)}</span>`,
+        h(m.backendId),
+        h(wall(m.wallMs)),
+        h(cells),
+        h(m.startedAt.replace('T', ' ').slice(0, 19)),
+        h(m.gitSha ? `${m.gitSha.slice(0, 10)}${m.gitDirty ? '+dirty' : ''}` : '—'),
+        h(notes),
       ];
     }),
     [1],
   );
 }
 
-function groupSection(g: RunGroup, index: number, total: number): string {
-  const first = g.runs[0]!.manifest;
-  const done = completed(g);
+/** One group: claims, statistics, plots (SVG rendered by the runner from plot data, never read from the folder), runs. */
+export function groupHtml(g: ReportGroup, svgs: ReadonlyMap<string, string>): string {
+  const s = g.summary;
   const parts: string[] = [];
-  const heading = `config <code>${h(g.configHash.slice(0, 8))}</code> · preset <b>${h(g.preset)}</b> · ${g.runs.length} seed${g.runs.length > 1 ? 's' : ''} · ${h(statusLine(g))} · backend ${h([...new Set(g.runs.map((r) => r.manifest.backend))].join(', '))}`;
-  parts.push(
-    total > 1 ? `<h3>${index === 0 ? 'Latest: ' : ''}${heading}</h3>` : `<p class="meta">${heading}</p>`,
-  );
-  const comps = comparisonRows(g);
-  if (comps.length > 0) {
-    parts.push(`<h4>Ours vs paper${done.length > 1 ? ` (mean ± std over ${done.length} seeds)` : ''}</h4>`);
-    parts.push(
-      table(
-        ['metric', 'ours', 'paper', 'holds', 'note'],
-        comps.map((c) => [
-          c.metric,
-          c.ours,
-          c.paper,
-          `<span class="${c.holds.startsWith('✓') ? 'ok' : c.holds.startsWith('✗') ? 'bad' : ''}">${h(c.holds)}</span>`,
-          c.note,
-        ]),
-        [3],
-      ),
-    );
-  }
-  const sums = summaryRows(g);
-  if (sums.length > 0) {
-    parts.push(`<h4>Summary${done.length > 1 ? ` (mean ± std over ${done.length} seeds)` : ''}</h4>`);
-    parts.push(table(['value', 'ours'], sums));
-  }
-  parts.push('<h4>Runs</h4>', runsTable(g.runs));
-  const plotRun = done[0];
-  if (plotRun) {
-    const plots = runPlots(plotRun)
+  const head = s
+    ? `config <code>${h(s.configHash.slice(0, 8))}</code> · preset <b>${h(s.preset)}</b> · ${s.deterministic ? 'deterministic' : `${s.seeds.length} seed${s.seeds.length === 1 ? '' : 's'}`} · backend ${h(s.backendId)} · ${h(wall(s.wallMs))} · <code>${h(g.rel)}</code>`
+    : `<code>${h(g.rel)}</code> · no completed seed`;
+  parts.push(`<h3>${head}</h3>`);
+  if (s) {
+    if (s.claims.length > 0) parts.push('<h4>Claims</h4>', claimsTable(s));
+    const st = statisticsRows(s);
+    parts.push('<h4>Results</h4>', table(st.head, st.rows));
+    const figs = s.plots
       .map((p) => {
-        const svg = inlineSvg(plotRun, p);
-        return svg
-          ? `<figure>${svg}<figcaption>${h(p.title)} (seed ${plotRun.manifest.seed})</figcaption></figure>`
-          : '';
+        const svg = svgs.get(`${g.rel}/${p.spec.id}`);
+        return svg ? `<figure>${svg}<figcaption>${h(p.spec.caption)}</figcaption></figure>` : '';
       })
       .join('\n');
-    if (plots) parts.push('<h4>Plots</h4>', `<div class="plots">${plots}</div>`);
+    if (figs) parts.push('<h4>Plots</h4>', `<div class="plots">${figs}</div>`);
+    if (s.notes.length > 0)
+      parts.push('<h4>Notes</h4>', `<ul>${s.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>`);
   }
-  parts.push(
-    `<details><summary>Resolved config${first.overrides && Object.keys(first.overrides).length ? ` (--set ${h(Object.keys(first.overrides).join(', '))})` : ''} and folders</summary><pre>${h(JSON.stringify(g.runs[0]!.config, null, 2))}</pre><ul>${g.runs.map((r) => `<li><code>${h(r.rel)}</code></li>`).join('')}</ul></details>`,
-  );
+  parts.push('<h4>Runs</h4>', runsTable(g));
+  if (g.warnings.length > 0)
+    parts.push(`<ul class="warn">${g.warnings.map((w) => `<li>${h(w)}</li>`).join('')}</ul>`);
+  if (s)
+    parts.push(
+      `<details><summary>Resolved config</summary><pre>${h(JSON.stringify(s.config, null, 2))}</pre></details>`,
+    );
   return parts.join('\n');
 }
 
-const CSS = `body{font-family:system-ui,-apple-system,"Segoe UI","DejaVu Sans",sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#222;line-height:1.45}
-h1{margin-bottom:.2rem}h2{margin-top:2.5rem;border-bottom:1px solid #ddd;padding-bottom:.3rem}h3{margin-top:1.6rem}h4{margin:1.2rem 0 .4rem}
-table{border-collapse:collapse;margin:.3rem 0 1rem;font-size:.92rem}th,td{border:1px solid #d6d6d6;padding:.3rem .6rem;text-align:left;vertical-align:top}
-th{background:#f4f4f4}td:nth-child(2),td:nth-child(3){font-variant-numeric:tabular-nums}.meta{color:#555}.paper{color:#555;font-style:italic;margin-top:0}
-.ok{color:#1a7f37;font-weight:600}.bad{color:#c62828;font-weight:600}.st{padding:.05rem .45rem;border-radius:.6rem;font-size:.85rem}
-.st-completed{background:#dcf3e3;color:#1a7f37}.st-failed{background:#fde0e0;color:#c62828}.st-aborted{background:#fff1d6;color:#8a5a00}.st-running{background:#e3ecfb;color:#1f4fa0}
-.plots{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:0;border:1px solid #eee;padding:.4rem;background:#fff}figure svg{max-width:100%;height:auto;display:block}
-figcaption{font-size:.85rem;color:#555;text-align:center}pre{background:#f7f7f7;padding:.6rem;overflow:auto;font-size:.85rem}code{font-size:.9em}`;
+const CSS = `body{font-family:system-ui,-apple-system,"Segoe UI","DejaVu Sans",sans-serif;margin:2rem auto;max-width:1250px;padding:0 1rem;color:#222;line-height:1.45}
+h2{margin-top:2.5rem;border-bottom:1px solid #ddd;padding-bottom:.3rem}h3{margin-top:1.6rem;font-size:1rem;font-weight:normal}h4{margin:1.2rem 0 .4rem}
+table{border-collapse:collapse;margin:.3rem 0 1rem;font-size:.9rem}th,td{border:1px solid #d6d6d6;padding:.3rem .6rem;text-align:left;vertical-align:top}
+th{background:#f4f4f4}td{font-variant-numeric:tabular-nums}.meta,.paper{color:#555}.paper{font-style:italic;margin-top:0}.why{font-size:.8rem;color:#555}
+.v{font-weight:600}.ok{color:#1a7f37}.bad{color:#c62828}.maybe{color:#8a5a00}.prov{padding:.05rem .4rem;border-radius:.5rem;font-size:.8rem;background:#eee}
+.prov-paper{background:#dcf3e3}.prov-reference-code{background:#e3ecfb}.prov-derived{background:#fff1d6}.prov-qualitative{background:#eee}
+.st{padding:.05rem .45rem;border-radius:.6rem;font-size:.85rem}.st-completed{background:#dcf3e3}.st-failed{background:#fde0e0}.st-aborted,.st-running{background:#fff1d6}
+.plots{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:0;border:1px solid #eee;padding:.4rem;background:#fff;max-width:100%}figure svg{max-width:100%;height:auto;display:block}
+figcaption{font-size:.85rem;color:#555;max-width:640px}pre{background:#f7f7f7;padding:.6rem;overflow:auto;font-size:.85rem}.warn{color:#8a5a00;font-size:.9rem}`;
 
-/** The whole report as one self-contained HTML page (CSS and SVG plots inline, no external resources). */
+/** The whole report as one self-contained HTML page (CSS and SVG plots inline, no external resources, no scripts). */
 export function renderHtml(
-  experiments: readonly ExperimentGroup[],
+  groups: readonly ReportGroup[],
+  svgs: ReadonlyMap<string, string>,
   o: { out: string; generatedAt: string },
 ): string {
-  const runCount = experiments.reduce((a, e) => a + e.groups.reduce((b, g) => b + g.runs.length, 0), 0);
+  const byExp = new Map<string, ReportGroup[]>();
+  for (const g of groups) {
+    const id = g.summary?.experiment ?? g.runs[0]?.manifest.experiment ?? g.rel;
+    byExp.set(id, [...(byExp.get(id) ?? []), g]);
+  }
+  const ids = [...byExp.keys()].sort();
   const index = table(
-    ['experiment', 'paper', 'preset', 'seeds', 'status', 'claims holding'],
-    experiments.map((e) => {
-      const g = e.groups[0]!;
-      return [
-        `<a href="#${anchor(e.id)}">${h(e.id)}</a>`,
-        h(e.paper),
-        h(g.preset),
-        String(g.runs.length),
-        h(statusLine(g)),
-        h(claimsHolding(g)),
-      ];
-    }),
-    [0, 1, 2, 3, 4, 5],
+    ['experiment', 'paper', 'preset', 'seeds', 'backend', 'claims'],
+    ids.flatMap((id) =>
+      byExp
+        .get(id)!
+        .map((g) => [
+          `<a href="#${anchor(id)}">${h(id)}</a>`,
+          h(g.summary?.paper ?? g.runs[0]?.manifest.paper ?? ''),
+          h(g.summary?.preset ?? ''),
+          h(g.summary ? (g.summary.deterministic ? 'deterministic' : String(g.summary.seeds.length)) : '0'),
+          h(g.summary?.backendId ?? ''),
+          h(claimCounts(g.summary)),
+        ]),
+    ),
+    [0],
   );
-  const sections = experiments.map((e) => {
-    const groups = e.groups.map((g, i) => groupSection(g, i, e.groups.length)).join('\n');
-    return `<section id="${anchor(e.id)}"><h2>${h(e.id)} — ${h(e.title)}</h2><p class="paper">${h(e.paper)} · ${h(e.package)}</p>\n${groups}</section>`;
+  const sections = ids.map((id) => {
+    const gs = byExp.get(id)!;
+    const s = gs.find((g) => g.summary)?.summary;
+    const title = s?.title ?? gs[0]!.runs[0]?.manifest.title ?? '';
+    return `<section id="${anchor(id)}"><h2>${h(id)} — ${h(title)}</h2><p class="paper">${h(s?.paper ?? '')} · ${h(s?.package ?? '')}</p>\n${gs.map((g) => groupHtml(g, svgs)).join('\n')}</section>`;
   });
+  const runCount = groups.reduce((a, g) => a + g.runs.length, 0);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>paperkit report</title><style>${CSS}</style></head>
 <body><h1>paperkit report</h1>
-<p class="meta">${experiments.length} experiment${experiments.length === 1 ? '' : 's'}, ${runCount} run folder${runCount === 1 ? '' : 's'} under <code>${h(o.out)}</code> · generated ${h(o.generatedAt)}. For several seeds, numbers are mean ± sample std over completed seeds; a claim holds (✓) only when it holds for every seed.</p>
+<p class="meta">${ids.length} experiment${ids.length === 1 ? '' : 's'}, ${runCount} run folder${runCount === 1 ? '' : 's'} under <code>${h(o.out)}</code> · generated ${h(o.generatedAt)}.
+Numbers over seeds are the mean with its 95% t-interval and the number of seeds; a value equal at every seed is shown alone.
+A claim <span class="v ok">holds</span> when the interval of its metric lies inside the claimed region, <span class="v bad">fails</span> when it lies outside (or any seed is non-finite), and is <span class="v maybe">inconclusive</span> when it straddles the bound.
+Reference labels: ${provenanceBadge('paper')} printed in the paper, ${provenanceBadge('reference-code')} output of the authors' code, ${provenanceBadge('derived')} our own analysis or simulation, ${provenanceBadge('qualitative')} the paper's statement without a number.</p>
 ${index}
 ${sections.join('\n')}
 </body></html>
 `;
 }
+
+export { formatNum };

@@ -1,7 +1,7 @@
-import { claimsHolding, comparisonRows, completed, statusLine, summaryRows } from './aggregate.js';
-import type { ExperimentGroup, RunGroup } from './gather.js';
-import { wall } from './html.js';
-import { runPlots } from './plots.js';
+import { formatExpectation, formatReference, formatVerdictValue, verdictMark } from '../results/format.js';
+import { wall } from '../results/wall.js';
+import type { ReportGroup } from './gather.js';
+import { claimCounts, statisticsRows } from './html.js';
 
 function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -19,72 +19,85 @@ function url(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');
 }
 
-function groupSection(g: RunGroup, index: number, total: number): string {
-  const done = completed(g);
-  const backends = [...new Set(g.runs.map((r) => r.manifest.backend))].join(', ');
+function groupMd(g: ReportGroup): string {
+  const s = g.summary;
   const out: string[] = [];
-  const heading = `config \`${g.configHash.slice(0, 8)}\` · preset **${g.preset}** · ${g.runs.length} seed${g.runs.length > 1 ? 's' : ''} · ${statusLine(g)} · backend ${backends}`;
-  out.push(total > 1 ? `### ${index === 0 ? 'Latest: ' : ''}${heading}` : heading);
-  const over = done.length > 1 ? ` (mean ± std over ${done.length} seeds)` : '';
-  const comps = comparisonRows(g);
-  if (comps.length > 0)
+  if (!s) {
+    out.push(`\`${g.rel}\`: no completed seed.`);
+  } else {
     out.push(
-      `**Ours vs paper${over}**`,
-      table(
-        ['metric', 'ours', 'paper', 'holds', 'note'],
-        comps.map((c) => [c.metric, c.ours, c.paper, c.holds, c.note]),
-      ),
+      `config \`${s.configHash.slice(0, 8)}\` · preset **${s.preset}** · ${s.deterministic ? 'deterministic' : `${s.seeds.length} seed(s)`} · backend ${s.backendId} · ${wall(s.wallMs)} · \`${g.rel}\``,
     );
-  const sums = summaryRows(g);
-  if (sums.length > 0) out.push(`**Summary${over}**`, table(['value', 'ours'], sums));
+    if (s.claims.length > 0)
+      out.push(
+        table(
+          ['claim', 'ours', 'criterion', 'reference', 'verdict'],
+          s.claims.map((c) => [
+            `**${c.id}**: ${c.statement}`,
+            formatVerdictValue(c.verdict, c.digits ?? undefined),
+            `\`${c.metric}\` ${formatExpectation(c.expect)}`,
+            formatReference(c.reference ?? undefined),
+            `${verdictMark(c.verdict.status)} (${c.verdict.reason})`,
+          ]),
+        ),
+      );
+    const st = statisticsRows(s);
+    out.push(table(st.head, st.rows));
+    for (const p of s.plots)
+      if (p.png) out.push(`![${p.spec.title}](${url(`${g.rel}/${p.png}`)})\n*${p.spec.caption}*`);
+    for (const n of s.notes) out.push(`> ${n}`);
+  }
   out.push(
-    '**Runs**',
     table(
-      ['seed', 'status', 'backend', 'wall time', 'folder', 'notes'],
-      g.runs.map((r) => {
-        const m = r.manifest;
-        return [
-          String(m.seed),
-          m.status,
-          m.backend,
-          wall(m.wallMs),
-          `\`${r.rel}\``,
-          [m.error ?? '', ...(m.warnings ?? [])].filter(Boolean).join(' · '),
-        ];
-      }),
+      ['seed', 'status', 'backend', 'wall time', 'cells', 'notes'],
+      g.runs.map((r) => [
+        String(r.seed),
+        r.manifest.status,
+        r.manifest.backendId,
+        wall(r.manifest.wallMs),
+        `${r.manifest.cells.completed.length}/${r.manifest.cells.total}`,
+        [r.manifest.error ?? '', ...r.manifest.warnings].filter(Boolean).join(' · '),
+      ]),
     ),
   );
-  const plotRun = done[0];
-  if (plotRun) {
-    const imgs = runPlots(plotRun)
-      .filter((p) => p.png !== null)
-      .map((p) => `![${p.title.replace(/[[\]]/g, '')}](${url(`${plotRun.rel}/${p.png}`)})`);
-    if (imgs.length > 0) out.push(`**Plots** (seed ${plotRun.manifest.seed})`, imgs.join('\n'));
-  }
+  for (const w of g.warnings) out.push(`- warning: ${w}`);
   return out.join('\n\n');
 }
 
-/** The report as Markdown; plots are referenced as PNGs by paths relative to the output root (where report.md lives). */
+/** The report as Markdown (plots linked as the PNGs in their group folders). */
 export function renderMarkdown(
-  experiments: readonly ExperimentGroup[],
+  groups: readonly ReportGroup[],
   o: { out: string; generatedAt: string },
 ): string {
-  const lines: string[] = [
+  const byExp = new Map<string, ReportGroup[]>();
+  for (const g of groups) {
+    const id = g.summary?.experiment ?? g.runs[0]?.manifest.experiment ?? g.rel;
+    byExp.set(id, [...(byExp.get(id) ?? []), g]);
+  }
+  const ids = [...byExp.keys()].sort();
+  const lines = [
     '# paperkit report',
     '',
-    `Generated ${o.generatedAt} from \`${o.out}\`. For several seeds, numbers are mean ± sample std over completed seeds; a claim holds (✓) only when it holds for every seed.`,
+    `Generated ${o.generatedAt} from \`${o.out}\`. Numbers over seeds: mean [95% interval] (n). References are labelled paper / reference-code / derived / qualitative.`,
     '',
     table(
-      ['experiment', 'paper', 'preset', 'seeds', 'status', 'claims holding'],
-      experiments.map((e) => {
-        const g = e.groups[0]!;
-        return [e.id, e.paper, g.preset, String(g.runs.length), statusLine(g), claimsHolding(g)];
-      }),
+      ['experiment', 'seeds', 'backend', 'claims'],
+      ids.flatMap((id) =>
+        byExp
+          .get(id)!
+          .map((g) => [
+            id,
+            g.summary ? (g.summary.deterministic ? 'deterministic' : String(g.summary.seeds.length)) : '0',
+            g.summary?.backendId ?? '',
+            claimCounts(g.summary),
+          ]),
+      ),
     ),
   ];
-  for (const e of experiments) {
-    lines.push('', `## ${e.id} — ${e.title}`, '', `*${e.paper}* · ${e.package}`, '');
-    lines.push(e.groups.map((g, i) => groupSection(g, i, e.groups.length)).join('\n\n'));
+  for (const id of ids) {
+    const gs = byExp.get(id)!;
+    const s = gs.find((g) => g.summary)?.summary;
+    lines.push('', `## ${id}: ${s?.title ?? ''}`, '', `*${s?.paper ?? ''}*`, '', ...gs.map(groupMd));
   }
   return `${lines.join('\n')}\n`;
 }

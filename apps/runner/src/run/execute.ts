@@ -1,12 +1,21 @@
-import type { BackendInfo, Experiment, ExperimentResult } from '@paperkit/tensor-core';
-import { svgToPng } from '../plot/png.js';
-import { plotFileStem, renderSvg } from '../plot/render.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type CellRecord,
+  type Experiment,
+  formatCitation,
+  resultsToCsv,
+  rowsOf,
+  stringifyWithNumbers,
+} from '@paperkit/tensor-core';
 import type { StderrProgress } from '../progress.js';
+import { cellFile, cellFileName, loadCells, orderedRecords } from './cells-store.js';
 import { configHash } from './config-hash.js';
 import type { HostEnd, RunHost } from './host.js';
 import { errorLine, MANIFEST_SCHEMA_VERSION, type RunManifest, type RunStatus } from './manifest.js';
-import { deserializeError, type SerializedError } from './protocol.js';
-import { RunFolder, runFolderPath } from './run-folder.js';
+import { type CellMessage, deserializeError, type HostBackend, type SerializedError } from './protocol.js';
+import { backendSlug, RunFolder, readManifest, runFolderPath } from './run-folder.js';
+import { readJsonFile, readRegularFile } from './safe-read.js';
 
 /** Git facts shared by all runs of an invocation. */
 export interface GitState {
@@ -14,7 +23,7 @@ export interface GitState {
   readonly dirty: boolean | null;
 }
 
-/** One run to execute. */
+/** One seed of one experiment to execute. */
 export interface RunRequest {
   readonly experiment: Experiment;
   /** `name@version` of the experiment's package. */
@@ -28,16 +37,18 @@ export interface RunRequest {
   /** Output root (`runs/`). */
   readonly out: string;
   readonly git: GitState;
-  /** Where the experiment runs (a worker thread by default). */
   readonly host: RunHost;
+  /** The host's backend (part of the run identity). */
+  readonly backend: HostBackend;
+  /** Recompute even when a completed run of the same identity exists. */
+  readonly force: boolean;
   /** First Ctrl-C: stop at the next abort check. */
   readonly signal: AbortSignal;
   /** Second Ctrl-C: stop now (terminates a worker). */
   readonly kill: AbortSignal;
   readonly progress: StderrProgress;
-  /** Called once the backend is up, just before the experiment starts. */
-  readonly onStart?: (backend: BackendInfo) => void;
-  /** initBackend warnings. */
+  /** Called just before the experiment starts, with the number of cells reused from an earlier attempt. */
+  readonly onStart?: (reused: number) => void;
   readonly onWarning?: (message: string) => void;
   /** Text the experiment's thread printed. */
   readonly onOutput?: (text: string) => void;
@@ -45,139 +56,122 @@ export interface RunRequest {
   readonly onActive?: (folder: RunFolder | null) => void;
 }
 
-/** The run could not start: the backend, the registry or the worker failed to load. No folder was written. */
+/** The run could not start: the registry or the worker failed to load. No folder was written. */
 export class RunStartError extends Error {
   override readonly name = 'RunStartError';
 }
 
-/** A plot as written, listed in summary.json. */
-export interface WrittenPlot {
-  readonly id: string;
-  readonly title: string;
-  readonly kind: string;
-  readonly svg: string;
-  readonly png: string | null;
-}
-
-/** `summary.json`. */
-export interface SummaryFile {
-  readonly experiment: string;
-  readonly summary: ExperimentResult['summary'];
-  readonly comparisons: ExperimentResult['comparisons'];
-  readonly series: NonNullable<ExperimentResult['series']>;
-  readonly plots: readonly WrittenPlot[];
-}
-
-/** What happened. */
+/** What happened to one seed. `reused`: a completed run of the same identity was found and kept. */
 export interface RunOutcome {
-  readonly status: Exclude<RunStatus, 'running'>;
-  /** Where the folder ended up. */
+  readonly status: Exclude<RunStatus, 'running'> | 'reused';
+  /** Where the folder is. */
   readonly dir: string;
   readonly manifest: RunManifest;
-  readonly summary: SummaryFile | null;
+  /** The seed's completed cells, in the experiment's cell order. */
+  readonly records: readonly CellRecord[];
 }
 
 function isAbort(err: SerializedError, signal: AbortSignal): boolean {
   return signal.aborted || err.name === 'AbortError';
 }
 
-/** Checks the shape of what an experiment returned, so a malformed result fails the run with a clear reason. */
-function checkResult(r: unknown): asserts r is ExperimentResult {
-  const o = r as Partial<ExperimentResult> | null;
-  if (o === null || typeof o !== 'object') throw new Error('experiment returned no result object');
-  if (o.summary === null || typeof o.summary !== 'object' || Array.isArray(o.summary))
-    throw new Error('experiment result has no summary object');
-  if (!Array.isArray(o.comparisons)) throw new Error('experiment result has no comparisons array');
-  if (!Array.isArray(o.plots)) throw new Error('experiment result has no plots array');
-}
-
-/** Renders every plot to plots/<id>.svg and .png; a plot that fails becomes a warning, not a failed run. */
-function writePlots(folder: RunFolder, result: ExperimentResult, warnings: string[]): WrittenPlot[] {
-  const written: WrittenPlot[] = [];
-  const used = new Set<string>();
-  result.plots.forEach((spec, i) => {
-    let stem = plotFileStem(spec.id, i);
-    for (let k = 2; used.has(stem); k++) stem = `${plotFileStem(spec.id, i)}-${k}`;
-    used.add(stem);
-    let svg: string;
-    try {
-      svg = renderSvg(spec);
-    } catch (err) {
-      warnings.push(`plot '${spec.id}' could not be rendered: ${errorLine(err)}`);
-      return;
-    }
-    folder.writeFile(`plots/${stem}.svg`, svg);
-    let png: string | null = `plots/${stem}.png`;
-    try {
-      folder.writeFile(png, svgToPng(svg));
-    } catch (err) {
-      warnings.push(`plot '${spec.id}' could not be rasterised: ${errorLine(err)}`);
-      png = null;
-    }
-    written.push({ id: spec.id, title: spec.title, kind: spec.kind, svg: `plots/${stem}.svg`, png });
-  });
-  return written;
-}
-
-/** Status and reason of a hosted run's end, plus the result when there is one. */
-function judge(
+function judgeEnd(
   end: HostEnd,
   signal: AbortSignal,
-): { status: Exclude<RunStatus, 'running'>; error: string | null; result: ExperimentResult | null } {
+): { status: Exclude<RunStatus, 'running'>; error: string | null } {
   switch (end.type) {
-    case 'result':
-      try {
-        checkResult(end.result);
-        return { status: 'completed', error: null, result: end.result };
-      } catch (err) {
-        return { status: 'failed', error: errorLine(err), result: null };
-      }
+    case 'done':
+      return { status: 'completed', error: null };
     case 'error': {
       const line = errorLine(deserializeError(end.error));
       return isAbort(end.error, signal)
-        ? { status: 'aborted', error: `aborted by the user (${line})`, result: null }
-        : { status: 'failed', error: line, result: null };
+        ? { status: 'aborted', error: `aborted by the user (${line})` }
+        : { status: 'failed', error: line };
     }
     case 'stopped':
-      return { status: 'aborted', error: `aborted by the user (${end.reason})`, result: null };
+      return { status: 'aborted', error: `aborted by the user (${end.reason})` };
     case 'crashed':
-      return { status: 'failed', error: end.reason, result: null };
+      return { status: 'failed', error: end.reason };
     case 'init-failed':
-      return { status: 'failed', error: errorLine(deserializeError(end.error)), result: null };
+      return { status: 'failed', error: errorLine(deserializeError(end.error)) };
   }
 }
 
+/** Lines of an earlier attempt's metrics.jsonl that belong to the reused cells. */
+function reusedMetricLines(dir: string, keys: ReadonlySet<string>): string[] {
+  const r = readRegularFile(join(dir, 'metrics.jsonl'));
+  if (!r.ok) return [];
+  const out: string[] = [];
+  for (const line of r.value.split('\n')) {
+    if (!line) continue;
+    try {
+      const rec = JSON.parse(line) as { cell?: unknown };
+      if (typeof rec.cell === 'string' && keys.has(rec.cell)) out.push(line);
+    } catch {
+      // A torn last line of a killed run: skipped.
+    }
+  }
+  return out;
+}
+
 /**
- * Runs one experiment at one seed into its run folder (see {@link RunFolder} for the atomicity
- * guarantees) and never throws for a failing experiment: the outcome says failed or aborted and the
- * folder records why. The folder is created when the host reports the backend (its label goes into
- * the manifest). Returns null when Ctrl-C stopped the run before it started (nothing written); throws
- * {@link RunStartError} when it could not start. Errors of the runner itself (e.g. an unwritable
- * disk) propagate.
+ * Runs one seed of one experiment into its run folder (see {@link RunFolder} for the atomicity
+ * guarantees); never throws for a failing experiment: the outcome says failed or aborted and the
+ * folder records why. The folder's identity is the experiment, the config hash, the backend (with
+ * its BLAS threads) and the seed:
+ * - a completed folder of that identity is reused as it is (`--force` recomputes);
+ * - an aborted or failed one lends its completed cells (validated, same config hash), which are
+ *   copied, not recomputed; the rest run;
+ * - each cell is written to `cells/` the moment it completes, so an interrupted run keeps them.
+ * Throws {@link RunStartError} when the run could not start; runner errors (an unwritable disk) propagate.
  */
 export async function executeRun(req: RunRequest): Promise<RunOutcome | null> {
   const e = req.experiment;
   const hash = configHash(req.config);
-  const target = runFolderPath(req.out, e.id, hash, req.seed);
+  const backendId = backendSlug(req.backend.info.label, req.backend.blasThreads);
+  const target = runFolderPath(req.out, e.id, hash, backendId, req.seed);
+  const order = e.cells(req.config as never).map((c) => c.key);
+  const previous = existsSync(target) ? readManifest(target) : null;
+  const sameConfig = (() => {
+    const c = readJsonFile(join(target, 'config.json'));
+    return c.ok && configHash(c.value) === hash;
+  })();
+  if (previous && sameConfig && previous.status === 'completed' && !req.force) {
+    const loaded = loadCells(target);
+    const records = orderedRecords(req.seed, loaded.cells, order);
+    if (records.length === order.length)
+      return { status: 'reused', dir: target, manifest: previous, records };
+  }
+  const cached = new Map<string, CellMessage>();
+  if (previous && sameConfig && previous.status !== 'running' && !req.force)
+    for (const [k, f] of loadCells(target).cells)
+      if (order.includes(k)) cached.set(k, { type: 'cell', ...f, reused: true });
+  const files = new Map<string, CellMessage>(cached);
   let folder: RunFolder | null = null;
-  let started = 0;
-  const end = await req.host(
-    { experiment: e, config: req.config, seed: req.seed, preset: req.preset },
+  const end = await req.host.run(
     {
-      onStart(backend, startedAt) {
-        started = startedAt;
+      experiment: e,
+      config: req.config,
+      seed: req.seed,
+      preset: req.preset,
+      cached: new Map([...cached].map(([k, m]) => [k, m.result])),
+    },
+    {
+      onStart(startedAt) {
         folder = RunFolder.create(target, req.config, {
           schemaVersion: MANIFEST_SCHEMA_VERSION,
           experiment: e.id,
           title: e.title,
-          paper: e.paper,
+          paper: formatCitation(e.paper),
           package: req.packageSpec,
           configHash: hash,
           seed: req.seed,
           preset: req.preset,
           overrides: req.overrides,
-          backend: backend.label,
-          tfjsVersion: backend.tfjsVersion,
+          backend: req.backend.info.label,
+          blasThreads: req.backend.blasThreads,
+          backendId,
+          tfjsVersion: req.backend.info.tfjsVersion,
           node: process.version,
           platform: process.platform,
           arch: process.arch,
@@ -190,56 +184,58 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome | null> {
           status: 'running',
           error: null,
           warnings: [],
+          cells: { total: order.length, completed: [...cached.keys()], reused: [...cached.keys()] },
+          resumedFrom: cached.size > 0 && previous ? previous.runId : null,
         });
+        for (const m of cached.values()) folder.writeJson(cellFileName(m.key), cellFile(m));
+        folder.appendMetricLines(reusedMetricLines(target, new Set(cached.keys())));
         req.onActive?.(folder);
-        req.onStart?.(backend);
+        req.onStart?.(cached.size);
       },
-      onMetric(record, t) {
-        folder?.appendMetric({ ...record, wallMs: t - started });
+      onLog(cell, step, values) {
+        folder?.appendMetric({ cell, step, ...values });
       },
-      onWarning(message) {
-        req.onWarning?.(message);
+      onCell(m) {
+        if (!folder || m.reused) return;
+        folder.writeJson(cellFileName(m.key), cellFile(m));
+        files.set(m.key, m);
+        folder.updateManifest({
+          cells: { ...folder.current.cells, completed: order.filter((k) => files.has(k)) },
+        });
       },
-      onOutput(text) {
-        req.onOutput?.(text);
-      },
+      onWarning: (m) => req.onWarning?.(m),
+      onOutput: (t) => req.onOutput?.(t),
       progress: req.progress,
     },
     { abort: req.signal, kill: req.kill },
   );
   req.progress.finish();
-  // TypeScript cannot see the assignment in the callback.
-  const live = folder as RunFolder | null;
-  if (live === null) {
+  if (folder === null) {
+    if (end.type === 'init-failed') throw new RunStartError(errorLine(deserializeError(end.error)));
     if (end.type === 'stopped') return null;
-    const reason =
-      end.type === 'init-failed' || end.type === 'error'
-        ? errorLine(deserializeError(end.error))
-        : end.type === 'crashed'
-          ? end.reason
-          : 'the run ended before it started';
-    throw new RunStartError(reason);
+    throw new RunStartError(end.type === 'crashed' ? end.reason : `the run did not start (${end.type})`);
   }
-  const { status, error, result } = judge(end, req.signal);
-  const warnings: string[] = [];
-  let summary: SummaryFile | null = null;
-  if (result) {
-    const plots = writePlots(live, result, warnings);
-    summary = {
-      experiment: e.id,
-      summary: result.summary,
-      comparisons: result.comparisons,
-      series: result.series ?? {},
-      plots,
-    };
-    live.writeJson('summary.json', summary);
+  const f = folder as RunFolder;
+  try {
+    const { status, error } = judgeEnd(end, req.signal);
+    const warnings: string[] = [];
+    if (end.type === 'done' && end.leaked > 0)
+      warnings.push(`${end.leaked} tensor(s) still allocated after the run (a leak in the experiment)`);
+    const records = orderedRecords(req.seed, new Map([...files].map(([k, m]) => [k, cellFile(m)])), order);
+    const rows = rowsOf(records);
+    f.writeFile('results.csv', resultsToCsv(rows, Object.keys(e.metrics)));
+    f.writeFile(
+      'results.jsonl',
+      rows.map((r) => stringifyWithNumbers(r)).join('\n') + (rows.length ? '\n' : ''),
+    );
+    f.finalize(status, error, {
+      warnings,
+      finalMemory: end.type === 'done' || end.type === 'error' ? end.finalMemory : null,
+      cells: { ...f.current.cells, completed: records.map((r) => r.cell.key) },
+    });
+    const dir = f.commit();
+    return { status, dir, manifest: f.current, records };
+  } finally {
+    req.onActive?.(null);
   }
-  const leaked = end.type === 'result' ? end.leaked : 0;
-  if (status === 'completed' && leaked > 0)
-    warnings.push(`${leaked} tensors were still allocated after the run (a leak in the experiment?)`);
-  const finalMemory = end.type === 'result' || end.type === 'error' ? end.finalMemory : null;
-  live.finalize(status, error, { finalMemory, warnings });
-  const dir = live.commit();
-  req.onActive?.(null);
-  return { status, dir, manifest: live.current, summary };
 }

@@ -1,23 +1,35 @@
-import type { BackendInfo } from '@paperkit/tensor-core';
+import { type BackendPreference, initBackend } from '@paperkit/tensor-core';
 import type { RunHost } from './host.js';
-import { runExperiment } from './run-experiment.js';
+import type { HostBackend } from './protocol.js';
+import { hostBackend, runSeed } from './run-seed.js';
 
 /**
- * Runs experiments on the main thread, on the backend the caller already initialised (`--in-process`,
- * and the tests, which run the runner from TypeScript source where no worker file exists). Ctrl-C
- * is then only seen where the experiment returns to the event loop, and a second Ctrl-C can only
- * exit between such turns: a debugging fallback, not the default.
+ * Runs experiments on the main thread (`--in-process`, and the tests, which run the runner from
+ * TypeScript source where no worker file exists). Ctrl-C is seen where the experiment returns to the
+ * event loop: at every `abortPoint` (the cell loop has one between cells, tensor-core's `train` one per
+ * check window), so a run stops there and is marked aborted, as in worker mode.
  */
-export function inProcessHost(backend: BackendInfo): RunHost {
-  return async (spec, h, signals) => {
-    h.onStart(backend, Date.now());
-    return runExperiment(spec.experiment, spec.config, {
-      seed: spec.seed,
-      preset: spec.preset,
-      backend,
-      signal: signals.abort,
-      progress: h.progress,
-      onMetric: h.onMetric,
-    });
+export function inProcessHost(prefer: { prefer: BackendPreference; blas: 'auto' | 'off' }): RunHost {
+  let backend: Promise<HostBackend> | null = null;
+  return {
+    backend(onWarning) {
+      backend ??= initBackend({ prefer: prefer.prefer, blas: prefer.blas, onWarning }).then(hostBackend);
+      return backend;
+    },
+    async run(spec, h, signals) {
+      const b = await this.backend(h.onWarning);
+      h.onStart(Date.now());
+      return runSeed(spec.experiment, spec.config, {
+        seed: spec.seed,
+        preset: spec.preset,
+        backend: b.info,
+        signal: signals.abort,
+        progress: h.progress,
+        cached: spec.cached,
+        onLog: h.onLog,
+        onCell: h.onCell,
+      });
+    },
+    async close() {},
   };
 }

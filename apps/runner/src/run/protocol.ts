@@ -1,4 +1,4 @@
-import type { BackendInfo, BackendPreference, MetricRecord } from '@paperkit/tensor-core';
+import type { BackendInfo, BackendPreference, CellResult } from '@paperkit/tensor-core';
 import type { MemorySnapshot } from './manifest.js';
 
 /** An error as it crosses a thread boundary (structured clone keeps no prototype or own extras reliably). */
@@ -29,6 +29,13 @@ export function deserializeError(e: SerializedError): Error {
   return err;
 }
 
+/** The backend a host runs on, with the BLAS thread count that is part of a run's identity. */
+export interface HostBackend {
+  readonly info: BackendInfo;
+  /** BLAS threads when native kernels are registered (they change the numbers' rounding), else null. */
+  readonly blasThreads: number | null;
+}
+
 /** `workerData` of a run worker (one worker serves the runs of an invocation, one after another). */
 export interface WorkerInput {
   readonly backend: { readonly prefer: BackendPreference; readonly blas: 'auto' | 'off' };
@@ -38,7 +45,7 @@ export interface WorkerInput {
   readonly abortFlag: SharedArrayBuffer;
 }
 
-/** One run, as the main thread asks a worker for it. */
+/** One seed of one experiment, as the main thread asks a worker for it. */
 export interface RunRequestMessage {
   readonly type: 'run';
   readonly experimentId: string;
@@ -46,34 +53,53 @@ export interface RunRequestMessage {
   readonly config: unknown;
   readonly seed: number;
   readonly preset: string;
+  /** Cells completed by an earlier attempt of the same run identity: reused, not recomputed. */
+  readonly cached: readonly (readonly [string, CellResult])[];
 }
 
 /** What the main thread sends a run worker. */
 export type ToWorker = RunRequestMessage | { readonly type: 'abort' };
 
-/** How an experiment run ended, as data (shared by the worker and the in-process path). */
+/** How a seed's run ended, as data (shared by the worker and the in-process path). */
 export type RunEnd =
   | {
-      readonly type: 'result';
-      /** The ExperimentResult, not yet checked (the main thread checks its shape). */
-      readonly result: unknown;
+      readonly type: 'done';
       readonly finalMemory: MemorySnapshot;
       /** Tensors allocated during the run and still alive after it. */
       readonly leaked: number;
     }
   | { readonly type: 'error'; readonly error: SerializedError; readonly finalMemory: MemorySnapshot | null };
 
+/** A completed (or reused) cell. */
+export interface CellMessage {
+  readonly type: 'cell';
+  readonly key: string;
+  readonly label: string;
+  readonly params: Readonly<Record<string, string | number | boolean>>;
+  readonly result: CellResult;
+  readonly reused: boolean;
+  readonly wallMs: number;
+}
+
 /**
- * What a run worker sends the main thread for each run, in order: warnings (first run only),
- * `ready` or `init-failed`, metrics and progress, one {@link RunEnd}.
+ * What a run worker sends the main thread: `backend` once when its backend is up (or `init-failed`),
+ * then per run: `ready` (or `init-failed`), logs, cells and progress, and one {@link RunEnd}.
  */
 export type FromWorker =
   | { readonly type: 'warning'; readonly message: string }
-  /** The backend is up and the experiment found; `startedAt` (ms epoch) is just before `run` is called. */
-  | { readonly type: 'ready'; readonly backend: BackendInfo; readonly startedAt: number }
+  | { readonly type: 'backend'; readonly backend: HostBackend }
+  /** The experiment was found; `startedAt` (ms epoch) is just before its cells run. */
+  | { readonly type: 'ready'; readonly startedAt: number }
   /** The backend or the registry could not load, or the id is not in it; the run was not started. */
   | { readonly type: 'init-failed'; readonly error: SerializedError }
-  | { readonly type: 'metric'; readonly record: MetricRecord; readonly t: number }
+  | {
+      readonly type: 'log';
+      readonly cell: string;
+      readonly step: number;
+      readonly values: Readonly<Record<string, number | string>>;
+      readonly t: number;
+    }
+  | CellMessage
   | { readonly type: 'progress-start'; readonly label: string; readonly total: number }
   | { readonly type: 'progress-update'; readonly done: number; readonly status: string | null }
   | RunEnd;

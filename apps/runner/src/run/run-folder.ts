@@ -11,28 +11,70 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { RunManifest, RunStatus } from './manifest.js';
+import { stringifyWithNumbers } from '@paperkit/tensor-core';
+import { parseManifest, type RunManifest, type RunStatus } from './manifest.js';
 import { mkdirp } from './mkdirp.js';
+import { readJsonFile } from './safe-read.js';
 
-/** Where a run folder lives: `<out>/<experiment id, '/' as nested dirs>/<hash8>/seed-<n>`. */
-export function runFolderPath(out: string, experimentId: string, configHash: string, seed: number): string {
-  return join(out, ...experimentId.split('/'), configHash.slice(0, 8), `seed-${seed}`);
+/**
+ * The folder of one config of one experiment on one backend: `<out>/<package>/<name>/<hash8>/<backend>`.
+ * Its `seed-<n>` subfolders are the runs; the group's `summary.json`, `results.csv` and `plots/`
+ * aggregate them.
+ */
+export function groupFolderPath(
+  out: string,
+  experimentId: string,
+  configHash: string,
+  backend: string,
+): string {
+  return join(out, ...experimentId.split('/'), configHash.slice(0, 8), backend);
+}
+
+/** Where a run folder lives: `<group folder>/seed-<n>` (see {@link groupFolderPath}). */
+export function runFolderPath(
+  out: string,
+  experimentId: string,
+  configHash: string,
+  backend: string,
+  seed: number,
+): string {
+  return join(groupFolderPath(out, experimentId, configHash, backend), `seed-${seed}`);
+}
+
+/**
+ * The backend part of a run's identity: the label (`wasm`, `wasm+blas`, `cpu`, `tensorflow`) and,
+ * with native BLAS kernels, their thread count, which changes the rounding of every product.
+ */
+export function backendSlug(label: string, blasThreads: number | null): string {
+  const base = label.replace(/[^A-Za-z0-9+._-]+/g, '-');
+  return blasThreads !== null && blasThreads > 0 ? `${base}-${blasThreads}t` : base;
 }
 
 /** Writes `data` as pretty JSON to `path` through a sibling temp file and a rename, so readers never see half a file. */
 export function writeJsonAtomic(path: string, data: unknown): void {
-  const part = `${path}.part`;
-  writeFileSync(part, `${JSON.stringify(data, null, 2)}\n`);
-  renameSync(part, path);
+  writeTextAtomic(path, `${stringifyWithNumbers(data, 2)}\n`);
 }
 
-/** Reads a manifest, or null when the file is absent or not valid JSON. */
-export function readManifest(dir: string): RunManifest | null {
+/**
+ * Writes text through a fresh sibling temp file and a rename. The temp name is random and opened
+ * with `wx` (fails if anything, a planted symlink included, is there), and the rename replaces a
+ * symlink at `path` instead of following it, so nothing outside the folder is ever written.
+ */
+export function writeTextAtomic(path: string, text: string | Uint8Array): void {
+  const part = `${path}.${randomUUID().slice(0, 8)}.part`;
+  writeFileSync(part, text, { flag: 'wx' });
   try {
-    return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as RunManifest;
-  } catch {
-    return null;
+    renameSync(part, path);
+  } catch (err) {
+    rmSync(part, { force: true });
+    throw err;
   }
+}
+
+/** Reads a manifest, or null when the file is absent, not valid JSON or not a manifest. */
+export function readManifest(dir: string): RunManifest | null {
+  const m = readJsonFile(join(dir, 'manifest.json'));
+  return m.ok && parseManifest(m.value).ok ? (m.value as RunManifest) : null;
 }
 
 /**
@@ -69,7 +111,7 @@ export class RunFolder {
     mkdirp(parent);
     const temp = join(parent, `.${basename(target)}.tmp-${runId.slice(0, 8)}`);
     mkdirSync(temp);
-    mkdirSync(join(temp, 'plots'));
+    mkdirSync(join(temp, 'cells'));
     writeJsonAtomic(join(temp, 'config.json'), config);
     // runId second, right after schemaVersion, for people reading the file.
     const { schemaVersion, ...rest } = manifest;
@@ -96,17 +138,23 @@ export class RunFolder {
   /** Appends one record to `metrics.jsonl` (synchronously, so it survives a crash). */
   appendMetric(record: object): void {
     if (this.metricsFd === null) return;
-    writeSync(this.metricsFd, `${JSON.stringify(record)}\n`);
+    writeSync(this.metricsFd, `${stringifyWithNumbers(record)}\n`);
   }
 
-  /** Writes a JSON file into the folder atomically. */
+  /** Writes a JSON file into the folder atomically (non-finite numbers kept as strings). */
   writeJson(name: string, data: unknown): void {
     writeJsonAtomic(join(this.dir, name), data);
   }
 
-  /** Writes a file into the folder (plots). */
+  /** Appends raw lines (already JSON) to `metrics.jsonl`, e.g. the reused cells' records of an earlier attempt. */
+  appendMetricLines(lines: readonly string[]): void {
+    if (this.metricsFd === null || lines.length === 0) return;
+    writeSync(this.metricsFd, `${lines.join('\n')}\n`);
+  }
+
+  /** Writes a file into the folder atomically. */
   writeFile(name: string, data: string | Uint8Array): void {
-    writeFileSync(join(this.dir, name), data);
+    writeTextAtomic(join(this.dir, name), data);
   }
 
   /** Merges fields into the manifest and rewrites it atomically. */

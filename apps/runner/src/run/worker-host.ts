@@ -6,7 +6,9 @@ import { type AbortFlag, createAbortFlag, raiseAbortFlag } from './abort-flag.js
 import type { HostEnd, RunHandlers, RunHost } from './host.js';
 import { errorLine } from './manifest.js';
 import {
+  deserializeError,
   type FromWorker,
+  type HostBackend,
   type SerializedError,
   serializeError,
   type ToWorker,
@@ -41,13 +43,6 @@ function seconds(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
 }
 
-/** Runs experiments in a worker thread; {@link WorkerHost.close} ends the thread. */
-export interface WorkerHost {
-  readonly run: RunHost;
-  /** Terminates the worker (idle or not) and waits for it to exit. */
-  close(): Promise<void>;
-}
-
 /** The worker thread and its Ctrl-C flag. */
 interface Thread {
   readonly worker: Worker;
@@ -56,6 +51,10 @@ interface Thread {
   stopReason: string | null;
   /** First uncaught error of the thread. */
   uncaught: SerializedError | null;
+  /** Settles when the worker reports its backend (or that it cannot load). */
+  readonly backend: Promise<HostBackend>;
+  /** Warnings of the backend's initialisation go here until a run takes over. */
+  onWarning: (message: string) => void;
 }
 
 /** The run the worker is working on. */
@@ -79,7 +78,7 @@ interface ActiveRun {
  * reads, posts 'abort' for listeners, and terminates the worker if the run has not ended after
  * `graceMs`. Second Ctrl-C (`signals.kill`): terminates it at once.
  */
-export function workerHost(o: WorkerHostOptions): WorkerHost {
+export function workerHost(o: WorkerHostOptions): RunHost {
   const url = o.workerUrl ?? DEFAULT_WORKER_URL;
   const graceMs = o.graceMs ?? DEFAULT_ABORT_GRACE_MS;
   let thread: Thread | null = null;
@@ -97,12 +96,17 @@ export function workerHost(o: WorkerHostOptions): WorkerHost {
       case 'warning':
         h.onWarning(m.message);
         return;
+      case 'backend':
+        return;
       case 'ready':
-        h.onStart(m.backend, m.startedAt);
+        h.onStart(m.startedAt);
         run.started = true;
         return;
-      case 'metric':
-        h.onMetric(m.record, m.t);
+      case 'log':
+        h.onLog(m.cell, m.step, m.values, m.t);
+        return;
+      case 'cell':
+        h.onCell(m);
         return;
       case 'progress-start':
         h.progress.start(m.label, m.total);
@@ -114,7 +118,7 @@ export function workerHost(o: WorkerHostOptions): WorkerHost {
       case 'init-failed':
         run.settle({ type: 'init-failed', error: m.error });
         return;
-      case 'result':
+      case 'done':
       case 'error':
         run.settle(m);
         // Idle between runs: it must not keep the process alive if nobody closes it.
@@ -132,8 +136,16 @@ export function workerHost(o: WorkerHostOptions): WorkerHost {
       stderr: true,
       ...(o.execArgv ? { execArgv: [...o.execArgv] } : {}),
     });
-    const t: Thread = { worker, flag, stopReason: null, uncaught: null };
+    let settleBackend!: { ok: (b: HostBackend) => void; fail: (e: Error) => void };
+    const backend = new Promise<HostBackend>((ok, fail) => {
+      settleBackend = { ok, fail };
+    });
+    backend.catch(() => {});
+    const t: Thread = { worker, flag, stopReason: null, uncaught: null, backend, onWarning: () => {} };
     worker.on('message', (m: FromWorker) => {
+      if (m.type === 'backend') settleBackend.ok(m.backend);
+      else if (m.type === 'init-failed' && active === null) settleBackend.fail(deserializeError(m.error));
+      else if (m.type === 'warning' && active === null) t.onWarning(m.message);
       const run = active;
       if (run === null || run.handlerError !== null || t.stopReason !== null) return;
       try {
@@ -157,6 +169,12 @@ export function workerHost(o: WorkerHostOptions): WorkerHost {
     worker.stderr.on('data', pipe);
     worker.on('exit', (code) => {
       if (thread === t) thread = null;
+      settleBackend.fail(
+        deserializeError(
+          t.uncaught ??
+            plainError(`the run's worker thread exited with code ${code} before reporting its backend`),
+        ),
+      );
       const run = active;
       if (run === null) return;
       if (run.handlerError !== null) {
@@ -182,15 +200,16 @@ export function workerHost(o: WorkerHostOptions): WorkerHost {
     return t;
   };
 
-  const run: RunHost = (spec, h, signals) =>
+  const missingWorker = (): string | null =>
+    url.protocol === 'file:' && !existsSync(url)
+      ? `the run worker ${fileURLToPath(url)} does not exist (build the runner first, or pass --in-process)`
+      : null;
+
+  const run: RunHost['run'] = (spec, h, signals) =>
     new Promise<HostEnd>((resolve, reject) => {
-      if (url.protocol === 'file:' && !existsSync(url)) {
-        resolve({
-          type: 'init-failed',
-          error: plainError(
-            `the run worker ${fileURLToPath(url)} does not exist (build the runner first, or pass --in-process)`,
-          ),
-        });
+      const missing = missingWorker();
+      if (missing) {
+        resolve({ type: 'init-failed', error: plainError(missing) });
         return;
       }
       let t: Thread;
@@ -234,6 +253,7 @@ export function workerHost(o: WorkerHostOptions): WorkerHost {
         config: spec.config,
         seed: spec.seed,
         preset: spec.preset,
+        cached: [...spec.cached],
       } satisfies ToWorker);
       if (signals.abort.aborted) onAbort();
       else signals.abort.addEventListener('abort', onAbort, { once: true });
@@ -242,6 +262,13 @@ export function workerHost(o: WorkerHostOptions): WorkerHost {
     });
 
   return {
+    async backend(onWarning) {
+      const missing = missingWorker();
+      if (missing) throw new Error(missing);
+      thread ??= spawn();
+      thread.onWarning = onWarning;
+      return thread.backend;
+    },
     run,
     async close(): Promise<void> {
       const t = thread;

@@ -1,11 +1,12 @@
 /**
- * Entry of the runs' worker thread (see worker-host.ts): initialises the backend once, then for
- * each 'run' message finds the experiment by id in the registry, runs it with a context whose
- * signal reads the shared Ctrl-C flag, and streams metrics, progress and the end of the run to the
- * main thread. It never touches the run folder: the main thread owns files, stdout and stderr.
+ * Entry of the runs' worker thread (see worker-host.ts): initialises the backend once and reports it,
+ * then for each 'run' message finds the experiment by id in the registry, runs the seed's remaining
+ * cells with a signal that reads the shared Ctrl-C flag, and streams logs, cells, progress and the
+ * end of the run to the main thread. It never touches the run folder: the main thread owns files,
+ * stdout and stderr.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { type Experiment, initBackend, type ProgressReporter } from '@paperkit/tensor-core';
+import { type CellResult, type Experiment, initBackend, type ProgressReporter } from '@paperkit/tensor-core';
 import { abortFlagOf, flaggedSignal } from './abort-flag.js';
 import {
   type FromWorker,
@@ -15,7 +16,7 @@ import {
   type ToWorker,
   type WorkerInput,
 } from './protocol.js';
-import { runExperiment } from './run-experiment.js';
+import { hostBackend, runSeed } from './run-seed.js';
 
 /** Progress updates are coalesced to at most one message per this many ms (phase ends always pass). */
 const PROGRESS_INTERVAL_MS = 50;
@@ -76,8 +77,20 @@ const backendReady = initBackend({
   blas: input.backend.blas,
   onWarning: (message) => post({ type: 'warning', message }),
 });
-// Reported by the first run that awaits it; until then it must not count as an unhandled rejection.
-backendReady.catch(() => {});
+backendReady.then(
+  (info) => post({ type: 'backend', backend: hostBackend(info) }),
+  (err) => {
+    const e = serializeError(err);
+    // Native addons can load on the main thread and still fail in a worker (not context-aware).
+    post({
+      type: 'init-failed',
+      error: {
+        ...e,
+        message: `${e.message} (in the run's worker thread; '--in-process' runs on the main thread instead)`,
+      },
+    });
+  },
+);
 
 function initFailed(error: SerializedError): void {
   post({ type: 'init-failed', error });
@@ -88,12 +101,7 @@ async function runOne(m: RunRequestMessage): Promise<void> {
   try {
     backend = await backendReady;
   } catch (err) {
-    const e = serializeError(err);
-    // Native addons can load on the main thread and still fail in a worker (not context-aware).
-    initFailed({
-      ...e,
-      message: `${e.message} (in the run's worker thread; '--in-process' runs on the main thread instead)`,
-    });
+    initFailed(serializeError(err));
     return;
   }
   let experiment: Experiment;
@@ -103,29 +111,27 @@ async function runOne(m: RunRequestMessage): Promise<void> {
     initFailed(serializeError(err));
     return;
   }
-  post({ type: 'ready', backend, startedAt: Date.now() });
-  const end = await runExperiment(experiment, m.config, {
+  post({ type: 'ready', startedAt: Date.now() });
+  const end = await runSeed(experiment, m.config, {
     seed: m.seed,
     preset: m.preset,
     backend,
     signal,
     progress: new ForwardedProgress(),
-    onMetric: (record, t) => post({ type: 'metric', record, t }),
+    cached: new Map<string, CellResult>(m.cached.map(([k, r]) => [k, r])),
+    onLog: (cell, step, values, t) => post({ type: 'log', cell, step, values, t }),
+    onCell: (cell) => {
+      try {
+        post(cell);
+      } catch (err) {
+        // Structured clone rejects functions, symbols and class instances with private state.
+        throw new Error(
+          `cell '${cell.key}' returned data that cannot be sent to the runner (${serializeError(err).message})`,
+        );
+      }
+    },
   });
-  try {
-    post(end);
-  } catch (err) {
-    // Structured clone rejects functions, symbols and class instances with private state.
-    post({
-      type: 'error',
-      error: {
-        name: 'Error',
-        message: `the experiment's result cannot be sent to the runner (${serializeError(err).message})`,
-        stack: null,
-      },
-      finalMemory: end.finalMemory,
-    });
-  }
+  post(end);
 }
 
 // The main thread sends one run at a time and waits for its end; the chain only keeps them in order.

@@ -1,25 +1,34 @@
-export type {
-  CellContext,
-  CellResult,
-  ImagesData,
-  MatrixData,
-  ProgressReporter,
-  XY,
-} from './cell.js';
+export { abortPoint, throwIfAborted, yieldToEventLoop } from './abort.js';
+export { type ExperimentSummary, rowsOf, summarizeExperiment } from './aggregate.js';
+export type { CellContext, CellResult, ImagesData, MatrixData, ProgressReporter, XY } from './cell.js';
+export { type Cell, type CellParams, cellOf, cellSlug, checkCells, grid } from './cells.js';
 export {
-  abortPoint,
+  type Claim,
+  computed,
+  describeExpectation,
+  diff,
+  type Expectation,
+  maxOver,
+  meanOver,
+  minOver,
+  PROVENANCES,
+  type Provenance,
+  type Reference,
+  ratio,
+  type TableMetric,
+  value,
+} from './claims.js';
+export {
+  defaultSeeds,
   defineExperiment,
   type Experiment,
-  type ExperimentContext,
-  type ExperimentResult,
-  type MetricRecord,
-  type MetricSink,
-  type PaperComparison,
+  type MetricSpec,
+  type Preset,
   resolveConfig,
-  type SummaryValue,
-  throwIfAborted,
-  yieldToEventLoop,
-} from './contract.js';
+} from './define.js';
+export { checkCellResult, type RunCellsOptions, runCells } from './engine.js';
+export { decodeNumber, encodeNumber, encodeNumbers, stringifyWithNumbers } from './json-numbers.js';
+export { checkPaperRef, formatCitation, type PaperRef } from './paper.js';
 export type {
   AxisSpec,
   BarPlot,
@@ -30,3 +39,27 @@ export type {
   PlotSpec,
   ScatterPlot,
 } from './plots.js';
+export {
+  type CellStatistic,
+  parseCsv,
+  type ResultRow,
+  ResultsTable,
+  resultsFromCsv,
+  resultsToCsv,
+  SeedTable,
+  type Where,
+} from './table.js';
+export { evaluateClaim, judge, type Verdict, type VerdictStatus } from './verdict.js';
+export {
+  type BarsView,
+  buildPlot,
+  type CellRecord,
+  type CustomView,
+  type GridView,
+  type ImagesView,
+  type LinesView,
+  type MatrixView,
+  meanCurve,
+  type PlotView,
+  type ScatterView,
+} from './views.js';

@@ -1,6 +1,5 @@
 import { type BackendInfo, currentBackend } from '../backend/init.js';
 import type { CellContext } from '../experiment/cell.js';
-import type { ExperimentContext, MetricRecord } from '../experiment/contract.js';
 import { Rng } from '../random/rng.js';
 
 /** Options of {@link fakeContext}. */
@@ -11,30 +10,6 @@ export interface FakeContextOptions {
   readonly backend?: BackendInfo;
   /** Abort signal; default one that never fires. */
   readonly signal?: AbortSignal;
-}
-
-/**
- * A runner stand-in for calling an experiment's `run` in tests: a root stream seeded with `seed`,
- * silent progress, and metrics collected in `records`.
- */
-export function fakeContext(
-  seed = 0,
-  options: FakeContextOptions = {},
-): ExperimentContext & { readonly records: MetricRecord[] } {
-  const backend = options.backend ?? currentBackend();
-  if (!backend)
-    throw new Error('fakeContext needs a backend: call initBackend() first or pass options.backend');
-  const records: MetricRecord[] = [];
-  return {
-    seed,
-    rng: Rng.fromSeed(seed),
-    backend,
-    preset: options.preset ?? 'quick',
-    signal: options.signal ?? new AbortController().signal,
-    progress: { start: () => {}, update: () => {} },
-    metrics: { write: (r) => void records.push(r) },
-    records,
-  };
 }
 
 /**

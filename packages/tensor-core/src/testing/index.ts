@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 export { type ConformanceOptions, optimizerConformance, type ProblemBudget } from './conformance.js';
-export { type FakeContextOptions, fakeCellContext, fakeContext } from './context.js';
+export { type FakeContextOptions, fakeCellContext } from './context.js';
+export { type ExperimentPackageOptions, experimentPackageConformance } from './experiments.js';
 export { expectNoLeak } from './leaks.js';
 export { expectAllClose, expectBitIdentical, maxAbsDiff, type Tolerance } from './numeric.js';
 export { quadraticProblem, rosenbrockProblem, type ToyProblem } from './problems.js';

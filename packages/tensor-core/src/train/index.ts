@@ -1,1 +1,10 @@
-export { DivergenceError, type TrainOptions, type TrainProgress, type TrainResult, train } from './loop.js';
+export {
+  cellSink,
+  DivergenceError,
+  type MetricRecord,
+  type MetricSink,
+  type TrainOptions,
+  type TrainProgress,
+  type TrainResult,
+  train,
+} from './loop.js';

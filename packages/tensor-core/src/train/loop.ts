@@ -1,6 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type MetricSink, yieldToEventLoop } from '../experiment/contract.js';
+import { yieldToEventLoop } from '../experiment/abort.js';
+import type { CellContext } from '../experiment/cell.js';
 import { checkInteger, checkPositive, PaperkitInputError } from '../validate/errors.js';
+
+/** One metrics record: the step and named numbers (or short strings). */
+export type MetricRecord = { readonly step: number } & Readonly<Record<string, number | string>>;
+
+/** Receives metrics records as training produces them. */
+export interface MetricSink {
+  /** Appends one record. */
+  write(record: MetricRecord): void;
+}
+
+/** A sink that writes into an experiment cell's log (`ctx.log`), i.e. the run's `metrics.jsonl`. */
+export function cellSink(ctx: Pick<CellContext, 'log'>): MetricSink {
+  return {
+    write: ({ step, ...values }) => ctx.log(step, values),
+  };
+}
 
 /** Thrown when the loss becomes NaN/±Infinity or exceeds the configured bound. */
 export class DivergenceError extends Error {
