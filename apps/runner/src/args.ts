@@ -5,7 +5,7 @@ import { didYouMean } from './suggest.js';
 import { UsageError } from './usage-error.js';
 
 /** The subcommands. */
-export const COMMANDS = ['list', 'run', 'report', 'repro', 'clean', 'help'] as const;
+export const COMMANDS = ['list', 'run', 'report', 'repro', 'readme', 'clean', 'help'] as const;
 /** A subcommand name. */
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -36,6 +36,7 @@ const ALLOWED: Record<CommandName | 'none', readonly Flag[]> = {
   report: ['out', 'help'],
   repro: ['seed', 'seeds', 'out', 'backend', 'no-blas', 'in-process', 'force', 'help'],
   clean: ['out', 'help'],
+  readme: ['out', 'help'],
 };
 
 /** Options shared by the commands that execute experiments. */
@@ -68,7 +69,8 @@ export type ParsedCommand =
     } & ExecOptions)
   | ({ readonly kind: 'repro' } & ExecOptions)
   | { readonly kind: 'report'; readonly out: string }
-  | { readonly kind: 'clean'; readonly out: string };
+  | { readonly kind: 'clean'; readonly out: string }
+  | { readonly kind: 'readme'; readonly files: readonly string[]; readonly out: string };
 
 /** Parses a `--set` value: JSON when it parses (numbers, booleans, arrays, null, quoted strings), else the raw string. */
 export function parseSetValue(raw: string): unknown {
@@ -204,6 +206,10 @@ export function parseCommand(argv: readonly string[], cwd: string): ParsedComman
       if (positionals.length > 0)
         throw new UsageError(`'paperkit report' takes no arguments; got '${positionals[0]}'`);
       return { kind: 'report', out: outDir(values, cwd) };
+    case 'readme':
+      if (positionals.length === 0)
+        throw new UsageError("'paperkit readme' needs at least one Markdown file");
+      return { kind: 'readme', files: positionals.map((f) => resolve(cwd, f)), out: outDir(values, cwd) };
     case 'clean':
       if (positionals.length > 0)
         throw new UsageError(`'paperkit clean' takes no arguments; got '${positionals[0]}'`);

@@ -6,6 +6,7 @@ import { parseCommand } from './args.js';
 import { cleanCommand } from './commands/clean.js';
 import { type ExecIo, type Job, runJobs } from './commands/exec.js';
 import { listCommand } from './commands/list.js';
+import { readmeCommand } from './commands/readme.js';
 import { reportCommand } from './commands/report.js';
 import { helpText } from './help.js';
 import { packageSpec } from './package-version.js';
@@ -49,6 +50,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await reportCommand(cmd.out, knownExperiments(packages), io.stdout, io.stderr);
       case 'clean':
         return cleanCommand(cmd.out, io.stdout);
+      case 'readme':
+        return readmeCommand(cmd.files, cmd.out, io.stdout);
       case 'run': {
         const index = indexExperiments(packages);
         const regs = [...new Set(cmd.ids)].map((id) => findExperiment(index, id));

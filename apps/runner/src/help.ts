@@ -7,6 +7,7 @@ Usage:
   paperkit run <experiment…> [flags]    run experiments into run folders
   paperkit report [--out DIR]           gather run folders into DIR/report.html, report.md, results.csv
   paperkit repro [flags]                every package's headline experiment at its quick preset, then the report
+  paperkit readme <file…> [--out DIR]   rewrite a README's results blocks from run folders
   paperkit clean [--out DIR]            remove attempts left behind by a killed run or a full disk
   paperkit help <command>               flags of one command
 
@@ -48,6 +49,12 @@ Runs execute in a worker thread. Ctrl-C stops the run at its next abort check (o
 Writes DIR/report.html (self-contained, plots inline), DIR/report.md (plots as PNG links) and
 DIR/results.csv (every statistic, long form) from every run folder under DIR (default ./runs).
 Damaged folders are skipped with one warning each; nothing in a folder is trusted.`,
+  readme: `paperkit readme <file…> [--out DIR]
+
+Rewrites every block between '<!-- results: <experiment> [preset=NAME] [backend=ID] -->' and
+'<!-- /results -->' in each Markdown file with the claims and results of the newest completed group of
+that experiment under DIR (default ./runs), naming the preset, seeds and backend. README numbers are
+never typed by hand.`,
   clean: `paperkit clean [--out DIR]
 
 Removes the hidden attempt folders and temp files that a killed process or a full disk left under DIR
