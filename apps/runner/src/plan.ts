@@ -63,7 +63,7 @@ export function planConfig(e: Experiment, preset: string, sets: Readonly<Record<
   try {
     return resolveConfig(e, preset, { ...sets });
   } catch (err) {
-    const r = e.schema.safeParse({ ...(e.presets[preset] as object), ...sets });
+    const r = e.schema.safeParse({ ...(e.base as object), ...(e.presets[preset] as object), ...sets });
     const detail = !r.success
       ? zodLine(r.error.issues)
       : err instanceof Error

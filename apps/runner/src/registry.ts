@@ -1,3 +1,4 @@
+import { experiments as performativeGame } from '@paperkit/performative-game/experiments';
 import type { Experiment } from '@paperkit/tensor-core';
 import { experiments as demo } from './demo/index.js';
 
@@ -13,7 +14,10 @@ export interface ExperimentPackage {
  * its `experiments` from `@paperkit/<pkg>/experiments` above, add `{ name: '@paperkit/<pkg>',
  * experiments }` below, and `"@paperkit/<pkg>": "workspace:^"` to this app's dependencies.
  */
-export const packages: readonly ExperimentPackage[] = [{ name: '@paperkit/runner', experiments: demo }];
+export const packages: readonly ExperimentPackage[] = [
+  { name: '@paperkit/runner', experiments: demo },
+  { name: '@paperkit/performative-game', experiments: performativeGame },
+];
 
 /** All registered experiments, in registration order. */
 export const experiments: readonly Experiment[] = packages.flatMap((p) => p.experiments);

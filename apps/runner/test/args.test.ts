@@ -17,17 +17,18 @@ function usage(argv: string[]): string {
 }
 
 describe('parseCommand', () => {
-  it('fills run defaults: quick preset, seed 0, ./runs, auto backend, BLAS on', () => {
+  it("fills run defaults: quick preset, the experiment's seeds, ./runs, auto backend, BLAS on", () => {
     expect(parseCommand(['run', 'demo/mnist-mlp'], cwd)).toEqual({
       kind: 'run',
       ids: ['demo/mnist-mlp'],
       preset: 'quick',
       sets: {},
-      seeds: [0],
+      seeds: null,
       out: join(cwd, 'runs'),
       backend: 'auto',
       blas: 'auto',
       inProcess: false,
+      force: false,
     });
   });
 
@@ -64,6 +65,14 @@ describe('parseCommand', () => {
       backend: 'wasm',
       blas: 'off',
       inProcess: false,
+      force: false,
+    });
+    expect(parseCommand(['run', 'a/b', '--force'], cwd)).toMatchObject({ force: true });
+    expect(parseCommand(['clean', '--out', 'x'], cwd)).toEqual({ kind: 'clean', out: join(cwd, 'x') });
+    expect(parseCommand(['readme', 'README.md'], cwd)).toEqual({
+      kind: 'readme',
+      files: [join(cwd, 'README.md')],
+      out: join(cwd, 'runs'),
     });
     expect(parseCommand(['run', 'a/b', '--seed', '42'], cwd)).toMatchObject({ seeds: [42] });
     expect(parseCommand(['run', 'a/b', '--in-process'], cwd)).toMatchObject({ inProcess: true });
@@ -98,7 +107,7 @@ describe('parseCommand', () => {
 
   it('rejects bad input with one line naming the problem and the nearest valid name', () => {
     expect(usage(['rnu', 'x/y'])).toBe(
-      "unknown command 'rnu'; did you mean 'run'? (commands: list, run, report, repro, help)",
+      "unknown command 'rnu'; did you mean 'run'? (commands: list, run, report, repro, readme, clean, help)",
     );
     expect(usage(['run', 'x/y', '--sed', '1'])).toBe(
       "unknown flag '--sed' for 'paperkit run'; did you mean '--seed'?",

@@ -42,21 +42,20 @@ function cli(args: readonly string[]): { child: ChildProcess; done: Promise<Exit
   return { child, done };
 }
 
-/** metrics.jsonl without the wall-clock field. */
+/** metrics.jsonl records. */
 function metrics(dir: string): Record<string, unknown>[] {
   return readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
     .trim()
     .split('\n')
-    .map((l) => {
-      const { wallMs: _, ...rest } = JSON.parse(l) as Record<string, unknown>;
-      return rest;
-    });
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
+/** The only group folder of `id` (one config, one backend). */
 function onlyRun(out: string, id: string): string {
   const root = join(out, ...id.split('/'));
   const [hash] = readdirSync(root);
-  return join(root, hash!);
+  const [backend] = readdirSync(join(root, hash!));
+  return join(root, hash!, backend!);
 }
 
 afterEach(() => {
@@ -69,7 +68,18 @@ describe.skipIf(!built)('the built CLI runs experiments in worker threads', () =
     // The label the main thread would get; the worker must load the same accelerator (N-API addon).
     const expected = (await initBackend({ prefer: 'wasm' })).label;
     const out = tempDir();
-    const { done } = cli(['run', 'demo/mnist-mlp', '--preset', 'tiny', '--backend', 'wasm', '--out', out]);
+    const { done } = cli([
+      'run',
+      'demo/mnist-mlp',
+      '--preset',
+      'tiny',
+      '--seed',
+      '0',
+      '--backend',
+      'wasm',
+      '--out',
+      out,
+    ]);
     const r = await done;
     expect(r.code, r.stderr).toBe(0);
     const dir = join(onlyRun(out, 'demo/mnist-mlp'), 'seed-0');
@@ -79,38 +89,44 @@ describe.skipIf(!built)('the built CLI runs experiments in worker threads', () =
     // Moving the run into a worker changes no number: the same run in-process writes the same metrics.
     const local = tempDir();
     const io = fakeIo(local, packages);
-    expect(await main(['run', 'demo/mnist-mlp', '--preset', 'tiny', '--backend', 'wasm'], io)).toBe(0);
+    expect(
+      await main(['run', 'demo/mnist-mlp', '--preset', 'tiny', '--seed', '0', '--backend', 'wasm'], io),
+    ).toBe(0);
     const here = join(onlyRun(join(local, 'runs'), 'demo/mnist-mlp'), 'seed-0');
     expect(metrics(dir).map((r) => r.step)).toEqual([5, 10, 10]);
     expect(metrics(dir)).toEqual(metrics(here));
     const untimed = (d: string): unknown => {
-      const s = JSON.parse(readFileSync(join(d, 'summary.json'), 'utf8')) as {
-        summary: Record<string, unknown>;
-        comparisons: unknown;
+      const [cell] = readdirSync(join(d, 'cells'));
+      const c = JSON.parse(readFileSync(join(d, 'cells', cell!), 'utf8')) as {
+        result: { metrics: Record<string, unknown> };
       };
-      const { stepsPerSecond: _a, trainSeconds: _b, ...summary } = s.summary;
-      return { summary, comparisons: s.comparisons };
+      const { trainSeconds: _t, ...rest } = c.result.metrics;
+      return rest;
     };
     expect(untimed(dir)).toEqual(untimed(here));
     expect(r.stdout).toMatch(
-      new RegExp(`^completed demo/mnist-mlp  seed 0  \\S+ s  ${expected.replace('+', '\\+')}  `),
+      new RegExp(`^completed demo/mnist-mlp  seed 0  \\S+ s  ${expected.replace('+', '\\+')}(-\\d+t)?  `),
     );
     expect(r.stderr).toContain(`paperkit: running demo/mnist-mlp (preset tiny, seed 0) on ${expected}\n`);
   });
 
-  it('SIGINT stops a long synchronous experiment at its next check: exit 130, folder aborted', async () => {
+  it('SIGINT stops a long experiment at its next abort point: exit 130, folder aborted', async () => {
     const out = tempDir();
-    // nupi/rate-constraint runs plain Float64 loops that never yield to the event loop (~15-45 s).
+    // The full preset trains for minutes; tensor-core's train loop checks the shared flag every window.
     const { child, done } = cli([
       'run',
-      'nupi/rate-constraint',
+      'demo/mnist-mlp',
+      '--preset',
+      'full',
+      '--seed',
+      '0',
       '--backend',
-      'cpu',
+      'wasm',
       '--no-blas',
       '--out',
       out,
     ]);
-    const root = join(out, 'nupi', 'rate-constraint');
+    const root = join(out, 'demo', 'mnist-mlp');
     let running = false;
     for (let i = 0; i < 6000 && !running && child.exitCode === null; i++) {
       await new Promise((r) => setTimeout(r, 10));
@@ -120,12 +136,12 @@ describe.skipIf(!built)('the built CLI runs experiments in worker threads', () =
     child.kill('SIGINT');
     const r = await done;
     expect(r.code, r.stderr).toBe(130);
-    const dir = join(onlyRun(out, 'nupi/rate-constraint'), 'seed-0');
+    const dir = join(onlyRun(out, 'demo/mnist-mlp'), 'seed-0');
     const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as RunManifest;
     expect(m.status).toBe('aborted');
-    // The experiment's own throwIfAborted saw the shared flag; the 10 s grace did not have to terminate it.
-    expect(m.error).toBe('aborted by the user (AbortError: run aborted)');
-    expect(r.stdout).toMatch(/^aborted {3}nupi\/rate-constraint {2}seed 0 /);
+    // The loop's own abort point saw the shared flag; the 10 s grace did not have to terminate it.
+    expect(m.error).toMatch(/^aborted by the user \(AbortError: training aborted at step \d+\)$/);
+    expect(r.stdout).toMatch(/^aborted {3}demo\/mnist-mlp {2}seed 0 /);
     expect(r.stderr).toContain('paperkit: stopping after the current step');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, configHash } from '../src/run/config-hash.js';
-import { runFolderPath } from '../src/run/run-folder.js';
+import { backendSlug, runFolderPath } from '../src/run/run-folder.js';
 
 describe('config hash', () => {
   it('is the sha256 of sorted-key JSON (value independently computed with Python hashlib)', () => {
@@ -21,9 +21,15 @@ describe('config hash', () => {
     expect(configHash({ hidden: [128, 64], lr: 0.002 })).not.toBe(base);
   });
 
-  it('places runs at <out>/<id as nested dirs>/<hash8>/seed-<n>', () => {
-    expect(runFolderPath('/r', 'demo/mnist-mlp', 'abcdef0123456789', 3)).toBe(
-      '/r/demo/mnist-mlp/abcdef01/seed-3',
+  it('places runs at <out>/<id as nested dirs>/<hash8>/<backend>/seed-<n>', () => {
+    expect(runFolderPath('/r', 'demo/mnist-mlp', 'abcdef0123456789', 'wasm+blas-2t', 3)).toBe(
+      '/r/demo/mnist-mlp/abcdef01/wasm+blas-2t/seed-3',
     );
+  });
+
+  it('names the backend with its BLAS thread count (threads change the rounding of every product)', () => {
+    expect(backendSlug('wasm+blas', 2)).toBe('wasm+blas-2t');
+    expect(backendSlug('wasm', null)).toBe('wasm');
+    expect(backendSlug('a/b', null)).toBe('a-b');
   });
 });

@@ -1,7 +1,15 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defineExperiment, type Experiment, throwIfAborted } from '@paperkit/tensor-core';
+import {
+  abortPoint,
+  cellOf,
+  defineExperiment,
+  diff,
+  type Experiment,
+  grid,
+  value,
+} from '@paperkit/tensor-core';
 import { z } from 'zod';
 import type { CliIo } from '../src/cli.js';
 import type { ExperimentPackage } from '../src/registry.js';
@@ -21,24 +29,31 @@ export function tempDir(prefix = 'pk-runner-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** Reads a JSON file. */
+export function readJson<T = Record<string, unknown>>(path: string): T {
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
+
 /**
- * Whether a live (temp) run folder of the experiment under `root` (`<out>/<package>/<name>`) has
- * a metrics record yet, i.e. its experiment is running. The temp folder exists a moment before
- * its metrics.jsonl does.
+ * Whether a live (temp) run folder under `root` (searched to depth 5)
+ * has a metrics record yet, i.e. its experiment is running.
  */
 export function hasLiveMetrics(root: string): boolean {
-  if (!existsSync(root)) return false;
-  for (const hash of readdirSync(root)) {
-    for (const name of readdirSync(join(root, hash))) {
-      if (!name.includes('.tmp-')) continue;
-      try {
-        if (readFileSync(join(root, hash, name, 'metrics.jsonl'), 'utf8').length > 0) return true;
-      } catch {
-        // Not yet created (or already renamed into place).
-      }
+  const walk = (dir: string, depth: number): boolean => {
+    if (!existsSync(dir) || depth > 5) return false;
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (name.includes('.tmp-')) {
+        try {
+          if (readFileSync(join(path, 'metrics.jsonl'), 'utf8').length > 0) return true;
+        } catch {
+          // Not yet created.
+        }
+      } else if (!name.includes('.') && walk(path, depth + 1)) return true;
     }
-  }
-  return false;
+    return false;
+  };
+  return walk(root, 0);
 }
 
 /**
@@ -60,90 +75,134 @@ export function fakeIo(
   };
 }
 
-const schema = z.strictObject({ steps: z.int().min(1), rate: z.number().positive(), tag: z.string() });
+const PAPER = { title: 'A Fake Paper', authors: 'A. Fake', venue: 'arXiv', year: 2024 };
 
-/** Fast experiment: writes `steps` metric records and returns a summary, comparisons and two plots. */
+/** Two methods × one setting; each cell logs `steps` records; a seed-dependent metric. */
 export const fastExperiment: Experiment = defineExperiment({
   id: 'fake/fast',
-  paper: 'A Fake Paper (2024)',
+  paper: PAPER,
   title: 'fast fake experiment',
   headline: true,
-  schema,
-  presets: { quick: { steps: 5, rate: 0.5, tag: 'q' }, full: { steps: 50, rate: 0.5, tag: 'f' } },
-  async run(cfg, ctx) {
-    ctx.progress.start('steps', cfg.steps);
+  schema: z.strictObject({ steps: z.int().min(1), rate: z.number().positive(), tag: z.string() }),
+  base: { steps: 50, rate: 0.5, tag: 'f' },
+  presets: { quick: { steps: 5, tag: 'q' }, full: {} },
+  cells: () => grid({ method: ['slow', 'fast'] }),
+  metrics: { loss: { label: 'final loss', better: 'lower' }, noisy: { label: 'seed-dependent draw' } },
+  cell(cfg, { method }, ctx) {
+    const r = method === 'fast' ? 2 * cfg.rate : cfg.rate;
     const xs: number[] = [];
     const ys: number[] = [];
+    ctx.progress.start('steps', cfg.steps);
     for (let i = 1; i <= cfg.steps; i++) {
-      throwIfAborted(ctx.signal);
-      const loss = Math.exp(-cfg.rate * i) + ctx.rng.stream('noise').next() * 0;
-      ctx.metrics.write({ step: i, loss });
+      const loss = Math.exp(-r * i);
+      ctx.log(i, { loss });
       ctx.progress.update(i);
       xs.push(i);
       ys.push(loss);
     }
-    const final = ys.at(-1)!;
     return {
-      summary: { finalLoss: final, seed: ctx.seed, tag: cfg.tag, seedPlusOne: ctx.seed + 1 },
-      comparisons: [
-        { metric: 'final loss', ours: final, paper: 0.1, note: 'Table 1', holds: final < 0.1 },
-        { metric: 'seed parity', ours: ctx.seed, paper: null, holds: ctx.seed % 2 === 0 },
-      ],
-      plots: [
-        {
-          kind: 'line',
-          id: 'loss',
-          title: 'Loss curve',
-          x: { label: 'step' },
-          y: { label: 'loss', log: true },
-          series: [{ name: 'loss', x: xs, y: ys }],
-        },
-        {
-          kind: 'bar',
-          id: 'bars',
-          title: 'Bars',
-          categories: ['a', 'b'],
-          groups: [{ name: 'g', values: [1, 2] }],
-          y: { label: 'value' },
-        },
-      ],
-      series: { loss: ys },
+      metrics: { loss: ys.at(-1)!, noisy: ctx.rng.stream('noise').uniform() },
+      series: { loss: { x: xs, y: ys } },
     };
   },
+  claims: () => [
+    {
+      id: 'faster',
+      statement: 'the fast method ends lower',
+      metric: diff('loss', { method: 'fast' }, { method: 'slow' }),
+      expect: { op: '<', value: 0, margin: 0 },
+      reference: { provenance: 'derived', value: -0.08, source: 'closed form e^{-2r n} − e^{-r n}' },
+    },
+    {
+      id: 'noisy-half',
+      statement: 'the draw averages about one half',
+      metric: value('noisy', { method: 'fast' }),
+      expect: { op: 'approx', value: 0.5, margin: 0.45 },
+      reference: { provenance: 'paper', value: 0.5, source: 'Table 1' },
+    },
+  ],
+  plots: () => [
+    {
+      kind: 'lines',
+      id: 'loss',
+      title: 'Loss curve',
+      caption: 'Loss per step',
+      series: 'loss',
+      x: { label: 'step' },
+      y: { label: 'loss', log: true },
+    },
+    {
+      kind: 'bars',
+      id: 'final',
+      title: 'Final loss',
+      caption: 'Final loss per method',
+      metric: 'loss',
+      y: { label: 'loss' },
+    },
+  ],
 });
 
-/** Throws after writing one metric. */
+/** Three cells; the second throws (after the first completed), unless `failAt` is 0. */
 export const failingExperiment: Experiment = defineExperiment({
   id: 'fake/fails',
-  paper: 'A Fake Paper (2024)',
-  title: 'always throws',
-  schema: z.strictObject({ at: z.int() }),
-  presets: { quick: { at: 1 }, full: { at: 2 } },
-  async run(cfg, ctx) {
-    ctx.metrics.write({ step: 0, loss: 1 });
-    throw new Error(`diverged at step ${cfg.at}\nsecond line`);
+  paper: PAPER,
+  title: 'throws in its second cell',
+  schema: z.strictObject({ failAt: z.int().min(0) }),
+  base: { failAt: 2 },
+  presets: { quick: {}, full: {} },
+  cells: () => grid({ k: [1, 2, 3] }),
+  metrics: { k2: { label: 'k squared' } },
+  cell(cfg, { k }, ctx) {
+    ctx.log(0, { k });
+    if (k === cfg.failAt) throw new Error(`diverged at cell ${k}\nsecond line`);
+    return { metrics: { k2: k * k } };
   },
 });
 
-/** Loops until aborted (with a safety cap), writing a metric per iteration. */
+/** Loops until aborted (with a safety cap), logging a record per iteration. */
 export const slowExperiment: Experiment = defineExperiment({
   id: 'fake/slow',
-  paper: 'Another Paper (2023)',
+  paper: { title: 'Another Paper', authors: 'B. Other', venue: 'ICML', year: 2023 },
   title: 'runs until Ctrl-C',
   schema: z.strictObject({ maxIterations: z.int() }),
-  presets: { quick: { maxIterations: 2000 }, full: { maxIterations: 2000 } },
-  async run(cfg, ctx) {
-    for (let i = 0; i < cfg.maxIterations; i++) {
-      throwIfAborted(ctx.signal);
-      ctx.metrics.write({ step: i, value: i });
+  base: { maxIterations: 2000 },
+  presets: { quick: {}, full: {} },
+  cells: () => [cellOf({})],
+  metrics: { iterations: { label: 'iterations' } },
+  async cell(cfg, _p, ctx) {
+    let i = 0;
+    for (; i < cfg.maxIterations; i++) {
+      await abortPoint(ctx.signal);
+      ctx.log(i, { value: i });
       await new Promise((r) => setTimeout(r, 5));
     }
-    return { summary: {}, comparisons: [], plots: [] };
+    return { metrics: { iterations: i } };
   },
+});
+
+/** A diverged run: its metric is NaN at every seed. */
+export const nanExperiment: Experiment = defineExperiment({
+  id: 'fake/nan',
+  paper: PAPER,
+  title: 'diverges',
+  schema: z.strictObject({ lr: z.number() }),
+  base: { lr: 1e20 },
+  presets: { quick: {}, full: {} },
+  cells: () => [cellOf({})],
+  metrics: { loss: { label: 'loss' } },
+  cell: (cfg) => ({ metrics: { loss: cfg.lr > 1 ? Number.NaN : 0.1 } }),
+  claims: () => [
+    {
+      id: 'small',
+      statement: 'the loss ends small',
+      metric: value('loss'),
+      expect: { op: '<', value: 1, margin: 0 },
+    },
+  ],
 });
 
 /** The fake registry used by CLI tests. */
 export const FAKE_PACKAGES: readonly ExperimentPackage[] = [
-  { name: '@paperkit/fake', experiments: [fastExperiment, failingExperiment] },
+  { name: '@paperkit/fake', experiments: [fastExperiment, failingExperiment, nanExperiment] },
   { name: '@paperkit/other', experiments: [slowExperiment] },
 ];

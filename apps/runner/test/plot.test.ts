@@ -3,15 +3,17 @@ import { Resvg } from '@resvg/resvg-js';
 import { describe, expect, it } from 'vitest';
 import { resvgOptions, svgToPng } from '../src/plot/png.js';
 import { plotFileStem, renderSvg } from '../src/plot/render.js';
-import { formatNumber, linearTicks, logTicks, makeScale, niceStep } from '../src/plot/scale.js';
+import { toVegaLite, wrap } from '../src/plot/vega-lite.js';
 import { parseXml, svgTexts } from './xml.js';
 
 const steps = Array.from({ length: 101 }, (_, i) => i);
+const LONG = 'NiNo (ours, meta-trained on 64 Adam trajectories of the in-distribution MLP task, k = 40)';
 const SPECS: Record<PlotSpec['kind'], PlotSpec> = {
   line: {
     kind: 'line',
     id: 'loss',
     title: 'Loss <train & test>',
+    caption: 'Training and test loss. Mean over 3 seeds; bands are the 95% interval of the mean.',
     x: { label: 'step' },
     y: { label: 'loss (nats)', log: true },
     series: [
@@ -19,36 +21,41 @@ const SPECS: Record<PlotSpec['kind'], PlotSpec> = {
         name: 'train',
         x: steps,
         y: steps.map((s) => 2 * Math.exp(-s / 30) + 0.01),
-        band: steps.map(() => 0.005),
+        lo: steps.map((s) => 1.9 * Math.exp(-s / 30)),
+        hi: steps.map((s) => 2.1 * Math.exp(-s / 30) + 0.02),
       },
-      { name: 'test', x: [0, 50, 100], y: [2.1, Number.NaN, 0.05] },
+      { name: LONG, x: [0, 50, 100], y: [2.1, Number.NaN, 0.05] },
     ],
-    markers: true,
     hlines: [{ y: 0.1, label: 'paper: 0.1' }],
+    vlines: [{ x: 40, label: 'nowcast' }],
   },
   scatter: {
     kind: 'scatter',
     id: 'sc',
-    title: 'Scatter',
-    x: { label: 'width' },
+    title: 'Front',
+    caption: 'Welfare against accuracy.',
+    x: { label: 'welfare' },
     y: { label: 'accuracy' },
-    series: [{ name: 'ours', x: [1, 2, 4], y: [0.5, 0.7, 0.9], band: [0.05, 0.05, 0.02] }],
+    points: [
+      { name: 'group', x: 0.4, y: 0.6, xLo: 0.35, xHi: 0.45, yLo: 0.55, yHi: 0.65, highlight: true },
+      { name: 'accuracy', x: 0.05, y: 0.98, highlight: true },
+      { name: 'dominated', x: 0.03, y: 0.5, highlight: false },
+    ],
   },
   bar: {
     kind: 'bar',
     id: 'bars',
-    title: 'Bars',
-    categories: ['SGD', 'Adam'],
-    groups: [
-      { name: 'ours', values: [0.9, -0.2] },
-      { name: 'paper', values: [0.92, 0.95] },
-    ],
-    y: { label: 'score' },
+    title: 'Differences to Adam',
+    caption: 'Final loss minus Adam’s, per seed.',
+    categories: ['SGD', 'AdamCM'],
+    groups: [{ name: 'Δ loss', values: [0.012, -0.004], lo: [0.008, -0.009], hi: [0.016, 0.001] }],
+    y: { label: 'Δ final loss (nats)' },
   },
   heatmap: {
     kind: 'heatmap',
     id: 'hm',
     title: 'Heat',
+    caption: 'A matrix.',
     rows: 2,
     cols: 3,
     values: [1, 2, 3, 4, 5, Number.NaN],
@@ -62,6 +69,7 @@ const SPECS: Record<PlotSpec['kind'], PlotSpec> = {
     kind: 'images',
     id: 'img',
     title: 'Filters',
+    caption: 'Two filters.',
     width: 3,
     height: 2,
     images: [
@@ -73,125 +81,64 @@ const SPECS: Record<PlotSpec['kind'], PlotSpec> = {
   },
 };
 
-describe('SVG renderer', () => {
+describe('Vega-Lite renderer', () => {
   for (const [kind, spec] of Object.entries(SPECS))
-    it(`renders a well-formed ${kind} plot with its title and labels`, () => {
-      const svg = renderSvg(spec);
-      const names = parseXml(svg);
-      expect(names[0]).toBe('svg');
+    it(`renders a well-formed ${kind} plot with its title, caption and labels`, async () => {
+      const svg = await renderSvg(spec);
+      expect(parseXml(svg)[0]).toBe('svg');
       expect(() => new Resvg(svg, resvgOptions(1))).not.toThrow();
       const texts = svgTexts(svg);
       expect(texts).toContain(spec.title);
-      if ('x' in spec) expect(texts).toContain(spec.x.label);
-      if ('y' in spec) expect(texts).toContain(spec.y.label);
+      expect(texts.join(' ')).toContain(wrap(spec.caption)[0]);
+      if ('x' in spec && spec.kind !== 'heatmap') expect(texts).toContain(spec.x.label);
+      if ('y' in spec && spec.kind !== 'heatmap') expect(texts).toContain(spec.y.label);
     });
 
-  it('line: log ticks, reference line, legend, broken series and escaped title', () => {
-    const svg = renderSvg(SPECS.line);
+  it('line: escaped title, full legend labels (never cut), reference lines, a band layer only where intervals exist', async () => {
+    const svg = await renderSvg(SPECS.line);
     expect(svg).toContain('Loss &lt;train &amp; test&gt;');
     const texts = svgTexts(svg);
-    for (const t of ['0.01', '0.1', '1', '10', 'paper: 0.1', 'train', 'test']) expect(texts).toContain(t);
-    for (const t of ['0', '20', '40', '60', '80', '100']) expect(texts).toContain(t);
-    // The test series has a NaN in the middle: its path is two single points (two M, no L), drawn as dots.
-    const testPath = [...svg.matchAll(/<path d="([^"]*)" fill="none" stroke="#ff7f0e"/g)][0]![1]!;
-    expect(testPath.match(/M/g)!.length).toBe(2);
-    expect(testPath).not.toContain('L');
-    expect(svg).toContain('stroke-dasharray="6 4"');
+    expect(texts).toContain(LONG);
+    expect(texts).toContain('paper: 0.1');
+    const vl = toVegaLite(SPECS.line) as { layer: { mark: { type: string } }[] };
+    expect(vl.layer.map((l) => l.mark.type)).toEqual(['area', 'line', 'rule', 'text', 'rule']);
+    const noBands = toVegaLite({
+      ...SPECS.line,
+      series: [{ name: 'a', x: [0, 1], y: [1, 2] }],
+    } as PlotSpec) as { layer: { mark: { type: string } }[] };
+    expect(noBands.layer[0]!.mark.type).toBe('line');
   });
 
-  it('bar: categories, legend for groups, a zero line when values change sign', () => {
-    const texts = svgTexts(renderSvg(SPECS.bar));
-    for (const t of ['SGD', 'Adam', 'ours', 'paper', '0']) expect(texts).toContain(t);
+  it('bar: the axis does not start at 0 unless asked, a zero rule marks the baseline of differences', () => {
+    const vl = toVegaLite(SPECS.bar) as {
+      layer: { mark: { type: string }; encoding?: { y?: { scale?: { zero?: boolean } } } }[];
+    };
+    expect(vl.layer[0]!.encoding!.y!.scale!.zero).toBe(false);
+    expect(vl.layer.map((l) => l.mark.type)).toEqual(['bar', 'rule', 'rule']);
+    const absolute = toVegaLite({ ...SPECS.bar, y: { label: 'acc', zero: true } } as PlotSpec) as {
+      layer: unknown[];
+    };
+    expect(absolute.layer).toHaveLength(2);
   });
 
-  it('heatmap: tick labels, values in cells of a small matrix, colour bar with label and ticks', () => {
-    const svg = renderSvg(SPECS.heatmap);
-    const texts = svgTexts(svg);
-    for (const t of ['a', 'b', 'c', 'r0', 'r1', 'magnitude', '1', '5']) expect(texts).toContain(t);
-    expect(svg).toContain('<linearGradient');
-    expect(svg).toContain('fill="#bdbdbd"');
+  it('heatmap and images: tick labels, per-image captions', async () => {
+    const hm = svgTexts(await renderSvg(SPECS.heatmap));
+    for (const t of ['a', 'b', 'c', 'r0', 'r1', 'magnitude']) expect(hm).toContain(t);
+    const im = svgTexts(await renderSvg(SPECS.images));
+    expect(im).toEqual(expect.arrayContaining(['1: first', '2: second']));
   });
 
-  it('images: diverging scale maps 0 to mid grey, -max to black and +max to white', () => {
-    const svg = renderSvg(SPECS.images);
-    expect(svg).toContain('fill="#808080"');
-    expect(svg).toContain('fill="#000000"');
-    expect(svg).toContain('fill="#ffffff"');
-    expect(svgTexts(svg)).toEqual(expect.arrayContaining(['first', 'second']));
-  });
-
-  it('rejects specs whose arrays disagree, naming the plot', () => {
-    expect(() => renderSvg({ ...SPECS.heatmap, values: [1, 2] } as PlotSpec)).toThrow(/plot hm: values/);
-    expect(() =>
-      renderSvg({
-        kind: 'line',
-        id: 'l',
-        title: 't',
-        x: { label: 'x' },
-        y: { label: 'y' },
-        series: [{ name: 's', x: [1, 2], y: [1] }],
-      }),
-    ).toThrow(/plot l: series\[0\]/);
-  });
-
-  it('gives unique clip-path ids to different plots (they share one HTML page in the report)', () => {
-    const a = renderSvg(SPECS.line).match(/clipPath id="([^"]+)"/)![1];
-    const b = renderSvg({ ...SPECS.line, title: 'other' } as PlotSpec).match(/clipPath id="([^"]+)"/)![1];
-    expect(a).not.toBe(b);
-  });
-
-  it('makes safe file stems', () => {
+  it('makes safe file stems and wraps captions at word boundaries', () => {
     expect(plotFileStem('loss curve/α', 0)).toBe('loss-curve');
     expect(plotFileStem('', 3)).toBe('plot-3');
-  });
-});
-
-describe('ticks', () => {
-  it('picks 1-2-5 steps and ticks at their multiples', () => {
-    expect(niceStep(97, 5)).toBe(20);
-    expect(niceStep(1, 5)).toBe(0.2);
-    expect(niceStep(0.037, 6)).toBe(0.005);
-    expect(linearTicks(0, 1).ticks).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
-    expect(linearTicks(-3, 7, 5).ticks).toEqual([-2, 0, 2, 4, 6]);
-  });
-
-  it('puts log ticks at decades, with 2 and 5 when the span is short', () => {
-    expect(logTicks(1e-3, 100)).toEqual([0.001, 0.01, 0.1, 1, 10, 100]);
-    expect(logTicks(1, 10)).toEqual([1, 2, 5, 10]);
-    expect(logTicks(1e-20, 1)).toEqual([1e-18, 1e-15, 1e-12, 1e-9, 1e-6, 1e-3, 1]);
-  });
-
-  it('extends an automatic domain to round ticks and keeps a fixed one', () => {
-    const s = makeScale([0.13, 0.91], {}, [0, 100]);
-    expect(s.domain).toEqual([0, 1]);
-    expect(s.ticks).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
-    expect(s(0.5)).toBe(50);
-    // Widening [0.8515, 0.9305] (float32 values, as tfjs returns them) to the 0.01 grid raises the step
-    // to 0.02; both ends must still be ticks.
-    const w = makeScale([0.8514999747276306, 0.9304999709129333, 0.9], {}, [0, 1]);
-    expect(w.domain).toEqual([0.84, 0.94]);
-    expect(w.ticks[0]).toBe(0.84);
-    expect(w.ticks.at(-1)).toBe(0.94);
-    const f = makeScale([5], { domain: [0, 10] }, [100, 0]);
-    expect(f.domain).toEqual([0, 10]);
-    expect(f(5)).toBe(50);
-    const l = makeScale([0, -1, 0.02, 30], { log: true }, [0, 300]);
-    expect(l.domain).toEqual([0.01, 100]);
-    expect(l(1)).toBeCloseTo(150, 9);
-    expect(l.valid(0)).toBe(false);
-  });
-
-  it('formats tick values for reading', () => {
-    expect(formatNumber(0.30000000000000004, 0.1)).toBe('0.3');
-    expect(formatNumber(1500, 500)).toBe('1500');
-    expect(formatNumber(2e-6, 1e-6)).toBe('2e-6');
-    expect(formatNumber(3e7, 1e7)).toBe('3e7');
+    expect(wrap('aaa bbb ccc', 7)).toEqual(['aaa bbb', 'ccc']);
   });
 });
 
 describe('PNG rendering', () => {
-  function darkPixels(svg: string, region: { x0: number; x1: number; y0: number; y1: number }): number {
-    const img = new Resvg(svg, resvgOptions(1)).render();
+  function darkPixels(png: Resvg, region: { x0: number; x1: number; y0: number; y1: number }): number {
+    const img = png.render();
+    // `pixels` is a getter that copies the buffer: read it once.
     const { width, pixels } = img;
     let n = 0;
     for (let y = region.y0; y < region.y1; y++)
@@ -202,31 +149,19 @@ describe('PNG rendering', () => {
     return n;
   }
 
-  const plain: PlotSpec = {
-    kind: 'line',
-    id: 'p',
-    title: 'Loss',
-    x: { label: 'training step' },
-    y: { label: 'loss value' },
-    series: [{ name: 's', x: [0, 1], y: [0, 1] }],
-  };
-
-  it('draws axis-label text with the bundled font (the region is blank without the label)', () => {
-    const unlabelled = { ...plain, x: { label: '' }, y: { label: '' } } as PlotSpec;
-    // x label: centred under the plot near the bottom edge; y label: rotated at the left edge.
-    const xRegion = { x0: 250, x1: 450, y0: 372, y1: 396 };
-    const yRegion = { x0: 2, x1: 24, y0: 120, y1: 300 };
-    expect(darkPixels(renderSvg(plain), xRegion)).toBeGreaterThan(40);
-    expect(darkPixels(renderSvg(plain), yRegion)).toBeGreaterThan(40);
-    expect(darkPixels(renderSvg(unlabelled), xRegion)).toBe(0);
-    expect(darkPixels(renderSvg(unlabelled), yRegion)).toBe(0);
+  it('draws text with the bundled font (the title region is blank without a title)', async () => {
+    const titled = await renderSvg(SPECS.bar);
+    const untitled = await renderSvg({ ...SPECS.bar, title: ' ' } as PlotSpec);
+    const region = { x0: 0, x1: 200, y0: 0, y1: 14 };
+    expect(darkPixels(new Resvg(titled, resvgOptions(1)), region)).toBeGreaterThan(30);
+    expect(darkPixels(new Resvg(untitled, resvgOptions(1)), region)).toBe(0);
   });
 
-  it('writes a PNG at twice the SVG size', () => {
-    const png = svgToPng(renderSvg(plain));
+  it('writes a PNG at twice the SVG size', async () => {
+    const svg = await renderSvg(SPECS.bar);
+    const w = Number(/width="(\d+)"/.exec(svg)![1]);
+    const png = svgToPng(svg);
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-    const view = new DataView(png.buffer, png.byteOffset);
-    expect(view.getUint32(16)).toBe(1280);
-    expect(view.getUint32(20)).toBe(800);
+    expect(new DataView(png.buffer, png.byteOffset).getUint32(16)).toBe(2 * w);
   });
 });

@@ -6,16 +6,18 @@ import { RunFolder, runFolderPath } from '../src/run/run-folder.js';
 import { tempDir } from './helpers.js';
 
 const BASE: Omit<RunManifest, 'runId'> = {
-  schemaVersion: 1,
+  schemaVersion: 2,
   experiment: 'x/y',
   title: 't',
   paper: 'p',
   package: '@paperkit/x@0.1.0',
-  configHash: 'abcdef0123456789',
+  configHash: 'abcdef0123456789'.repeat(4),
   seed: 0,
   preset: 'quick',
   overrides: {},
   backend: 'cpu',
+  blasThreads: null,
+  backendId: 'cpu',
   tfjsVersion: '4.22.0',
   node: process.version,
   platform: process.platform,
@@ -29,6 +31,8 @@ const BASE: Omit<RunManifest, 'runId'> = {
   status: 'running',
   error: null,
   warnings: [],
+  cells: { total: 1, completed: [], reused: [] },
+  resumedFrom: null,
 };
 
 function manifestAt(dir: string): RunManifest {
@@ -38,7 +42,7 @@ function manifestAt(dir: string): RunManifest {
 describe('RunFolder', () => {
   it('keeps a valid running manifest in a hidden temp dir until commit, then renames it into place', () => {
     const out = tempDir();
-    const target = runFolderPath(out, 'x/y', BASE.configHash, 0);
+    const target = runFolderPath(out, 'x/y', BASE.configHash, 'cpu', 0);
     const f = RunFolder.create(target, { a: 1 }, BASE);
     expect(existsSync(target)).toBe(false);
     expect(f.temp.startsWith(join(target, '..', '.seed-0.tmp-'))).toBe(true);
@@ -53,11 +57,13 @@ describe('RunFolder', () => {
     expect(m.error).toBeNull();
     expect(m.wallMs).toBeGreaterThanOrEqual(0);
     expect(readFileSync(join(target, 'metrics.jsonl'), 'utf8')).toBe('{"step":1,"loss":0.5}\n');
+    // Non-finite numbers are kept as strings, never null.
+    expect(JSON.parse(readFileSync(join(target, 'config.json'), 'utf8'))).toEqual({ a: 1 });
   });
 
   it('a completed run replaces an older one; a failed attempt never replaces a completed run', () => {
     const out = tempDir();
-    const target = runFolderPath(out, 'x/y', BASE.configHash, 0);
+    const target = runFolderPath(out, 'x/y', BASE.configHash, 'cpu', 0);
     const first = RunFolder.create(target, {}, BASE);
     first.finalize('completed', null);
     first.commit();
@@ -79,7 +85,7 @@ describe('RunFolder', () => {
 
   it('a failed attempt replaces an earlier failed one', () => {
     const out = tempDir();
-    const target = runFolderPath(out, 'x/y', BASE.configHash, 0);
+    const target = runFolderPath(out, 'x/y', BASE.configHash, 'cpu', 0);
     const a = RunFolder.create(target, {}, BASE);
     a.finalize('failed', 'boom');
     a.commit();

@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { Rng } from '@paperkit/tensor-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CliIo, main } from '../src/cli.js';
-import type { SummaryFile } from '../src/run/execute.js';
 import type { RunManifest } from '../src/run/manifest.js';
 import { packages } from './fixtures/worker-registry.mjs';
 import { fakeIo, hasLiveMetrics, tempDir } from './helpers.js';
@@ -37,10 +36,15 @@ function workerIo(cwd: string, extra: Partial<CliIo> = {}): ReturnType<typeof fa
   } as ReturnType<typeof fakeIo>;
 }
 
+/** The group folder of `id` (one config, backend cpu). */
 function experimentDir(cwd: string, id: string): string {
   const root = join(cwd, 'runs', ...id.split('/'));
   const [hash] = readdirSync(root);
-  return join(root, hash!);
+  return join(root, hash!, 'cpu');
+}
+
+function cellFiles(dir: string): { key: string; result: { metrics: Record<string, number> } }[] {
+  return readdirSync(join(dir, 'cells')).map((f) => JSON.parse(readFileSync(join(dir, 'cells', f), 'utf8')));
 }
 
 function manifest(dir: string): RunManifest {
@@ -58,7 +62,7 @@ async function untilRunning(cwd: string, id: string): Promise<void> {
 }
 
 describe.skipIf(!built)('runs in a worker thread (built dist/run/worker.js)', () => {
-  it('streams metrics and progress, and returns the result, backend and memory from the worker', async () => {
+  it('streams logs, cells and progress from the worker, with the backend and memory', async () => {
     const cwd = tempDir();
     const io = workerIo(cwd);
     expect(await main(['run', 'wfake/fast', '--seed', '3', ...FAST], io)).toBe(0);
@@ -70,25 +74,21 @@ describe.skipIf(!built)('runs in a worker thread (built dist/run/worker.js)', ()
     const metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { step: number; square: number; wallMs: number });
-    expect(metrics.map((r) => [r.step, r.square])).toEqual([1, 2, 3, 4, 5, 6].map((i) => [i, i * i]));
-    expect(metrics.every((r) => Number.isInteger(r.wallMs) && r.wallMs >= 0)).toBe(true);
-    const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as SummaryFile;
-    // The experiment really ran off the main thread, with the context the in-process path builds.
-    expect(s.summary).toEqual({
-      inWorker: true,
-      threadId: expect.any(Number),
-      backend: 'cpu',
-      preset: 'quick',
-      draw: Rng.fromSeed(3).stream('draw').next(),
-    });
-    expect(existsSync(join(dir, 'plots', 'squares.png'))).toBe(true);
+      .map((l) => JSON.parse(l) as { cell: string; step: number; square: number });
+    expect(metrics.filter((r) => r.cell === 'k=2').map((r) => [r.step, r.square])).toEqual(
+      [1, 2, 3, 4, 5, 6].map((i) => [i, 2 * i * i]),
+    );
+    // The cells really ran off the main thread, with the same root stream as in-process.
+    const cells = cellFiles(dir);
+    expect(cells.map((c) => c.result.metrics)).toEqual([
+      { inWorker: 1, thread: expect.any(Number), draw: Rng.fromSeed(3).stream('draw').next() },
+      { inWorker: 1, thread: expect.any(Number), draw: Rng.fromSeed(3).stream('draw').next() },
+    ]);
     expect(io.stderr.text).toContain('paperkit: running wfake/fast (preset quick, seed 3) on cpu\n');
-    // The phase end always reaches the display, with the latest status.
-    expect(io.stderr.text).toContain('[wfake/fast seed 3] steps: 6/6 (100%)');
+    // The phase end always reaches the display, with the latest status and the cell's label.
+    expect(io.stderr.text).toContain('[wfake/fast seed 3] [2/2 2] steps: 6/6 (100%)');
     expect(io.stderr.text).toContain('square 36');
     expect(io.stdout.text).toContain('completed wfake/fast  seed 3');
-    expect(io.stdout.text).toContain('steps: ours 6, paper 6 ✓');
   });
 
   it('an error in the worker: status failed with its message, exit code 1', async () => {
@@ -99,9 +99,7 @@ describe.skipIf(!built)('runs in a worker thread (built dist/run/worker.js)', ()
     expect(m.status).toBe('failed');
     expect(m.error).toBe('RangeError: broken at step 2 | second line');
     expect(m.finalMemory).not.toBeNull();
-    expect(readFileSync(join(dir, 'metrics.jsonl'), 'utf8')).toMatch(
-      /^\{"step":0,"loss":1,"wallMs":\d+\}\n$/,
-    );
+    expect(readFileSync(join(dir, 'metrics.jsonl'), 'utf8')).toBe('{"cell":"all","step":0,"loss":1}\n');
   });
 
   it('a worker that exits without a result: status failed with its exit code', async () => {
@@ -119,12 +117,8 @@ describe.skipIf(!built)('runs in a worker thread (built dist/run/worker.js)', ()
     const cwd = tempDir();
     const io = workerIo(cwd);
     expect(await main(['run', 'wfake/fast', 'wfake/crash', '--seeds', '2', ...FAST], io)).toBe(1);
-    const thread = (seed: number): unknown =>
-      (
-        JSON.parse(
-          readFileSync(join(experimentDir(cwd, 'wfake/fast'), `seed-${seed}`, 'summary.json'), 'utf8'),
-        ) as SummaryFile
-      ).summary.threadId;
+    const thread = (seed: number) =>
+      cellFiles(join(experimentDir(cwd, 'wfake/fast'), `seed-${seed}`))[0]!.result.metrics.thread;
     expect(thread(1)).toBe(thread(0));
     const crashed = experimentDir(cwd, 'wfake/crash');
     // Both crash runs ran and failed: the second in a fresh worker.

@@ -234,8 +234,10 @@ export async function runJobs(jobs: readonly Job[], opts: ExecOptions, io: ExecI
           configHash(job.config),
           backendSlug(backend.info.label, backend.blasThreads),
         );
-        const summary = await summarizeGroup(dir, e, job.config, packageSpec(job.reg.packageName));
-        if (summary) io.stdout.write(`${claimLines(summary).join('\n')}\n  results: ${shown(io.cwd, dir)}\n`);
+        const g = await summarizeGroup(dir, e, job.config, packageSpec(job.reg.packageName));
+        if (g.summary)
+          io.stdout.write(`${claimLines(g.summary).join('\n')}\n  results: ${shown(io.cwd, dir)}\n`);
+        else for (const w of g.warnings) io.stdout.write(`  warning: ${w}\n`);
       }
     }
   } finally {

@@ -165,9 +165,12 @@ export async function readReportGroup(
   for (const d of readdirSync(dir, { withFileTypes: true }))
     if (d.isDirectory() && TEMP_DIR.test(d.name)) stale.push(d.name);
   const g = readGroupRuns(dir, null, null);
+  // Without an order the cell files are only listed here; summarizeGroup re-reads them with the
+  // experiment's cells and reports missing ones.
   warnings.push(...g.warnings.map((w) => `${rel}/${w}`));
   const runs = g.runs.map((r) => ({ seed: r.seed, rel: `${rel}/seed-${r.seed}`, manifest: r.manifest }));
   let summary: GroupSummary | null = null;
+  let aggregated = false;
   const first = g.runs.find((r) => r.manifest.status === 'completed');
   const k = first ? known.get(first.manifest.experiment) : undefined;
   if (first && k) {
@@ -179,13 +182,16 @@ export async function readReportGroup(
       );
     else {
       try {
-        summary = await summarizeGroup(dir, k.experiment, c.value, k.packageSpec);
+        const r = await summarizeGroup(dir, k.experiment, c.value, k.packageSpec);
+        summary = r.summary;
+        aggregated = true;
+        if (!summary) warnings.push(...r.warnings.map((w) => `${rel}/${w}`));
       } catch (err) {
         warnings.push(`${rel}: could not be aggregated (${errorLine(err)})`);
       }
     }
   }
-  if (summary === null && first) {
+  if (!aggregated && first) {
     const s = readGroupSummary(dir);
     if (s.error) warnings.push(`${rel}/${s.error}`);
     summary = s.summary;

@@ -128,21 +128,26 @@ export function readGroupRuns(dir: string, hash: string | null, order: readonly 
  * Aggregates a group folder from its seed folders with the experiment's definition: statistics,
  * verdicts (each claim computed per seed, judged on the 95% interval across the completed seeds),
  * plots (Vega-Lite → SVG and PNG), and writes `summary.json`, `results.csv` and `results.jsonl`
- * (every completed seed) and `plots/` into the group folder. Returns null when no seed completed.
+ * (every completed seed) and `plots/` into the group folder. The summary is null when no seed completed
+ * (a stale `summary.json` is then removed); warnings name every skipped folder or file.
  */
 export async function summarizeGroup(
   dir: string,
   e: Experiment,
   config: unknown,
   packageSpec: string,
-): Promise<GroupSummary | null> {
+): Promise<{ summary: GroupSummary | null; warnings: readonly string[] }> {
   const hash = configHash(config);
   const order = e.cells(config as never).map((c) => c.key);
   const g = readGroupRuns(dir, hash, order);
   const done = g.runs.filter(
     (r) => r.manifest.status === 'completed' && g.records.some((x) => x.seed === r.seed),
   );
-  if (done.length === 0) return null;
+  if (done.length === 0) {
+    // No usable seed: a stale summary from earlier seeds must not stand for this state.
+    rmSync(join(dir, 'summary.json'), { force: true });
+    return { summary: null, warnings: g.warnings };
+  }
   const s = summarizeExperiment(e, config, g.records);
   const warnings = [
     ...g.warnings,
@@ -209,5 +214,5 @@ export async function summarizeGroup(
     rows.map((r) => stringifyWithNumbers(r)).join('\n') + (rows.length ? '\n' : ''),
   );
   writeJsonAtomic(join(dir, 'summary.json'), summary);
-  return summary;
+  return { summary, warnings: summary.warnings };
 }
