@@ -1,11 +1,23 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BackendPreference } from '@paperkit/tensor-core';
+import type { SweepCommand } from './commands/sweep.js';
+import type { WorkerCommand } from './commands/worker.js';
 import { didYouMean } from './suggest.js';
 import { UsageError } from './usage-error.js';
 
 /** The subcommands. */
-export const COMMANDS = ['list', 'run', 'report', 'repro', 'readme', 'clean', 'help'] as const;
+export const COMMANDS = [
+  'list',
+  'run',
+  'report',
+  'repro',
+  'sweep',
+  'worker',
+  'readme',
+  'clean',
+  'help',
+] as const;
 /** A subcommand name. */
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -21,6 +33,15 @@ const OPTIONS = {
   'no-blas': { type: 'boolean' },
   'in-process': { type: 'boolean' },
   force: { type: 'boolean' },
+  'seed-list': { type: 'string' },
+  grid: { type: 'string', multiple: true },
+  workers: { type: 'string' },
+  queue: { type: 'string' },
+  concurrency: { type: 'string' },
+  attempts: { type: 'string' },
+  timeout: { type: 'string' },
+  'lock-ms': { type: 'string' },
+  registry: { type: 'string' },
   set: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -36,6 +57,23 @@ const ALLOWED: Record<CommandName | 'none', readonly Flag[]> = {
   report: ['out', 'help'],
   repro: ['seed', 'seeds', 'out', 'backend', 'no-blas', 'in-process', 'force', 'help'],
   clean: ['out', 'help'],
+  sweep: [
+    'preset',
+    'seed',
+    'seeds',
+    'seed-list',
+    'grid',
+    'workers',
+    'queue',
+    'attempts',
+    'out',
+    'backend',
+    'no-blas',
+    'force',
+    'registry',
+    'help',
+  ],
+  worker: ['queue', 'concurrency', 'timeout', 'lock-ms', 'backend', 'no-blas', 'registry', 'help'],
   readme: ['out', 'help'],
 };
 
@@ -70,7 +108,9 @@ export type ParsedCommand =
   | ({ readonly kind: 'repro' } & ExecOptions)
   | { readonly kind: 'report'; readonly out: string }
   | { readonly kind: 'clean'; readonly out: string }
-  | { readonly kind: 'readme'; readonly files: readonly string[]; readonly out: string };
+  | { readonly kind: 'readme'; readonly files: readonly string[]; readonly out: string }
+  | ({ readonly kind: 'sweep' } & SweepCommand)
+  | ({ readonly kind: 'worker' } & WorkerCommand);
 
 /** Parses a `--set` value: JSON when it parses (numbers, booleans, arrays, null, quoted strings), else the raw string. */
 export function parseSetValue(raw: string): unknown {
@@ -153,6 +193,7 @@ export function parseCommand(argv: readonly string[], cwd: string): ParsedComman
   const values: Partial<Record<Flag, unknown>> = {};
   let command: CommandName | 'none' = 'none';
   const sets: string[] = [];
+  const grids: string[] = [];
   for (const t of tokens) {
     if (t.kind === 'positional') {
       if (command === 'none') {
@@ -183,6 +224,7 @@ export function parseCommand(argv: readonly string[], cwd: string): ParsedComman
       )
         throw new UsageError(`flag '${t.rawName}' needs a value`);
       if (name === 'set') sets.push(v);
+      else if (name === 'grid') grids.push(v);
       else values[name] = v;
     } else {
       if (t.value !== undefined) throw new UsageError(`flag '${t.rawName}' takes no value`);
@@ -210,6 +252,60 @@ export function parseCommand(argv: readonly string[], cwd: string): ParsedComman
       if (positionals.length === 0)
         throw new UsageError("'paperkit readme' needs at least one Markdown file");
       return { kind: 'readme', files: positionals.map((f) => resolve(cwd, f)), out: outDir(values, cwd) };
+    case 'sweep': {
+      if (positionals.length === 0)
+        throw new UsageError("'paperkit sweep' needs at least one experiment id (see 'paperkit list')");
+      const exec = execOptions(values, cwd);
+      let seeds = exec.seeds;
+      if (values['seed-list'] !== undefined) {
+        if (values.seed !== undefined || values.seeds !== undefined)
+          throw new UsageError('use one of --seed, --seeds or --seed-list');
+        seeds = String(values['seed-list'])
+          .split(',')
+          .map((x) => nonNegativeInt('seed-list', x, 0));
+      }
+      return {
+        kind: 'sweep',
+        ids: positionals,
+        preset: (values.preset as string | undefined) ?? 'quick',
+        seeds,
+        grid: grids,
+        workers: values.workers === undefined ? null : nonNegativeInt('workers', values.workers as string, 1),
+        queue: (values.queue as string | undefined) ?? null,
+        attempts:
+          values.attempts === undefined ? 3 : nonNegativeInt('attempts', values.attempts as string, 1),
+        out: exec.out,
+        backend: exec.backend,
+        blas: exec.blas,
+        force: exec.force,
+        registry: (values.registry as string | undefined) ?? null,
+      };
+    }
+    case 'worker': {
+      if (positionals.length > 0)
+        throw new UsageError(`'paperkit worker' takes no arguments; got '${positionals[0]}'`);
+      if (values.queue === undefined)
+        throw new UsageError("'paperkit worker' needs --queue redis://host:port/db");
+      const exec = execOptions(values, cwd);
+      return {
+        kind: 'worker',
+        queue: values.queue as string,
+        concurrency:
+          values.concurrency === undefined
+            ? 1
+            : nonNegativeInt('concurrency', values.concurrency as string, 1),
+        timeoutMs:
+          1000 *
+          (values.timeout === undefined ? 3600 : nonNegativeInt('timeout', values.timeout as string, 1)),
+        lockMs:
+          values['lock-ms'] === undefined
+            ? 30_000
+            : nonNegativeInt('lock-ms', values['lock-ms'] as string, 1000),
+        backend: exec.backend,
+        blas: exec.blas,
+        registry: (values.registry as string | undefined) ?? null,
+      };
+    }
     case 'clean':
       if (positionals.length > 0)
         throw new UsageError(`'paperkit clean' takes no arguments; got '${positionals[0]}'`);

@@ -8,6 +8,8 @@ import { type ExecIo, type Job, runJobs } from './commands/exec.js';
 import { listCommand } from './commands/list.js';
 import { readmeCommand } from './commands/readme.js';
 import { reportCommand } from './commands/report.js';
+import { sweepCommand } from './commands/sweep.js';
+import { workerCommand } from './commands/worker.js';
 import { helpText } from './help.js';
 import { packageSpec } from './package-version.js';
 import { findExperiment, indexExperiments, planConfig } from './plan.js';
@@ -15,6 +17,8 @@ import type { TextSink } from './progress.js';
 import { type ExperimentPackage, packages as registered } from './registry.js';
 import type { KnownExperiment } from './report/gather.js';
 import { errorLine } from './run/manifest.js';
+import { poolChild } from './sweep/child.js';
+import { loadRegistry } from './sweep/registry-url.js';
 import { EXIT, UsageError } from './usage-error.js';
 
 /** What {@link main} reads and writes instead of the process globals (tests inject their own). */
@@ -25,6 +29,10 @@ export interface CliIo extends ExecIo {
   readonly cwd: string;
   /** Experiment packages; default the registry. */
   readonly packages?: readonly ExperimentPackage[];
+  /** The built CLI that a local sweep forks for its worker processes; default this module. */
+  readonly cliUrl?: URL;
+  /** Node flags of a local sweep's worker processes. */
+  readonly childExecArgv?: readonly string[];
 }
 
 /**
@@ -33,8 +41,10 @@ export interface CliIo extends ExecIo {
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   try {
+    if (argv[0] === '__pool-child') return await runPoolChild(argv.slice(1), io);
     const cmd = parseCommand(argv, io.cwd);
-    const packages = io.packages ?? registered;
+    const fromFlag = 'registry' in cmd && cmd.registry ? await loadRegistry(cmd.registry, io.cwd) : null;
+    const packages = fromFlag?.packages ?? io.packages ?? registered;
     switch (cmd.kind) {
       case 'help':
         io.stdout.write(helpText(cmd.topic));
@@ -52,6 +62,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return cleanCommand(cmd.out, io.stdout);
       case 'readme':
         return readmeCommand(cmd.files, cmd.out, io.stdout);
+      case 'sweep':
+        return await sweepCommand({ ...cmd, registry: fromFlag?.url ?? null }, packages, {
+          ...io,
+          cliUrl: io.cliUrl ?? new URL(import.meta.url),
+        });
+      case 'worker':
+        return await workerCommand({ ...cmd, registry: fromFlag?.url ?? null }, packages, io);
       case 'run': {
         const index = indexExperiments(packages);
         const regs = [...new Set(cmd.ids)].map((id) => findExperiment(index, id));
@@ -90,6 +107,27 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stderr.write(`paperkit: ${errorLine(err)}\n`);
     return EXIT.failed;
   }
+}
+
+/** The hidden entry of a local sweep's worker processes (see sweep/child.ts). */
+async function runPoolChild(argv: readonly string[], io: CliIo): Promise<number> {
+  const get = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const registry = get('--registry');
+  const packages = registry ? (await loadRegistry(registry, io.cwd)).packages : (io.packages ?? registered);
+  await poolChild(packages, {
+    out: get('--out')!,
+    backend: (get('--backend') ?? 'auto') as never,
+    blas: argv.includes('--no-blas') ? 'off' : 'auto',
+    inProcess: false,
+    registry: registry ? (await loadRegistry(registry, io.cwd)).url : null,
+    cwd: io.cwd,
+  });
+  // The child lives until the coordinator sends 'exit'.
+  await new Promise<never>(() => {});
+  return EXIT.ok;
 }
 
 /** The registered experiments the report can re-aggregate, by id. */
