@@ -20,14 +20,18 @@ export {
 export { accuracyLoss, performativeAccuracyLoss } from './diff/losses.js';
 export { nextPow2, PoissonBinomialTree } from './diff/pb-tree.js';
 export {
+  ARCHITECTURES,
+  type Architecture,
   createGcnPredictor,
   createMlpPredictor,
   createOpenLoopPredictor,
+  createPredictor,
   type GcnHead,
   type GcnPredictorOptions,
   type MlpPredictorOptions,
   normalizedAdjacency,
   type Predictor,
+  type PredictorOptions,
 } from './diff/predictors.js';
 export {
   evaluatePredictor,

@@ -9,6 +9,7 @@ import {
   createGcnPredictor,
   createMlpPredictor,
   createOpenLoopPredictor,
+  createPredictor,
   DifferentiableGame,
   type DifferentiableGameOptions,
   mgdaWeight,
@@ -185,6 +186,113 @@ describe('differentiable episode', () => {
     }
     // The ablations really change the gradient.
     expect(Math.abs(fdRound0(4)[1]! - fdRound0(1)[1]!)).toBeGreaterThan(1e-4);
+  });
+
+  it('trust-estimate backward: same loss; gradient = finite differences of the estimated surrogate', async () => {
+    const opts = {
+      graph: chainGraph(3),
+      crd: new CRD({ e: 1, r: 0.5, c: 0.3, threshold: 2 / 3 }),
+      rounds: 5,
+    };
+    const rng = Rng.fromSeed(33);
+    let w = new Float64Array(15);
+    for (;;) {
+      w = w.map(() => Math.fround(rng.normal(0, 1.5)));
+      if (referenceLoss(opts, w, 5, 'group').gains.every((g) => g.every((x) => Math.abs(x) > 2e-3))) break;
+    }
+    // The played episode at w: actions, true trust and θ stay fixed in the surrogate.
+    const pop = new Population(opts.graph, opts.crd);
+    const ep = referenceEpisode(pop, (_tok, t) => Array.from(w.slice(t * 3, t * 3 + 3), sigmoid), 5);
+    const nb = [[1], [0, 2], [1]];
+    const { r, c } = opts.crd;
+    const lik = (th: ArrayLike<number>, t: number, i: number, p: (j: number) => number = (j) => th[j]!) =>
+      nb[i]!.reduce((a, j) => a * (ep.actions[t]![j] ? p(j) : 1 - p(j)), 1);
+    // τ̂: moving average (0.6 from 0.7) of "acted as full trust dictates"; u: posterior from τ̂.
+    const tauHat: number[][] = [];
+    const sens: number[][] = [[0, 0, 0]];
+    const est = [0.7, 0.7, 0.7];
+    for (let t = 0; t < 5; t++) {
+      const gp = pop.predictedPivot(ep.theta[t]!);
+      for (let i = 0; i < 3; i++)
+        est[i] = 0.6 * (ep.actions[t]![i] === (r * gp[i]! - c > 0 ? 1 : 0) ? 1 : 0) + 0.4 * est[i]!;
+      tauHat.push([...est]);
+      const u = est.map((e, i) => {
+        const lp = e * lik(ep.theta[t]!, t, i);
+        return lp / (lp + (1 - e) * lik(ep.theta[t]!, t, i, () => 0.8));
+      });
+      sens.push(u.map((x) => x * (1 - x)));
+    }
+    // −Σ σ(gain) with gain linearised as the estimated backward sees it, as a function of the logits.
+    const surrogate = (v: Float64Array, mode: 'all' | 'none' | 'last') => {
+      const th = Array.from({ length: 5 }, (_, t) => Array.from(v.slice(t * 3, t * 3 + 3), sigmoid));
+      let loss = 0;
+      for (let t = 0; t < 5; t++) {
+        const gp0 = pop.predictedPivot(ep.theta[t]!);
+        const gp = pop.predictedPivot(th[t]!);
+        for (let i = 0; i < 3; i++) {
+          let dz = 0;
+          for (let s = mode === 'last' ? t - 1 : 0; s < t && mode !== 'none' && s >= 0; s++)
+            dz += Math.log(lik(th[s]!, s, i)) - Math.log(lik(ep.theta[s]!, s, i));
+          const gA = pop.innatePivot[i]!;
+          const tau = ep.trust[t]![i]!;
+          const term =
+            tau * (gp0[i]! - gA) + tauHat[t]![i]! * (gp[i]! - gp0[i]!) + (gp0[i]! - gA) * sens[t]![i]! * dz;
+          loss -= sigmoid(r * (gA + term) - c);
+        }
+      }
+      return loss;
+    };
+    const h = 1e-6;
+    let changed = 0;
+    for (const [flags, mode] of [
+      [{}, 'all'],
+      [{ blockTrustGrad: true }, 'none'],
+      [{ blockPrevTrust: true }, 'last'],
+    ] as const) {
+      const game = new DifferentiableGame({ ...opts, ...flags, trustEstimate: {} });
+      const pred = createOpenLoopPredictor(3, 5, w);
+      const { values, grads } = await game.gradients(pred, ['individual'], pred.params.variables(), false);
+      expect(values[0]!.dataSync()[0]).toBeCloseTo(referenceLoss(opts, w, 5, 'individual').value, 4);
+      const g = grads[0]![pred.params.get('logits').name]!.dataSync();
+      const exact = new DifferentiableGame({ ...opts, ...flags });
+      const p2 = createOpenLoopPredictor(3, 5, w);
+      const ex = await exact.gradients(p2, ['individual'], p2.params.variables(), false);
+      const g2 = ex.grads[0]![p2.params.get('logits').name]!.dataSync();
+      for (let k = 0; k < 15; k++) {
+        const up = Float64Array.from(w);
+        const dn = Float64Array.from(w);
+        up[k]! += h;
+        dn[k]! -= h;
+        const fd = (surrogate(up, mode) - surrogate(dn, mode)) / (2 * h);
+        expect(Math.abs(g[k]! - fd), `${mode} d/dw[${k}]`).toBeLessThan(2e-5 + 1e-3 * Math.abs(fd));
+        changed = Math.max(changed, Math.abs(g[k]! - g2[k]!));
+      }
+      tf.dispose([...values, ...grads, ...ex.values, ...ex.grads]);
+      pred.dispose();
+      p2.dispose();
+      game.dispose();
+      exact.dispose();
+    }
+    // The estimate really changes the gradient.
+    expect(changed).toBeGreaterThan(1e-3);
+  });
+
+  it('createPredictor builds the reference architectures by name', () => {
+    const graph = chainGraph(3);
+    for (const a of ['mlp', 'gnn', 'gnn+linear', 'gnn+mlp'] as const) {
+      const p = createPredictor(a, graph, Rng.fromSeed(1), {
+        width: 4,
+        embeddingDim: 2,
+        dropoutRng: Rng.fromSeed(2),
+      });
+      expect(p.name).toBe(a);
+      const emb = p.params.get('embedding').shape;
+      expect(emb).toEqual([3, 2]);
+      p.dispose();
+    }
+    const ref = createPredictor('gnn', graph, Rng.fromSeed(1), { dropoutRng: Rng.fromSeed(2) });
+    expect(ref.params.get('embedding').shape).toEqual([3, 512]);
+    ref.dispose();
   });
 
   it('accuracy_perf backpropagates through the labels with the reference formulas', () => {

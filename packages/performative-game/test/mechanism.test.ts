@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SPEC_MED_TRACE } from '../src/experiments/trust-oscillation.js';
+import { MED_TRACE } from '../src/experiments/trust-oscillation.js';
 import {
   CRD,
   centreLieTheta,
@@ -30,7 +30,7 @@ describe('3-node trust oscillation (§II.10 #8)', () => {
 
   it('the "med" trace of the centre trust matches §II.6 to 1e-3, with the welfare pattern', () => {
     const trace = runMechanism(chainStudyPopulation(), oscillationDesigner('med'), 40);
-    SPEC_MED_TRACE.forEach((v, t) => {
+    MED_TRACE.forEach((v, t) => {
       expect(Math.abs(trace.trust[t]![1]! - v)).toBeLessThanOrEqual(1e-3);
     });
     expect(trace.welfare.slice(0, 13)).toEqual([1, 0, 1, 1, 1, 0, 1, 1, 0, 1, 1, 1, 0]);

@@ -85,6 +85,19 @@ describe('RRM fixed points (§II.10 #6)', () => {
     }
   });
 
+  it('end-state cooperation: on K_20 at T = 0.5 only the successful fixed points (K = 10 cooperators) have any', () => {
+    const s = rrmSummary(
+      rrmPopulation(completeGraph(20), new CRD({ threshold: 0.5 })),
+      Rng.fromSeed(5),
+      3000,
+    );
+    expect(s.fullWelfareFraction).toBeGreaterThan(0.02);
+    expect(s.cooperation).toBeCloseTo(0.5 * s.fullWelfareFraction, 14);
+    const ba = rrmSummary(rrmPopulation(barabasiAlbertNetworkx(20, 2, 0), new CRD()), Rng.fromSeed(6), 300);
+    expect(ba.cooperation).toBeGreaterThan(0);
+    expect(ba.cooperation).toBeLessThan(1);
+  });
+
   it('the random start predicts k ~ Uniform{0..N} cooperators', () => {
     const rng = Rng.fromSeed(3);
     const counts = new Array<number>(6).fill(0);

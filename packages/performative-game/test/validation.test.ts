@@ -8,6 +8,7 @@ import {
   createGcnPredictor,
   createMlpPredictor,
   createOpenLoopPredictor,
+  createPredictor,
   DifferentiableGame,
   type Graph,
   Population,
@@ -74,6 +75,18 @@ describe('bad input is rejected with the parameter, the value and what is allowe
     );
     expect(() => new DifferentiableGame({ graph: chainGraph(3), crd: new CRD(), epsilon: -1 })).toThrow(
       /epsilon must be a finite number > 0; got -1/,
+    );
+    expect(
+      () => new DifferentiableGame({ graph: chainGraph(3), crd: new CRD(), trustEstimate: { smoothing: 0 } }),
+    ).toThrow(/trustEstimate.smoothing must be a number in \(0, 1\]; got 0/);
+    expect(
+      () => new DifferentiableGame({ graph: chainGraph(3), crd: new CRD(), trustEstimate: { initial: 1.5 } }),
+    ).toThrow(/trustEstimate.initial must be a number in \[0, 1\]; got 1.5/);
+    expect(() => createPredictor('transformer' as 'mlp', chainGraph(3), Rng.fromSeed(0))).toThrow(
+      /architecture must be one of "mlp", "gnn", "gnn\+linear", "gnn\+mlp"; got "transformer"/,
+    );
+    expect(() => createPredictor('gnn', chainGraph(3), Rng.fromSeed(0))).toThrow(
+      /dropoutRng must be an Rng stream/,
     );
     p.dispose();
     game.dispose();

@@ -88,7 +88,7 @@ function line(p: LinePlot): VegaLiteSpec {
   if (p.series.some((s) => s.lo))
     layers.push({
       transform: [{ filter: 'datum.lo !== null && datum.hi !== null' }],
-      mark: { type: 'area', opacity: 0.18 },
+      mark: { type: 'area', opacity: 0.18, clip: true },
       encoding: {
         x: axisEnc('x', p.x),
         y: { field: 'lo', type: 'quantitative', scale: scale(p.y), title: p.y.label },
@@ -237,9 +237,20 @@ function bar(p: BarPlot): VegaLiteSpec {
   });
 }
 
+/** Makes labels unique by appending an invisible-width counter to repeats (a zero-width space per repeat). */
+function unique(labels: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return labels.map((l) => {
+    const n = seen.get(l) ?? 0;
+    seen.set(l, n + 1);
+    return n === 0 ? l : `${l}${'\u200b'.repeat(n)}`;
+  });
+}
+
 function heatmap(p: HeatmapPlot): VegaLiteSpec {
-  const xs = p.xTicks ?? Array.from({ length: p.cols }, (_, i) => String(i));
-  const ys = p.yTicks ?? Array.from({ length: p.rows }, (_, i) => String(i));
+  // Tick labels identify columns and rows: repeated labels would merge them, so they are made unique.
+  const xs = unique(p.xTicks ?? Array.from({ length: p.cols }, (_, i) => String(i)));
+  const ys = unique(p.yTicks ?? Array.from({ length: p.rows }, (_, i) => String(i)));
   const values: Record<string, unknown>[] = [];
   for (let r = 0; r < p.rows; r++)
     for (let c = 0; c < p.cols; c++)
@@ -250,8 +261,9 @@ function heatmap(p: HeatmapPlot): VegaLiteSpec {
     {
       mark: { type: 'rect' },
       encoding: {
-        x: { field: 'col', type: 'ordinal', sort: xs, title: p.x.label },
-        y: { field: 'row', type: 'ordinal', sort: ys, title: p.y.label },
+        // Many columns: thin the labels instead of overprinting them.
+        x: { field: 'col', type: 'ordinal', sort: xs, title: p.x.label, axis: { labelOverlap: 'greedy' } },
+        y: { field: 'row', type: 'ordinal', sort: ys, title: p.y.label, axis: { labelOverlap: 'greedy' } },
         color: {
           field: 'value',
           type: 'quantitative',

@@ -12,7 +12,7 @@ import { Population } from '../agents/population.js';
 import { type CRD, checkCrd } from '../game/crd.js';
 import { checkPredictions, countSuccessesUnchecked } from '../game/outcomes.js';
 import { checkGraph, type Graph, maxDegree } from '../graph/graph.js';
-import { flatActions, hostTerms } from './host-terms.js';
+import { flatActions, hostTerms, trustEstimateTerms } from './host-terms.js';
 import { accuracyLoss, performativeAccuracyLoss } from './losses.js';
 import { nextPow2, PoissonBinomialTree } from './pb-tree.js';
 
@@ -55,6 +55,14 @@ export interface DifferentiableGameOptions {
   readonly blockTrustGrad?: boolean;
   /** No gradient through τ_{t−1} inside the update (reference `--block_prev_trust`); default false. */
   readonly blockPrevTrust?: boolean;
+  /**
+   * Backpropagate with the predictor's running estimate of each agent's trust instead of the hidden
+   * τ (reference `use_trust_estimate`): an exponential moving average, with weight `smoothing`
+   * (reference 0.6) from `initial` (reference 0.7), of whether the agent acted as full trust would
+   * dictate. The episode and the loss values are unchanged; only ∂gain/∂g_pred (r·e·τ̂ instead of
+   * r·e·τ) and the sensitivity of τ to the likelihoods use the estimate. Default: the true τ.
+   */
+  readonly trustEstimate?: { readonly smoothing?: number; readonly initial?: number };
   /**
    * Probabilities are floored at this value before logs in the differentiable pass (trust
    * likelihoods and BCE), so a saturated sigmoid (θ ∈ {0, 1} in float32) gives a finite log and no
@@ -126,6 +134,8 @@ export class DifferentiableGame {
   readonly blockPrevTrust: boolean;
   /** ε of the posterior, or undefined. */
   readonly epsilon: number | undefined;
+  /** The trust-estimate backward's EMA weight and start, or undefined (true τ). */
+  readonly trustEstimate: { readonly smoothing: number; readonly initial: number } | undefined;
   /** Floor of probabilities before logs. */
   readonly probabilityFloor: number;
   /** The exact population that plays the hard trajectory. */
@@ -156,6 +166,13 @@ export class DifferentiableGame {
     this.epsilon = options.epsilon === undefined ? undefined : checkPositive('epsilon', options.epsilon);
     this.blockTrustGrad = options.blockTrustGrad ?? false;
     this.blockPrevTrust = options.blockPrevTrust ?? false;
+    const est = options.trustEstimate;
+    if (est !== undefined && (est === null || typeof est !== 'object'))
+      throw new PaperkitInputError('trustEstimate', est, 'an object { smoothing?, initial? }');
+    this.trustEstimate = est && {
+      smoothing: checkInRange('trustEstimate.smoothing', est.smoothing ?? 0.6, 0, 1, '(]'),
+      initial: checkInRange('trustEstimate.initial', est.initial ?? 0.7, 0, 1),
+    };
     this.probabilityFloor = checkInRange('probabilityFloor', options.probabilityFloor ?? 1e-30, 1e-37, 1e-3);
     this.population = new Population(g, this.crd, {
       alpha: this.alpha,
@@ -314,7 +331,23 @@ export class DifferentiableGame {
             );
       if (this.blockTrustGrad) tau = stopGradient(tau);
       const gA = this.k.gAlpha!;
-      return tf.sub(tf.mul(tf.add(gA, tf.mul(tau, tf.sub(gPred, gA))), r * e), c) as tf.Tensor2D;
+      let term: tf.Tensor = tf.mul(tau, tf.sub(gPred, gA));
+      const est = this.trustEstimate;
+      if (est !== undefined) {
+        // Same value; the backward takes ∂/∂g_pred = τ̂ and ∂τ/∂ℓ = u(1 − u) from the estimate, and
+        // keeps ∂/∂τ = g_pred − g_α, as the reference's `GetExpectedGain`/`GetUpdatedTrust` do.
+        const h = trustEstimateTerms(trajectory, this.population, T, est.smoothing, est.initial);
+        const z = tf.sub(logP, logI);
+        const dTau = this.blockTrustGrad
+          ? tf.zeros([n, T])
+          : tf.mul(tf.tensor2d(h.sens, [n, T]), tf.sub(z, stopGradient(z)));
+        const gP0 = stopGradient(gPred);
+        term = tf.add(
+          stopGradient(term),
+          tf.add(tf.mul(tf.tensor2d(h.tauHat, [n, T]), tf.sub(gPred, gP0)), tf.mul(tf.sub(gP0, gA), dTau)),
+        );
+      }
+      return tf.sub(tf.mul(tf.add(gA, term), r * e), c) as tf.Tensor2D;
     });
   }
 

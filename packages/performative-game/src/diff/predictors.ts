@@ -241,6 +241,50 @@ export function createGcnPredictor(graph: Graph, rng: Rng, options: GcnPredictor
   };
 }
 
+/** The predictor architectures of the reference `--architecture` flag. */
+export const ARCHITECTURES = ['mlp', 'gnn', 'gnn+linear', 'gnn+mlp'] as const;
+
+/** One of {@link ARCHITECTURES}. */
+export type Architecture = (typeof ARCHITECTURES)[number];
+
+/** Options of {@link createPredictor}; an absent field takes the reference value of the architecture. */
+export interface PredictorOptions {
+  /** Embedding width per agent (reference: mlp 128, gnn 512). */
+  readonly embeddingDim?: number;
+  /** Width of the MLP's two hidden layers or of the GCN layers (reference: 512). */
+  readonly width?: number;
+  /** Stream for the GCN's dropout masks (required by the `gnn*` architectures). */
+  readonly dropoutRng?: Rng;
+}
+
+/**
+ * The predictor the reference builds for an `--architecture` name (`Predictor(pop, …)` in
+ * `train.py`): `mlp` is {@link createMlpPredictor}; `gnn`, `gnn+linear` and `gnn+mlp` are
+ * {@link createGcnPredictor} with the `conv`, `linear` and `mlp` heads.
+ */
+export function createPredictor(
+  architecture: Architecture,
+  graph: Graph,
+  rng: Rng,
+  options: PredictorOptions = {},
+): Predictor {
+  checkOneOf('architecture', architecture, ARCHITECTURES);
+  checkGraph('graph', graph);
+  const { embeddingDim, width, dropoutRng } = options;
+  if (architecture === 'mlp')
+    return createMlpPredictor(graph.n, rng, {
+      ...(embeddingDim !== undefined ? { embeddingDim } : {}),
+      ...(width !== undefined ? { hidden: [width, width] } : {}),
+    });
+  const head = architecture === 'gnn' ? 'conv' : architecture === 'gnn+linear' ? 'linear' : 'mlp';
+  return createGcnPredictor(graph, rng, {
+    head,
+    ...(embeddingDim !== undefined ? { embeddingDim } : {}),
+    ...(width !== undefined ? { hidden: width } : {}),
+    ...(dropoutRng !== undefined ? { dropoutRng } : {}),
+  });
+}
+
 /**
  * An open-loop predictor θ_t = σ(w_t) with one free logit per agent and round, ignoring the tokens:
  * the designer as a plain sequence of predictions. Logits start at `initialLogits` (row-major

@@ -148,6 +148,8 @@ export interface RrmSummary {
   readonly failedFraction: number;
   /** Mean over trials of the (cycle-averaged) accuracy at the end. */
   readonly accuracy: number;
+  /** Mean over trials of the (cycle-averaged) fraction of cooperators at the end. */
+  readonly cooperation: number;
   /** Standard deviation over trials of that fraction (for standard errors). */
   readonly failedFractionStd: number;
   /** Fraction of trials whose every end state has zero welfare (all groups fail). */
@@ -167,6 +169,7 @@ export function rrmSummary(pop: Population, rng: Rng, trials: number): RrmSummar
   let failed = 0;
   let failedSq = 0;
   let acc = 0;
+  let coop = 0;
   let zero = 0;
   let full = 0;
   let cycleLen = 0;
@@ -177,6 +180,7 @@ export function rrmSummary(pop: Population, rng: Rng, trials: number): RrmSummar
     failed += r.failedFraction;
     failedSq += r.failedFraction * r.failedFraction;
     acc += r.accuracy;
+    for (const y of r.endStates) coop += y.reduce((a, b) => a + b, 0) / (pop.n * r.endStates.length);
     if (r.outcome === 'cycle') {
       cycled++;
       cycleLen += r.cycleLength;
@@ -189,6 +193,7 @@ export function rrmSummary(pop: Population, rng: Rng, trials: number): RrmSummar
     cycledFraction: cycled / trials,
     failedFraction: failed / trials,
     accuracy: acc / trials,
+    cooperation: coop / trials,
     failedFractionStd: Math.sqrt(Math.max(0, failedSq / trials - (failed / trials) ** 2)),
     zeroWelfareFraction: zero / trials,
     fullWelfareFraction: full / trials,

@@ -1,34 +1,35 @@
-import { defineExperiment, type PaperComparison, throwIfAborted } from '@paperkit/tensor-core';
+import {
+  type Claim,
+  type CustomView,
+  computed,
+  defineExperiment,
+  grid,
+  mean,
+  value,
+} from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { anarchicHeatmap, anarchicSuccess, completeGraphBand } from '../dynamics/anarchic.js';
 import { CRD } from '../game/crd.js';
 import { binomialPmf } from '../game/poisson-binomial.js';
+import { barabasiAlbertNetworkx } from '../graph/barabasi-albert.js';
 import { completeGraph } from '../graph/graph.js';
-import { baGraph, graphSourceSchema, linspace, PAPER, rangeInclusive, round, row } from './shared.js';
+import { derived, PAPER, range } from './shared.js';
 
 const schema = z.strictObject({
-  /** Points of the α grid, linspace(0, 1, ·) (reference: 100). */
-  alphaPoints: z.number().int().min(2).max(10_000),
-  /** Smallest population size (reference: 3). */
-  minN: z.number().int().min(2),
-  /** Largest population size (reference: 25). */
-  maxN: z.number().int().min(2).max(500),
-  /** BA graph seeds averaged per N (reference: 0–4). */
-  baSeeds: z.number().int().min(1).max(100),
-  /** BA attachment m (reference: 2). */
-  m: z.number().int().min(1),
-  /** Risk r (Fig. 5: 0.6). */
-  r: z.number().min(0).max(1),
-  /** Cooperation cost c (Fig. 5: 0.1). */
-  c: z.number().min(0),
-  /** Threshold fraction T (Fig. 5: 0.5). */
-  threshold: z.number().gt(0).max(1),
-  /** Where BA graphs come from. */
-  graphs: graphSourceSchema,
+  alphaPoints: z.int().min(2).max(10_000), // of the α grid, numpy linspace(0, 1, ·) (reference: 100)
+  minN: z.int().min(3), // smallest population (reference: 3)
+  maxN: z.int().min(3).max(500), // largest population (reference: 25)
+  baSeeds: z.int().min(1).max(100), // BA graphs averaged per N, networkx seeds 0.. (reference: 5)
+  m: z.int().min(1), // BA attachment, below minN
+  r: z.number().min(0).max(1), // risk (Fig. 5: 0.6)
+  c: z.number().min(0), // cooperation cost (Fig. 5: 0.1)
+  threshold: z.number().gt(0).max(1), // T (Fig. 5: 0.5)
 });
 
-/** §II.6 table: the α band with 100% success on the complete graph (null: none). */
-const SPEC_BAND: Record<number, readonly [number, number] | null> = {
+const EXACT =
+  'our exact analysis of Fig. 5: on the complete graph all cooperate iff Bin(N − 1, α).pmf(K − 1) > c/r';
+/** Complete graph: the α band with full success, listed on a 0.001 grid (our exact analysis). */
+const BANDS: Record<number, readonly [number, number] | null> = {
   3: [0.092, 0.908],
   5: [0.212, 0.788],
   10: [0.296, 0.6],
@@ -36,14 +37,36 @@ const SPEC_BAND: Record<number, readonly [number, number] | null> = {
   20: [0.428, 0.52],
   25: null,
 };
-
-/** §II.6: BA(m = 2) mean success over seeds 0–4 at α = 0.2, 0.4, 0.5, 0.6, 0.8. */
-const SPEC_BA_ALPHAS = [0.2, 0.4, 0.5, 0.6, 0.8] as const;
-const SPEC_BA: Record<number, readonly number[]> = {
+/** BA(N, 2): mean success over networkx seeds 0–4 at α = 0.2, 0.4, 0.5, 0.6, 0.8 (our exact computation). */
+const BA_TABLE: Record<number, readonly number[]> = {
   5: [1, 1, 1, 1, 0.6],
   10: [0.68, 1, 1, 1, 0.26],
   20: [0.78, 1, 1, 1, 0.08],
 };
+const AT = { at02: 0.2, at04: 0.4, at05: 0.5, at06: 0.6, at08: 0.8 } as const;
+
+/** One panel of Fig. 5, success over (N, α), assembled from the cells' success curves. */
+const heatmap = (graph: string, title: string): CustomView => ({
+  kind: 'custom',
+  id: `heatmap-${graph}`,
+  build: (records) => {
+    const rows = records.filter((r) => r.cell.params.graph === graph).map((r) => r.result.series!.success!);
+    const digits = Math.ceil(Math.log10(rows[0]!.x.length - 1)); // unique labels: the axis is ordinal
+    return {
+      kind: 'heatmap',
+      id: `heatmap-${graph}`,
+      title,
+      caption: 'Fraction of successful groups when predictions are ignored (τ = 0)',
+      rows: rows.length,
+      cols: rows[0]!.x.length,
+      values: rows.flatMap((s) => s.y),
+      xTicks: rows[0]!.x.map((a) => a.toFixed(digits)),
+      yTicks: records.filter((r) => r.cell.params.graph === graph).map((r) => String(r.cell.params.n)),
+      x: { label: 'α (innate belief that a neighbour cooperates)' },
+      y: { label: 'population size N' },
+    };
+  },
+});
 
 /**
  * Fig. 5: success of the anarchic population (τ = 0, predictions ignored) over α × N on the complete
@@ -53,179 +76,113 @@ export const anarchy = defineExperiment({
   id: 'performative-game/anarchy',
   paper: PAPER,
   title: 'Fig. 5: anarchic (τ = 0) group success over α × N, complete and Barabási–Albert graphs',
+  deterministic: true,
   schema,
-  presets: {
-    quick: {
-      alphaPoints: 100,
-      minN: 3,
-      maxN: 25,
-      baSeeds: 5,
-      m: 2,
-      r: 0.6,
-      c: 0.1,
-      threshold: 0.5,
-      graphs: 'networkx',
-    },
-    full: {
-      alphaPoints: 400,
-      minN: 3,
-      maxN: 25,
-      baSeeds: 5,
-      m: 2,
-      r: 0.6,
-      c: 0.1,
-      threshold: 0.5,
-      graphs: 'networkx',
-    },
+  base: { alphaPoints: 100, minN: 3, maxN: 25, baSeeds: 5, m: 2, r: 0.6, c: 0.1, threshold: 0.5 },
+  presets: { quick: {}, full: { alphaPoints: 400 } },
+  cells: (cfg) => grid({ graph: ['complete', 'ba'], n: range(cfg.minN, cfg.maxN) }),
+  metrics: {
+    bandLo: { label: 'lowest α with full success (complete graph, exact)', digits: 4 },
+    bandHi: { label: 'highest α with full success (complete graph, exact)', digits: 4 },
+    fullWidth: { label: 'share of the α grid with full success', digits: 3 },
+    ruleViolations: { label: 'α points off the pmf > c/r rule (complete graph)', digits: 0 },
+    ...(Object.fromEntries(
+      Object.entries(AT).map(([k, a]) => [k, { label: `success at α = ${a}`, digits: 3 }]),
+    ) as {
+      [K in keyof typeof AT]: { label: string; digits: number };
+    }),
   },
-  async run(cfg, ctx) {
-    if (cfg.maxN < cfg.minN) throw new Error(`maxN (${cfg.maxN}) must be >= minN (${cfg.minN})`);
-    if (cfg.m >= cfg.minN) throw new Error(`m (${cfg.m}) must be < minN (${cfg.minN}) for BA graphs`);
+  cell(cfg, { graph, n }) {
     const crd = new CRD({ e: 1, r: cfg.r, c: cfg.c, threshold: cfg.threshold });
-    const alphas = linspace(0, 1, cfg.alphaPoints);
-    const sizes = rangeInclusive(cfg.minN, cfg.maxN);
-    const rng = ctx.rng.stream('graphs');
-    ctx.progress.start('heat maps', 2);
-    const t0 = performance.now();
-    const complete = anarchicHeatmap({ alphas, sizes, crd, graphs: (n) => [completeGraph(n)] });
-    ctx.progress.update(1);
-    throwIfAborted(ctx.signal);
-    const baCache = new Map<number, ReturnType<typeof baGraph>[]>();
-    const baGraphs = (n: number) => {
-      let gs = baCache.get(n);
-      if (!gs) {
-        gs = Array.from({ length: cfg.baSeeds }, (_, s) => baGraph(n, cfg.m, s, cfg.graphs, rng));
-        baCache.set(n, gs);
-      }
-      return gs;
-    };
-    const ba = anarchicHeatmap({ alphas, sizes, crd, graphs: baGraphs });
-    const ms = performance.now() - t0;
-    ctx.progress.update(2, `${ms.toFixed(0)} ms`);
-
-    // The complete graph is all-or-nothing and follows pmf(K − 1) > c/(r·e) at every grid point.
-    let violations = 0;
-    sizes.forEach((n, i) => {
-      const k = crd.required(n);
-      alphas.forEach((a, j) => {
-        const rule = crd.r * crd.e * binomialPmf(n - 1, a)[k - 1]! - crd.c > 0 ? 1 : 0;
-        if (complete[i * alphas.length + j] !== rule) violations++;
-      });
-    });
-
-    const comparisons: PaperComparison[] = [
-      row(
-        'complete graph: grid cells violating all-or-nothing pmf > c/r rule',
-        violations,
-        0,
-        violations === 0,
-        'exact oracle (§II.10 #11)',
-      ),
-    ];
-    const fmt = (b: readonly [number, number] | null) =>
-      b === null ? 'none' : `[${b[0].toFixed(3)}, ${b[1].toFixed(3)}]`;
-    for (const [nStr, spec] of Object.entries(SPEC_BAND)) {
-      const n = Number(nStr);
-      const band = completeGraphBand(n, crd);
-      // The spec's table lists the band's points on a 0.001 grid (edges rounded inward).
-      const inward =
-        band === null
-          ? null
-          : ([Math.ceil(band.lo * 1000) / 1000, Math.floor(band.hi * 1000) / 1000] as const);
-      const ours = fmt(inward);
-      comparisons.push(
-        row(
-          `complete graph N=${n}: α band with 100% success (0.001 grid)`,
-          ours,
-          fmt(spec),
-          ours === fmt(spec),
-          band === null
-            ? '§II.6 table (derived, exact)'
-            : `§II.6 table; exact edges ${band.lo.toFixed(5)}–${band.hi.toFixed(5)}`,
-        ),
-      );
-    }
-    const baAt: Record<string, number> = {};
-    for (const [nStr, spec] of Object.entries(SPEC_BA)) {
-      const n = Number(nStr);
-      const gs = baGraphs(n);
-      const ours = SPEC_BA_ALPHAS.map((a) =>
-        round(gs.reduce((s, g) => s + anarchicSuccess(g, crd, a), 0) / gs.length, 3),
-      );
-      ours.forEach((v, i) => {
-        baAt[`ba_N${n}_alpha${SPEC_BA_ALPHAS[i]}`] = v;
-      });
-      const same =
-        cfg.graphs === 'networkx' && cfg.baSeeds === 5 && ours.every((v, i) => Math.abs(v - spec[i]!) < 1e-9);
-      comparisons.push(
-        row(
-          `BA(N=${n}, m=2) mean success at α=(.2,.4,.5,.6,.8)`,
-          `(${ours.join(', ')})`,
-          `(${spec.join(', ')})`,
-          cfg.graphs === 'networkx' && cfg.baSeeds === 5 ? same : null,
-          'networkx graphs seeds 0–4 (§II.6)',
-        ),
-      );
-    }
-    // The paper's point: with predictions ignored, high α (optimism) does not sustain cooperation.
-    const colOf = (a: number) =>
-      alphas.reduce((best, x, j) => (Math.abs(x - a) < Math.abs(alphas[best]! - a) ? j : best), 0);
-    const bandWidth = sizes.map(
-      (_, i) => alphas.filter((_, j) => complete[i * alphas.length + j] === 1).length,
-    );
-
-    const ticks = (xs: readonly number[], every: number, d: number) =>
-      xs.map((x, i) => (i % every === 0 ? x.toFixed(d) : ''));
-    const everyA = Math.max(1, Math.round(alphas.length / 10));
-    // Fig. 5's two panels: success fraction over (N, α) on the same axes.
-    const successHeatmap = (id: string, title: string, values: ArrayLike<number>) => ({
-      kind: 'heatmap' as const,
-      id,
-      title,
-      rows: sizes.length,
-      cols: alphas.length,
-      values: Array.from(values),
-      xTicks: ticks(alphas, everyA, 1),
-      yTicks: sizes.map(String),
-      x: { label: 'α (innate belief a neighbour cooperates)' },
-      y: { label: 'population size N' },
-      colorLabel: 'fraction of successful groups',
-    });
+    const step = 1 / (cfg.alphaPoints - 1);
+    const alphas = range(0, cfg.alphaPoints - 1).map((i) => (i === cfg.alphaPoints - 1 ? 1 : i * step));
+    const ba = () => range(0, cfg.baSeeds - 1).map((s) => barabasiAlbertNetworkx(n, cfg.m, s));
+    const graphs = graph === 'ba' ? ba() : [completeGraph(n)];
+    const success = Array.from(anarchicHeatmap({ alphas, sizes: [n], crd, graphs: () => graphs }));
+    const rule = (a: number) => (cfg.r * binomialPmf(n - 1, a)[crd.required(n) - 1]! > cfg.c ? 1 : 0);
+    const band = graph === 'complete' ? completeGraphBand(n, crd) : null;
+    const fullWidth = success.filter((s) => s === 1).length / alphas.length;
+    const at = Object.entries(AT).map(([k, a]) => [k, mean(graphs.map((g) => anarchicSuccess(g, crd, a)))]);
     return {
-      summary: {
-        heatmap_ms: round(ms, 1),
-        cells: sizes.length * alphas.length,
-        ba_graphs_per_n: cfg.baSeeds,
-        complete_rule_violations: violations,
-        complete_band_vanishes_at_n: sizes.find((n) => completeGraphBand(n, crd) === null) ?? null,
-        ba_success_n20_alpha08: sizes.includes(20)
-          ? round(ba[sizes.indexOf(20) * alphas.length + colOf(0.8)]!, 3)
-          : null,
-        ...baAt,
+      metrics: {
+        bandLo: band?.lo ?? Number.NaN,
+        bandHi: band?.hi ?? Number.NaN,
+        fullWidth,
+        ruleViolations: graph === 'ba' ? Number.NaN : alphas.filter((a, j) => success[j] !== rule(a)).length,
+        ...(Object.fromEntries(at) as Record<keyof typeof AT, number>),
       },
-      comparisons,
-      plots: [
-        successHeatmap(
-          'anarchy-complete',
-          'Anarchic success, complete graph (r = 0.6, c = 0.1, T = 0.5)',
-          complete,
-        ),
-        successHeatmap(
-          'anarchy-ba',
-          `Anarchic success, BA(m = ${cfg.m}) mean over ${cfg.baSeeds} graphs`,
-          ba,
-        ),
-        {
-          kind: 'line',
-          id: 'anarchy-band-width',
-          title: 'Complete graph: width of the α band with full success',
-          x: { label: 'population size N' },
-          y: { label: 'fraction of the α grid' },
-          series: [{ name: 'complete graph', x: sizes, y: bandWidth.map((w) => w / alphas.length) }],
-          markers: true,
-        },
-      ],
-      series: { alphas, sizes, complete: Array.from(complete), ba: Array.from(ba) },
+      series: { success: { x: alphas, y: success }, fullWidth: { x: [n], y: [fullWidth] } },
     };
   },
+  claims: (cfg) => {
+    if (cfg.r !== 0.6 || cfg.c !== 0.1 || cfg.threshold !== 0.5 || cfg.m !== 2 || cfg.baSeeds !== 5)
+      return [];
+    const has = (n: string) => Number(n) >= cfg.minN && Number(n) <= cfg.maxN;
+    const claims: Claim[] = [
+      {
+        id: 'all-or-nothing',
+        statement:
+          'complete graph: success is all-or-nothing and follows the pmf > c/r rule at every grid point',
+        metric: computed(['ruleViolations'], 'Σ ruleViolations[graph=complete]', (t) =>
+          t.values('ruleViolations', { graph: 'complete' }).reduce((a, b) => a + b, 0),
+        ),
+        expect: { op: '<=', value: 0, margin: 0 },
+        reference: derived(0, EXACT),
+      },
+    ];
+    for (const [n, band] of Object.entries(BANDS).filter(([k]) => has(k))) {
+      const where = { graph: 'complete', n: Number(n) };
+      if (band === null)
+        claims.push({
+          id: `no-band-n${n}`,
+          statement: `complete graph N = ${n}: no α gives full success`,
+          metric: value('fullWidth', where),
+          expect: { op: '<=', value: 0, margin: 0 },
+          reference: derived(0, EXACT),
+        });
+      // The table lists the band's points on a 0.001 grid, so each exact edge lies within 0.001 of it.
+      else
+        for (const [i, m] of (['bandLo', 'bandHi'] as const).entries())
+          claims.push({
+            id: `${m}-n${n}`.toLowerCase(),
+            statement: `complete graph N = ${n}: ${i ? 'upper' : 'lower'} edge of the α band with full success`,
+            metric: value(m, where),
+            expect: { op: 'approx', value: band[i]!, margin: 0.001 },
+            reference: derived(band[i]!, `${EXACT} (0.001 grid)`),
+            digits: 4,
+          });
+    }
+    for (const [n, row] of Object.entries(BA_TABLE).filter(([k]) => has(k)))
+      claims.push({
+        id: `ba-n${n}`,
+        statement: `BA(${n}, 2), networkx seeds 0–4: mean success at α = 0.2, 0.4, 0.5, 0.6, 0.8 is (${row.join(', ')})`,
+        metric: computed(Object.keys(AT), 'max over α of |success − table|', (t) =>
+          Math.max(
+            ...Object.keys(AT).map((m, i) => Math.abs(t.value(m, { graph: 'ba', n: Number(n) }) - row[i]!)),
+          ),
+        ),
+        expect: { op: '<=', value: 1e-9, margin: 0 },
+        reference: derived(0, 'our exact computation of Fig. 5’s BA panel'),
+      });
+    return claims;
+  },
+  plots: (cfg) => [
+    heatmap(
+      'complete',
+      `Anarchic success, complete graph (r = ${cfg.r}, c = ${cfg.c}, T = ${cfg.threshold})`,
+    ),
+    heatmap('ba', `Anarchic success, BA(N, ${cfg.m}), mean over ${cfg.baSeeds} graphs`),
+    {
+      kind: 'lines',
+      id: 'band-width',
+      title: 'Share of α values at which every group succeeds',
+      caption:
+        'On the complete graph and on BA graphs (ba: all groups of all graphs), the band of innate beliefs that sustains full cooperation narrows with N',
+      series: 'fullWidth',
+      by: 'graph',
+      x: { label: 'population size N' },
+      y: { label: 'share of the α grid' },
+      markers: true,
+    },
+  ],
 });

@@ -4,11 +4,22 @@
  * @packageDocumentation
  */
 import { anarchy } from './anarchy.js';
+import { architectures } from './architectures.js';
 import { rrm } from './rrm.js';
 import { tradeoff } from './tradeoff.js';
+import { trustAblation } from './trust-ablation.js';
+import { trustGradient } from './trust-gradient.js';
 import { trustOscillation } from './trust-oscillation.js';
 
-export { anarchy, rrm, tradeoff, trustOscillation };
+export { anarchy, architectures, rrm, tradeoff, trustAblation, trustGradient, trustOscillation };
 
 /** Every experiment of this package, for the runner registry. */
-export const experiments = [tradeoff, anarchy, rrm, trustOscillation] as const;
+export const experiments = [
+  tradeoff,
+  anarchy,
+  rrm,
+  trustOscillation,
+  architectures,
+  trustGradient,
+  trustAblation,
+] as const;

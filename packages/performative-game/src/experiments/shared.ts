@@ -1,65 +1,191 @@
-import type { PaperComparison, Rng, SummaryValue } from '@paperkit/tensor-core';
+import {
+  Adam,
+  type CellContext,
+  type CellResult,
+  type LinesView,
+  mean,
+  type PaperRef,
+  type Reference,
+} from '@paperkit/tensor-core';
 import { z } from 'zod';
-import { barabasiAlbert, barabasiAlbertNetworkx } from '../graph/barabasi-albert.js';
-import type { Graph } from '../graph/graph.js';
+import { DifferentiableGame, type DifferentiableGameOptions } from '../diff/episode.js';
+import { ARCHITECTURES, createPredictor } from '../diff/predictors.js';
+import {
+  type TrainingEpoch,
+  type TrainingObjective,
+  type TrainingRun,
+  trainPredictor,
+} from '../diff/train.js';
+import { CRD } from '../game/crd.js';
+import { barabasiAlbertNetworkx } from '../graph/barabasi-albert.js';
 
-/** Paper title for every experiment of this package. */
-export const PAPER = 'Performative Prediction on Games and Mechanism Design (Góis et al., AISTATS 2025)';
+/** The paper every experiment of this package reproduces. */
+export const PAPER: PaperRef = {
+  title: 'Performative Prediction on Games and Mechanism Design',
+  authors: 'Góis, Mofakhami, Santos, Gidel, Lacoste-Julien',
+  venue: 'AISTATS 2025',
+  year: 2025,
+  url: 'https://arxiv.org/abs/2408.05146',
+};
+
+/** `[lo, lo + 1, …, hi]`. */
+export const range = (lo: number, hi: number): number[] =>
+  Array.from({ length: Math.max(0, hi - lo + 1) }, (_, i) => lo + i);
+
+/** A claim id fragment for a number: `0.5` → `05`. */
+export const tag = (x: number): string => String(x).replace('.', '');
+
+/** A reference without a number: the paper's statement, or a check of ours. */
+export const qualitative = (source: string): Reference => ({ provenance: 'qualitative', source });
+
+/** A reference number from our own analysis or simulation. */
+export const derived = (value: number, source: string): Reference => ({
+  provenance: 'derived',
+  value,
+  source,
+});
+
+/** Config fields of the training experiments; {@link TRAINING_BASE} holds the reference values. */
+export const trainingFields = {
+  epochs: z.int().min(1).max(10_000), // one episode and one Adam step each
+  lr: z.number().positive().max(1), // Adam's learning rate
+  embeddingDim: z.int().min(1).nullable(), // per agent; null: the reference's (mlp 128, gnn 512)
+  width: z.int().min(1).nullable(), // of the hidden layers; null: the reference's 512
+  n: z.int().min(3).max(200), // agents of the Barabási–Albert graph
+  m: z.int().min(1), // BA attachment, below n
+  graphSeed: z.int().min(0).nullable(), // networkx seed of the graph; null: the run's seed (as `train.py`)
+  rounds: z.int().min(1).max(1000), // per episode
+  r: z.number().min(0).max(1), // risk
+  c: z.number().min(0), // cooperation cost
+  alpha: z.number().gt(0).lt(1), // innate belief that a neighbour cooperates
+  priorTrust: z.number().min(0).max(1), // τ₀
+  threshold: z.number().gt(0).max(1), // T, the fraction of a group that must cooperate
+  architecture: z.enum(ARCHITECTURES), // of the predictor
+};
+
+/** The reference `train.py` values of {@link trainingFields}. */
+export const TRAINING_BASE = {
+  epochs: 200,
+  lr: 1e-4,
+  embeddingDim: null,
+  width: null,
+  n: 20,
+  m: 2,
+  graphSeed: 0,
+  rounds: 20,
+  r: 0.4,
+  c: 0.2,
+  alpha: 0.8,
+  priorTrust: 0.5,
+  threshold: 0.5,
+  architecture: 'mlp' as const,
+};
+
+/** Quick presets train narrower networks with a 10× step, so that tens of epochs (not 200) show the effect. */
+export const QUICK_TRAINING = { epochs: 60, lr: 1e-3, embeddingDim: 32, width: 128 };
+
+type TrainingConfig = { readonly [K in keyof typeof trainingFields]: z.output<(typeof trainingFields)[K]> };
+
+/** Gradient options of the differentiable game (the ablations). */
+export type GameFlags = Pick<
+  DifferentiableGameOptions,
+  'blockTrustGrad' | 'blockPrevTrust' | 'trustEstimate'
+>;
 
 /**
- * Which Barabási–Albert graphs an experiment uses: `networkx` rebuilds the paper's graphs exactly
- * (`nx.barabasi_albert_graph(n, m, seed)`); `rng` draws them from the run's seeded stream instead.
+ * Trains one predictor for `objective` at the cell's seed. Every cell of a seed draws its initial
+ * weights from the same `model` stream, so objectives and ablations start from the same network, as
+ * `torch.manual_seed(seed)` makes them in the reference.
  */
-export const graphSourceSchema = z.enum(['networkx', 'rng']);
-
-/** A graph source. */
-export type GraphSource = z.output<typeof graphSourceSchema>;
-
-/** BA(n, m) for graph seed `seed`, from the chosen source (`rng` streams are named by n and seed). */
-export function baGraph(n: number, m: number, seed: number, source: GraphSource, rng: Rng): Graph {
-  return source === 'networkx'
-    ? barabasiAlbertNetworkx(n, m, seed)
-    : barabasiAlbert(n, m, rng.stream(`ba/${n}/${m}/${seed}`));
+export async function trainCell(
+  cfg: TrainingConfig,
+  objective: TrainingObjective,
+  ctx: CellContext,
+  over: { readonly threshold?: number; readonly architecture?: TrainingConfig['architecture'] } = {},
+  flags: GameFlags = {},
+): Promise<TrainingRun> {
+  const graph = barabasiAlbertNetworkx(cfg.n, cfg.m, cfg.graphSeed ?? ctx.seed);
+  const crd = new CRD({ e: 1, r: cfg.r, c: cfg.c, threshold: over.threshold ?? cfg.threshold });
+  const { alpha, priorTrust, rounds } = cfg;
+  const game = new DifferentiableGame({ graph, crd, alpha, priorTrust, rounds, ...flags });
+  const predictor = createPredictor(over.architecture ?? cfg.architecture, graph, ctx.rng.stream('model'), {
+    ...(cfg.embeddingDim === null ? {} : { embeddingDim: cfg.embeddingDim }),
+    ...(cfg.width === null ? {} : { width: cfg.width }),
+    dropoutRng: ctx.rng.stream('dropout'),
+  });
+  const optimizer = new Adam({ lr: cfg.lr });
+  ctx.progress.start(objective, cfg.epochs);
+  try {
+    return await trainPredictor({
+      game,
+      predictor,
+      objective,
+      epochs: cfg.epochs,
+      optimizer,
+      signal: ctx.signal,
+      onEpoch: ({ epoch, welfare, accuracy, cooperation, loss }) => {
+        ctx.log(epoch, { welfare, accuracy, cooperation, loss });
+        ctx.progress.update(epoch + 1, `welfare ${welfare.toFixed(3)}`);
+      },
+    });
+  } finally {
+    optimizer.dispose();
+    predictor.dispose();
+    game.dispose();
+  }
 }
 
-/** Rounds to `digits` decimals for summaries. */
-export function round(x: number, digits = 4): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
+/** The metrics of every training experiment. */
+export const TRAINING_METRICS = {
+  welfare: { label: 'successful groups (selected epoch)', better: 'higher', digits: 3 },
+  accuracy: { label: 'accuracy (selected epoch)', better: 'higher', digits: 3 },
+  cooperation: { label: 'cooperators (selected epoch)', digits: 3 },
+  finalWelfare: { label: 'successful groups, last quarter of epochs', better: 'higher', digits: 3 },
+  finalCooperation: { label: 'cooperators, last quarter of epochs', digits: 3 },
+} as const;
+
+/**
+ * A run's metrics at `pick` (default: the epoch the reference's `FullStats` reports for the
+ * objective), means over the last quarter of epochs, and per-epoch curves.
+ */
+export function runResult(
+  run: TrainingRun,
+  pick: TrainingEpoch = run.history[run.best]!,
+): CellResult<keyof typeof TRAINING_METRICS> {
+  const h = run.history;
+  const tail = h.slice(Math.floor(h.length * 0.75));
+  const curve = (k: 'welfare' | 'accuracy' | 'cooperation') => ({
+    x: h.map((e) => e.epoch),
+    y: h.map((e) => e[k]),
+  });
+  const { welfare, accuracy, cooperation } = pick;
+  const finalWelfare = mean(tail.map((e) => e.welfare));
+  const finalCooperation = mean(tail.map((e) => e.cooperation));
+  return {
+    metrics: { welfare, accuracy, cooperation, finalWelfare, finalCooperation },
+    series: { welfare: curve('welfare'), accuracy: curve('accuracy'), cooperation: curve('cooperation') },
+  };
 }
 
-/** Mean of an array (NaN when empty). */
-export function mean(xs: readonly number[]): number {
-  return xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
-}
-
-/** Population standard deviation (numpy's default `np.std`). */
-export function std(xs: readonly number[]): number {
-  const m = mean(xs);
-  return Math.sqrt(mean(xs.map((x) => (x - m) ** 2)));
-}
-
-/** One comparison row. */
-export function row(
-  metric: string,
-  ours: SummaryValue,
-  paper: SummaryValue,
-  holds: boolean | null,
-  note?: string,
-): PaperComparison {
-  return { metric, ours, paper, holds, ...(note !== undefined ? { note } : {}) };
-}
-
-/** `[a, b, …]` integer range inclusive. */
-export function rangeInclusive(lo: number, hi: number, step = 1): number[] {
-  const out: number[] = [];
-  for (let x = lo; x <= hi; x += step) out.push(x);
-  return out;
-}
-
-/** numpy `linspace(lo, hi, count)`, rounding as numpy does (i·step + lo, last point exactly hi). */
-export function linspace(lo: number, hi: number, count: number): number[] {
-  if (count === 1) return [lo];
-  const step = (hi - lo) / (count - 1);
-  return Array.from({ length: count }, (_, i) => (i === count - 1 ? hi : i * step + lo));
+/** A per-epoch curve of the training runs, one line per cell (or per value of `by`). */
+export function epochCurves(
+  series: 'welfare' | 'accuracy' | 'cooperation',
+  title: string,
+  more: Partial<LinesView> = {},
+): LinesView {
+  const label = {
+    welfare: 'fraction of successful groups',
+    accuracy: 'accuracy',
+    cooperation: 'proportion of cooperators',
+  };
+  return {
+    kind: 'lines',
+    id: `${series}-curves`,
+    title,
+    caption: `The ${label[series]} of each epoch’s episode`,
+    series,
+    x: { label: 'epoch' },
+    y: { label: label[series], domain: [0, 1] },
+    ...more,
+  };
 }

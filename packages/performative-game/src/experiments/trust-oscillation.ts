@@ -1,40 +1,29 @@
-import { defineExperiment, type PaperComparison } from '@paperkit/tensor-core';
+import { type Claim, defineExperiment, diff, grid, mean, value } from '@paperkit/tensor-core';
 import { z } from 'zod';
-import { type MechanismTrace, runMechanism } from '../mechanism/designer.js';
+import { runMechanism } from '../mechanism/designer.js';
 import {
   chainStudyPopulation,
   OSCILLATION_POLICIES,
   oscillationDesigner,
 } from '../mechanism/trust-oscillation.js';
-import { mean, PAPER, round, row } from './shared.js';
+import { derived, PAPER, qualitative } from './shared.js';
 
 const schema = z.strictObject({
-  /** Rounds per policy (reference: 40). */
-  rounds: z.number().int().min(16).max(100_000),
-  /** Innate belief α (reference: 0.8). */
-  alpha: z.number().min(0).max(1),
-  /** c/r (reference: 0.6). */
-  costRiskRatio: z.number().gt(0).lt(1),
-  /** Prior trust τ₀ (reference: 0.5). */
-  priorTrust: z.number().gt(0).lt(1),
+  rounds: z.int().min(40).max(100_000), // per policy (reference: 40)
+  alpha: z.number().min(0).max(1), // innate belief (reference: 0.8)
+  costRiskRatio: z.number().gt(0).lt(1), // c/r (reference: 0.6)
+  priorTrust: z.number().gt(0).lt(1), // τ₀ (reference: 0.5)
 });
 
-/** §II.6 trace of the centre's trust under policy "med", t = 0..15 (deterministic re-simulation). */
-export const SPEC_MED_TRACE: readonly number[] = [
+/** Centre trust τ₁ under policy "med", t = 0..15, from our re-simulation of the reference script (3 decimals). */
+export const MED_TRACE: readonly number[] = [
   0.5, 0.147, 0.811, 0.686, 0.471, 0.096, 0.726, 0.54, 0.217, 0.874, 0.791, 0.652, 0.413, 0.946, 0.911, 0.854,
 ];
-
-/** §II.6 mean welfare and mean accuracy on node 2 over 40 steps. */
-const SPEC_MEANS: Record<string, readonly [number, number]> = {
-  med: [0.775, 0.446],
-  low: [0.45, 0.842],
-  honest: [0, 1],
-};
-
-/** Accuracy of θ₂ for node 2's action in each round (the Fig. 6 dash-dot line). */
-function node2Accuracy(trace: MechanismTrace): number[] {
-  return trace.theta.map((th, t) => (trace.actions[t]![2] ? th[2]! : 1 - th[2]!));
-}
+/** Our re-simulation: mean welfare and mean accuracy on node 2 over the first 40 steps. */
+const MEANS = { med: [0.775, 0.446], low: [0.45, 0.842], honest: [0, 1] } as const;
+const WINDOW = 40;
+const RESIM = 'our deterministic re-simulation of `plot_trust_oscillation.py`';
+const [TRUST, NODE2, WELFARE] = ['centre trust', 'accuracy for node 2', 'successful groups'];
 
 /**
  * Fig. 6: on the 3-node chain a designer that knows the agents' Bayesian model lies to the centre
@@ -46,116 +35,107 @@ export const trustOscillation = defineExperiment({
   id: 'performative-game/trust-oscillation',
   paper: PAPER,
   title: 'Fig. 6: mechanism design on the 3-node chain, trust oscillation and welfare per policy',
+  deterministic: true,
   schema,
-  presets: {
-    quick: { rounds: 40, alpha: 0.8, costRiskRatio: 0.6, priorTrust: 0.5 },
-    full: { rounds: 200, alpha: 0.8, costRiskRatio: 0.6, priorTrust: 0.5 },
+  base: { rounds: 200, alpha: 0.8, costRiskRatio: 0.6, priorTrust: 0.5 },
+  presets: { quick: { rounds: 40 }, full: {} },
+  cells: () => grid({ policy: OSCILLATION_POLICIES }),
+  metrics: {
+    welfare: { label: `successful groups, first ${WINDOW} steps`, better: 'higher', digits: 4 },
+    node2Accuracy: { label: `accuracy for node 2, first ${WINDOW} steps`, better: 'higher', digits: 4 },
+    accuracy: { label: `accuracy for all nodes, first ${WINDOW} steps`, better: 'higher', digits: 4 },
+    traceError: { label: 'max |τ₁ − re-simulated trace|, t = 0..15 (med)', digits: 5 },
   },
-  async run(cfg, ctx) {
+  cell(cfg, { policy }) {
     const opts = { alpha: cfg.alpha, costRiskRatio: cfg.costRiskRatio, priorTrust: cfg.priorTrust };
-    ctx.progress.start('policies', OSCILLATION_POLICIES.length);
-    const traces = OSCILLATION_POLICIES.map((p, k) => {
-      const trace = runMechanism(chainStudyPopulation(opts), oscillationDesigner(p, opts), cfg.rounds);
-      ctx.progress.update(k + 1, p);
-      return trace;
-    });
-    const byName = Object.fromEntries(traces.map((t) => [t.designer, t])) as Record<string, MechanismTrace>;
-    const reference = cfg.alpha === 0.8 && cfg.costRiskRatio === 0.6 && cfg.priorTrust === 0.5;
-    const centre = (t: MechanismTrace) => t.trust.map((tau) => tau[1]!);
-    const comparisons: PaperComparison[] = [];
-    const med = centre(byName.med!);
-    const err = Math.max(...SPEC_MED_TRACE.map((v, t) => Math.abs(med[t]! - v)));
-    comparisons.push(
-      row(
-        'med: centre trust τ₁(t), t = 0..15, max |ours − spec|',
-        round(err, 5),
-        0,
-        reference ? err <= 1e-3 : null,
-        'spec §II.6 trace (3 decimals), tolerance 1e-3',
-      ),
-    );
-    const summary: Record<string, number | string> = {};
-    for (const t of traces) {
-      const w40 = mean(t.welfare.slice(0, 40));
-      const a40 = mean(node2Accuracy(t).slice(0, 40));
-      summary[`${t.designer}_welfare`] = round(w40, 4);
-      summary[`${t.designer}_node2_accuracy`] = round(a40, 4);
-      summary[`${t.designer}_overall_accuracy`] = round(mean(t.accuracy.slice(0, 40)), 4);
-      const [ws, as] = SPEC_MEANS[t.designer]!;
-      comparisons.push(
-        row(
-          `${t.designer}: mean welfare over 40 steps`,
-          round(w40, 4),
-          ws,
-          reference ? Math.abs(w40 - ws) < 5e-4 : null,
-          'spec §II.6',
-        ),
-        row(
-          `${t.designer}: mean accuracy on node 2 over 40 steps`,
-          round(a40, 4),
-          as,
-          reference ? Math.abs(a40 - as) < 5e-4 : null,
-          'spec §II.6',
-        ),
-      );
-    }
-    comparisons.push(
-      row(
-        'knowing the agent model buys welfare for accuracy: med welfare − honest welfare',
-        round(mean(byName.med!.welfare.slice(0, 40)) - mean(byName.honest!.welfare.slice(0, 40)), 4),
-        0.775,
-        mean(byName.med!.welfare.slice(0, 40)) > mean(byName.honest!.welfare.slice(0, 40)) &&
-          mean(node2Accuracy(byName.med!).slice(0, 40)) < mean(node2Accuracy(byName.honest!).slice(0, 40)),
-        'qualitative claim (abstract): better trade-offs via mechanism design',
-      ),
-    );
-    summary.med_trace_max_error = round(err, 6);
-    const steps = (len: number, from: number) => Array.from({ length: len }, (_, t) => t + from);
+    const trace = runMechanism(chainStudyPopulation(opts), oscillationDesigner(policy, opts), cfg.rounds);
+    const centre = trace.trust.map((tau) => tau[1]!);
+    // Accuracy of θ₂ for node 2's action: the dash-dot line of Fig. 6.
+    const node2 = trace.theta.map((th, t) => (trace.actions[t]![2] ? th[2]! : 1 - th[2]!));
+    const steps = (ys: readonly number[], from: number) => ({ x: ys.map((_, t) => t + from), y: [...ys] });
+    const error = Math.max(...MED_TRACE.map((v, t) => Math.abs(centre[t]! - v)));
     return {
-      summary,
-      comparisons,
-      plots: [
-        {
-          kind: 'line',
-          id: 'oscillation-trust',
-          title: 'Centre trust τ₁ per policy (3-node chain, T = 2/3, α = 0.8, c/r = 0.6)',
-          x: { label: 'time step' },
-          y: { label: 'trust of the centre node', domain: [0, 1] },
-          series: traces.map((t) => ({ name: t.designer, x: steps(t.trust.length, 0), y: centre(t) })),
-        },
-        {
-          kind: 'line',
-          id: 'oscillation-med',
-          title: 'Policy "med": trust, accuracy and welfare over time (Fig. 6)',
-          x: { label: 'time step' },
-          y: { label: 'value', domain: [0, 1.05] },
-          series: [
-            { name: 'trust of the centre node', x: steps(med.length, 0), y: med },
-            { name: 'accuracy for right-hand node', x: steps(cfg.rounds, 1), y: node2Accuracy(byName.med!) },
-            { name: 'proportion of group successes', x: steps(cfg.rounds, 1), y: [...byName.med!.welfare] },
-          ],
-        },
-        {
-          kind: 'bar',
-          id: 'oscillation-tradeoff',
-          title: 'Welfare and node-2 accuracy per policy (mean over 40 steps)',
-          categories: traces.map((t) => t.designer),
-          groups: [
-            { name: 'welfare', values: traces.map((t) => round(mean(t.welfare.slice(0, 40)), 4)) },
-            {
-              name: 'accuracy on node 2',
-              values: traces.map((t) => round(mean(node2Accuracy(t).slice(0, 40)), 4)),
-            },
-          ],
-          y: { label: 'mean over 40 steps', domain: [0, 1] },
-        },
-      ],
-      series: Object.fromEntries(
-        traces.flatMap((t) => [
-          [`${t.designer}_trust`, centre(t)],
-          [`${t.designer}_welfare`, [...t.welfare]],
-        ]),
-      ),
+      metrics: {
+        welfare: mean(trace.welfare.slice(0, WINDOW)),
+        node2Accuracy: mean(node2.slice(0, WINDOW)),
+        accuracy: mean(trace.accuracy.slice(0, WINDOW)),
+        traceError: policy === 'med' ? error : Number.NaN,
+      },
+      series: { [TRUST]: steps(centre, 0), [NODE2]: steps(node2, 1), [WELFARE]: steps(trace.welfare, 1) },
     };
   },
+  claims: (cfg) => {
+    const shape: Claim[] = [
+      {
+        id: 'lying-buys-welfare',
+        statement:
+          'knowing the agent model buys welfare: policy med has more successful groups than honest predictions',
+        metric: diff('welfare', { policy: 'med' }, { policy: 'honest' }),
+        expect: { op: '>', value: 0, margin: 0 },
+        reference: qualitative('abstract and Fig. 6: better trade-offs via mechanism design'),
+      },
+      {
+        id: 'lying-costs-accuracy',
+        statement: 'at the cost of accuracy for the lied-about node',
+        metric: diff('node2Accuracy', { policy: 'honest' }, { policy: 'med' }),
+        expect: { op: '>', value: 0, margin: 0 },
+        reference: qualitative('Fig. 6: the accuracy for the right-hand node drops'),
+      },
+    ];
+    if (cfg.alpha !== 0.8 || cfg.costRiskRatio !== 0.6 || cfg.priorTrust !== 0.5) return shape;
+    const means = Object.entries(MEANS).flatMap(([policy, [w, a]]) =>
+      (['welfare', 'node2Accuracy'] as const).map((m) => ({
+        id: `${policy}-${m === 'welfare' ? 'welfare' : 'node2-accuracy'}`,
+        statement: `policy ${policy}: mean ${m === 'welfare' ? 'successful groups' : 'accuracy for node 2'} over ${WINDOW} steps`,
+        metric: value(m, { policy }),
+        expect: { op: 'approx' as const, value: m === 'welfare' ? w : a, margin: 5e-4 },
+        reference: derived(m === 'welfare' ? w : a, RESIM),
+        digits: 4,
+      })),
+    );
+    return [
+      {
+        id: 'med-trace',
+        statement: 'policy med: the centre’s trust τ₁(t), t = 0..15, follows the re-simulated trace',
+        metric: value('traceError', { policy: 'med' }),
+        expect: { op: '<=', value: 1e-3, margin: 0 },
+        reference: derived(0, `${RESIM} (trace to 3 decimals)`),
+        digits: 5,
+      },
+      ...means,
+      ...shape,
+    ];
+  },
+  plots: (cfg) => [
+    {
+      kind: 'lines',
+      id: 'trust',
+      title: `Centre trust τ₁ per policy (3-node chain, T = 2/3, α = ${cfg.alpha}, c/r = ${cfg.costRiskRatio})`,
+      caption: 'Trust of the centre node before each step: lies spend it, an honest round rebuilds it',
+      series: TRUST,
+      by: 'policy',
+      x: { label: 'time step' },
+      y: { label: 'trust of the centre node', domain: [0, 1] },
+    },
+    {
+      kind: 'lines',
+      id: 'med',
+      title: 'Policy "med": trust, accuracy and welfare over time (Fig. 6)',
+      caption:
+        'Centre trust, accuracy of the prediction for the right-hand node, and the share of successful groups',
+      where: { policy: 'med' },
+      series: [TRUST, NODE2, WELFARE],
+      x: { label: 'time step' },
+      y: { label: 'value', domain: [0, 1.05] },
+    },
+    {
+      kind: 'scatter',
+      id: 'tradeoff',
+      title: `Successful groups vs accuracy for node 2 per policy (first ${WINDOW} steps)`,
+      caption: 'One point per policy.',
+      x: { label: 'successful groups', metric: 'welfare' },
+      y: { label: 'accuracy for node 2', metric: 'node2Accuracy' },
+      front: 'max',
+    },
+  ],
 });

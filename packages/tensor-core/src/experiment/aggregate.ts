@@ -47,7 +47,7 @@ export function summarizeExperiment(
   const plotErrors: { id: string; error: string }[] = [];
   for (const v of e.plots?.(config as never) ?? []) {
     try {
-      plots.push(buildPlot(v, records));
+      plots.push(buildPlot(v, records, { deterministic: e.deterministic === true }));
     } catch (err) {
       plotErrors.push({ id: v.id, error: err instanceof Error ? err.message : String(err) });
     }

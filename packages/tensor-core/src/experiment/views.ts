@@ -119,12 +119,26 @@ function seedCount(records: readonly CellRecord[]): number {
   return new Set(records.map((r) => r.seed)).size;
 }
 
+/** Joins caption sentences, each ending with exactly one period. */
+function sentences(...parts: readonly string[]): string {
+  return parts
+    .map((p) => p.trim().replace(/\.+$/, ''))
+    .filter(Boolean)
+    .map((p) => `${p}.`)
+    .join(' ');
+}
+
+/** Set while a deterministic experiment's plots are built: its single run is exact, not "one seed". */
+let deterministicRun = false;
+
 function captionWithSeeds(caption: string, n: number, bands: boolean): string {
   const what =
     n === 1
-      ? 'One seed.'
-      : `Mean over ${n} seeds${bands ? '; bands and whiskers are the 95% interval of the mean' : ''}.`;
-  return `${caption.replace(/\.\s*$/, '')}. ${what}`;
+      ? deterministicRun
+        ? 'Deterministic: one run is the exact value'
+        : 'One seed'
+      : `Mean over ${n} seeds${bands ? '; bands and whiskers are the 95% interval of the mean' : ''}`;
+  return sentences(caption, what);
 }
 
 /** Mean and 95% interval of curves from several seeds, aligned on their x values. */
@@ -241,7 +255,7 @@ function bars(v: BarsView, records: readonly CellRecord[]): PlotSpec {
     kind: 'bar',
     id: v.id,
     title: v.title,
-    caption: captionWithSeeds(`${v.caption}${base}`, n, n > 1),
+    caption: captionWithSeeds(sentences(v.caption, base), n, n > 1),
     categories: cats,
     groups,
     y: v.y,
@@ -272,12 +286,12 @@ function scatter(v: ScatterView, records: readonly CellRecord[]): PlotSpec {
     : points;
   const { metric: _mx, ...x } = v.x;
   const { metric: _my, ...y } = v.y;
-  const front = v.front ? ' Highlighted points are not dominated by any other.' : '';
+  const front = v.front ? 'Highlighted points are not dominated by any other' : '';
   return {
     kind: 'scatter',
     id: v.id,
     title: v.title,
-    caption: captionWithSeeds(`${v.caption}${front}`, n, n > 1),
+    caption: captionWithSeeds(sentences(v.caption, front), n, n > 1),
     x,
     y,
     points: marked,
@@ -356,7 +370,7 @@ function images(v: ImagesView, records: readonly CellRecord[]): PlotSpec {
     kind: 'images',
     id: v.id,
     title: v.title,
-    caption: `${v.caption.replace(/\.\s*$/, '')}. Seed ${first.seed}.`,
+    caption: sentences(v.caption, `Seed ${first.seed}`),
     images: im.images,
     width: im.width,
     height: im.height,
@@ -366,8 +380,24 @@ function images(v: ImagesView, records: readonly CellRecord[]): PlotSpec {
   };
 }
 
-/** Turns a declared view into a plot spec over the completed records of every seed. */
-export function buildPlot(view: PlotView, records: readonly CellRecord[]): PlotSpec {
+/**
+ * Turns a declared view into a plot spec over the completed records of every seed. `deterministic`
+ * (the experiment's flag) changes only the caption's wording for its single run.
+ */
+export function buildPlot(
+  view: PlotView,
+  records: readonly CellRecord[],
+  o: { deterministic?: boolean } = {},
+): PlotSpec {
+  deterministicRun = o.deterministic === true;
+  try {
+    return buildView(view, records);
+  } finally {
+    deterministicRun = false;
+  }
+}
+
+function buildView(view: PlotView, records: readonly CellRecord[]): PlotSpec {
   switch (view.kind) {
     case 'lines':
       return lines(view, records);
