@@ -55,6 +55,8 @@ describe('accuracy on host arrays', () => {
     expect(thrownParameter(() => accuracyFromScores(scores, [0, 1]))).toBe('labels');
     expect(thrownParameter(() => accuracyFromScores(scores, [0, 1, 3, 0]))).toBe('labels[2]');
     expect(thrownParameter(() => accuracyFromLabels([], []))).toBe('predicted');
+    expect(thrownParameter(() => accuracyFromLabels([Number.NaN, 1], [Number.NaN, 1]))).toBe('predicted[0]');
+    expect(thrownParameter(() => accuracyFromLabels([0, 1], [0, 1.5]))).toBe('labels[1]');
   });
 });
 

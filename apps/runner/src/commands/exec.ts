@@ -216,6 +216,21 @@ export async function runJobs(jobs: readonly Job[], opts: ExecOptions, io: ExecI
             },
           });
         } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG') {
+            // The disk filled while the run folder was written: say where, and leave it marked.
+            const live = active as RunFolder | null;
+            const where = live ? live.dir : ((err as { folder?: string }).folder ?? opts.out);
+            try {
+              live?.finalize('failed', `disk full while writing (${code})`);
+            } catch {
+              // The manifest cannot be rewritten either; 'paperkit clean' removes the attempt.
+            }
+            io.stderr.write(
+              `paperkit: disk full (${code}) while writing ${shown(io.cwd, where)}; the partial attempt is left there ('paperkit clean --out ${shown(io.cwd, opts.out)}' removes it)\n`,
+            );
+            return EXIT.failed;
+          }
           if (!(err instanceof RunStartError)) throw err;
           io.stderr.write(`paperkit: ${err.message}\n`);
           return EXIT.failed;

@@ -235,6 +235,10 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome | null> {
     });
     const dir = f.commit();
     return { status, dir, manifest: f.current, records };
+  } catch (err) {
+    // Name the attempt's folder on the error (a full disk leaves it behind for 'paperkit clean').
+    if (err && typeof err === 'object' && !('folder' in err)) Object.assign(err, { folder: f.dir });
+    throw err;
   } finally {
     req.onActive?.(null);
   }

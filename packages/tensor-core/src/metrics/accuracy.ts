@@ -42,7 +42,14 @@ export function accuracyFromLabels(predicted: ArrayLike<number>, labels: ArrayLi
   if (labels == null || labels.length !== predicted.length)
     throw new PaperkitInputError('labels', labels, `an array of length ${predicted.length}`);
   let hits = 0;
-  for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) hits++;
+  for (let i = 0; i < labels.length; i++) {
+    // Class indices: a NaN would silently count as a miss (or, on both sides, as neither), so refuse it.
+    if (!Number.isInteger(predicted[i]) || predicted[i]! < 0)
+      throw new PaperkitInputError(`predicted[${i}]`, predicted[i], 'a class index (an integer >= 0)');
+    if (!Number.isInteger(labels[i]) || labels[i]! < 0)
+      throw new PaperkitInputError(`labels[${i}]`, labels[i], 'a class index (an integer >= 0)');
+    if (predicted[i] === labels[i]) hits++;
+  }
   return hits / labels.length;
 }
 
