@@ -12,6 +12,10 @@ export interface BenchOptions {
   readonly threads: number | null;
   /** Which Adam the training cases use. */
   readonly optimizer: 'tfjs' | 'paperkit';
+  /** JSON file with PyTorch's ms for the native-kernel comparisons (see native-kernels.ts). */
+  readonly torchMs: string | null;
+  /** Print the per-kernel profile of a transformer step before and after the native kernels. */
+  readonly profile: boolean;
   readonly help: boolean;
 }
 
@@ -24,6 +28,10 @@ export const USAGE = `usage: node apps/bench/dist/main.js [options]   (or: pnpm 
                        wasm+blas (default: all available)
   --threads N          BLAS threads (default: OpenBLAS's, one per core unless OPENBLAS_NUM_THREADS is set)
   --optimizer NAME     Adam of the training cases: paperkit (tensor-core's, default) or tfjs (tf.train.adam)
+  --torch-ms FILE      PyTorch CPU ms for the native-kernel comparisons, as JSON
+                       { "version": "1.13.1, 2 threads", "adam1M": 1.6, "transformer093AdamW": 87,
+                         "tinyTransformer": 20, "mlp": 2.9 } (any subset; the rest reads "not measured")
+  --profile            per-kernel time of a transformer AdamW step, before and after the native kernels
   --help               this text`;
 
 /** Thrown for a bad command line; main prints it with the usage. */
@@ -41,6 +49,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   let setups: string[] = [];
   let threads: number | null = null;
   let optimizer: 'tfjs' | 'paperkit' = 'paperkit';
+  let torchMs: string | null = null;
+  let profile = false;
   let help = false;
   const list = (v: string) =>
     v
@@ -89,6 +99,12 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         optimizer = v;
         break;
       }
+      case '--torch-ms':
+        torchMs = value();
+        break;
+      case '--profile':
+        profile = true;
+        break;
       case '--help':
       case '-h':
         help = true;
@@ -97,5 +113,5 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         throw new UsageError(`unknown option ${arg}`);
     }
   }
-  return { quick, json, filter, setups, threads, optimizer, help };
+  return { quick, json, filter, setups, threads, optimizer, torchMs, profile, help };
 }

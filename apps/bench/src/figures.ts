@@ -1,7 +1,13 @@
 import { benchAdamRotation, QUICK_ADAM_ROTATION } from './cases/adam-rotation.js';
+import { benchAdditiveDecoders } from './cases/additive-decoders.js';
+import { benchCausalDisentangle } from './cases/causal-disentangle.js';
 import { benchCriticalMomenta } from './cases/critical-momenta.js';
+import { benchDisparatePruning } from './cases/disparate-pruning.js';
+import { benchNino } from './cases/nino.js';
 import { benchNupi } from './cases/nupi.js';
 import { benchPerformativeGame } from './cases/performative-game.js';
+import { benchQuantizedFactors } from './cases/quantized-factors.js';
+import { benchTfjsFit } from './cases/tfjs-fit.js';
 import { benchWeightSharing } from './cases/weight-sharing.js';
 /**
  * Paper benchmarks that measure themselves and return figures (other packages contribute these as
@@ -32,10 +38,19 @@ export interface FigureBench {
 /** The paper benchmarks `main` runs after the kernel cases. */
 export const FIGURE_BENCHES: readonly FigureBench[] = [
   { name: 'adam-rotation', run: (quick) => benchAdamRotation(quick ? QUICK_ADAM_ROTATION : {}) },
+  { name: 'additive-decoders', run: (quick) => benchAdditiveDecoders({ quick }) },
+  { name: 'causal-disentangle', run: (quick) => benchCausalDisentangle({ quick }) },
   { name: 'critical-momenta', run: (quick) => benchCriticalMomenta(quick ? { params: 1e4, rounds: 3 } : {}) },
+  { name: 'disparate-pruning', run: (quick) => benchDisparatePruning({ quick }) },
+  { name: 'nino', run: (quick) => benchNino({ quick }) },
   { name: 'nupi', run: (quick) => benchNupi({ quick }) },
   { name: 'performative-game', run: (quick) => benchPerformativeGame({ quick }) },
+  { name: 'quantized-factors', run: (quick) => benchQuantizedFactors({ quick }) },
   { name: 'weight-sharing', run: (quick) => benchWeightSharing(quick ? { sizes: [1e4], rounds: 3 } : {}) },
+  {
+    name: 'tfjs-fit',
+    run: (quick) => benchTfjsFit(quick ? { hidden: 16, batch: 16, trainSize: 64, budgetMs: 30 } : {}),
+  },
 ];
 
 /** Figures as an aligned text table. */

@@ -11,7 +11,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs, USAGE, UsageError } from './args.js';
 import { allCases, type BenchCase } from './cases/index.js';
 import { type BenchFigure, FIGURE_BENCHES, figureTable } from './figures.js';
+import { profileTransformerStep } from './kernel-profile.js';
 import { type Budget, measure } from './measure.js';
+import {
+  type NativeComparison,
+  nativeComparisonTable,
+  readTorchFigures,
+  runNativeComparisons,
+  type TorchFigures,
+} from './native-kernels.js';
 import { type Row, table, targetLines, targets } from './report.js';
 import { activate, discover, type Setup } from './setups.js';
 
@@ -71,6 +79,15 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  let torch: TorchFigures | null = null;
+  if (opts.torchMs) {
+    try {
+      torch = readTorchFigures(opts.torchMs);
+    } catch (err) {
+      console.error((err as Error).message);
+      return 2;
+    }
+  }
   const env = await discover(opts.threads, opts.setups);
   const budget: Budget = opts.quick ? { ms: 30, maxIterations: 3 } : { ms: 1500, maxIterations: 200 };
   const cases = allCases(opts.quick).filter(
@@ -102,6 +119,20 @@ async function main(argv: readonly string[]): Promise<number> {
     figures.push({ bench: fb.name, figures: result });
     console.log(`\n${figureTable(fb.name, result)}`);
   }
+  // The native-kernel comparisons run on the first BLAS setup (wasm+blas when it is there).
+  let native: NativeComparison[] = [];
+  const blasSetup = env.setups.find((s) => s.label === 'wasm+blas') ?? env.setups.find((s) => s.blas);
+  const wantNative = opts.filter.length === 0 || opts.filter.some((f) => 'native kernels'.includes(f));
+  if (blasSetup && (wantNative || opts.profile)) {
+    await activate(blasSetup);
+    if (wantNative) {
+      native = await runNativeComparisons({ quick: opts.quick, torch });
+      console.log(`\n${nativeComparisonTable(native, torch, opts.quick)}`);
+    }
+    if (opts.profile) console.log(`\n${await profileTransformerStep(opts.quick)}`);
+  } else if (wantNative) {
+    console.log(`\nnative kernels: not measured (${env.blasReason ?? 'no +blas setup selected'})`);
+  }
   const checked = opts.quick ? [] : targets(rows);
   if (checked.length > 0)
     console.log(
@@ -116,11 +147,12 @@ async function main(argv: readonly string[]): Promise<number> {
       quick: opts.quick,
       optimizer: opts.optimizer,
       blas: { vendor: env.blasVendor, threads: env.blasThreads, unavailableReason: env.blasReason },
+      torch: torch ?? null,
       setups: env.setups.map((s) => s.label),
     };
     writeFileSync(
       opts.json,
-      `${JSON.stringify({ meta, results: rows, figures, targets: checked }, null, 2)}\n`,
+      `${JSON.stringify({ meta, results: rows, figures, native, targets: checked }, null, 2)}\n`,
     );
     console.log(`\nwrote ${opts.json}`);
   }

@@ -1,8 +1,10 @@
 import {
   blasStatus,
   disableBlasKernels,
+  disableNativeOps,
   disableWasmMatMulFix,
   enableBlasKernels,
+  enableNativeOps,
   enableWasmMatMulFix,
   initBackend,
   setBlasThreads,
@@ -12,7 +14,8 @@ import * as tf from '@tensorflow/tfjs-core';
 /**
  * One way of running the cases: a tfjs backend with tfjs's own kernels (`wasm-tfjs`), paperkit's
  * default without BLAS (`wasm`: matMuls transpose operands explicitly, tensor-core's
- * `enableWasmMatMulFix`; `cpu`), or the BLAS kernels (`+blas`).
+ * `enableWasmMatMulFix`; `cpu`), or the addon's kernels (`+blas`: BLAS products and convolutions
+ * and the multi-threaded elementwise/reduction/layout kernels, as `initBackend` registers them).
  */
 export interface Setup {
   /** `cpu`, `wasm-tfjs`, `wasm`, `cpu+blas` or `wasm+blas`. */
@@ -64,12 +67,17 @@ export async function discover(threads: number | null, only: readonly string[]):
 /** Makes `setup` the active backend with its kernels. */
 export async function activate(setup: Setup): Promise<void> {
   await tf.setBackend(setup.backend);
-  // BLAS kernels keep the kernel they replace as their fallback, so the fix goes in first.
-  disableBlasKernels(setup.backend);
+  // tensor-core stacks its kernel layers in a fixed order, so the order of these calls is free.
   if (setup.backend === 'wasm') {
     if (setup.fix) enableWasmMatMulFix();
     else disableWasmMatMulFix();
   }
-  if (setup.blas && !(await enableBlasKernels(setup.backend)))
+  if (!setup.blas) {
+    disableNativeOps(setup.backend);
+    disableBlasKernels(setup.backend);
+    return;
+  }
+  if (!(await enableBlasKernels(setup.backend)))
     throw new Error(`BLAS kernels failed to enable on ${setup.backend}`);
+  await enableNativeOps(setup.backend);
 }

@@ -10,11 +10,13 @@ import { readmeCommand } from './commands/readme.js';
 import { reportCommand } from './commands/report.js';
 import { sweepCommand } from './commands/sweep.js';
 import { workerCommand } from './commands/worker.js';
+import { defaultRegistry } from './default-registry.js';
+import { missingPackageHint } from './discover.js';
 import { helpText } from './help.js';
 import { packageSpec } from './package-version.js';
 import { findExperiment, indexExperiments, planConfig } from './plan.js';
 import type { TextSink } from './progress.js';
-import { type ExperimentPackage, packages as registered } from './registry.js';
+import type { ExperimentPackage } from './registry.js';
 import type { KnownExperiment } from './report/gather.js';
 import { errorLine } from './run/manifest.js';
 import { poolChild } from './sweep/child.js';
@@ -44,17 +46,31 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (argv[0] === '__pool-child') return await runPoolChild(argv.slice(1), io);
     const cmd = parseCommand(argv, io.cwd);
     const fromFlag = 'registry' in cmd && cmd.registry ? await loadRegistry(cmd.registry, io.cwd) : null;
-    const packages = fromFlag?.packages ?? io.packages ?? registered;
+    // Without --registry or injected packages: the monorepo's list, or the installed packages.
+    const fallback = fromFlag || io.packages ? null : await defaultRegistry(io.cwd);
+    const packages = fromFlag?.packages ?? io.packages ?? fallback!.packages;
+    const discovery = fallback?.discovery ?? null;
+    const registryUrl = fromFlag?.url ?? fallback?.url ?? null;
+    if (fallback?.url && !io.workerRegistry) io = { ...io, workerRegistry: fallback.url };
     switch (cmd.kind) {
       case 'help':
         io.stdout.write(helpText(cmd.topic));
         return EXIT.ok;
       case 'version':
         io.stdout.write(
-          `${packageSpec('@paperkit/runner')} (tfjs-core ${tf.version_core}, node ${process.version})\n`,
+          `${packageSpec('@paperkit/cli')} (tfjs-core ${tf.version_core}, node ${process.version})\n`,
         );
         return EXIT.ok;
       case 'list':
+        if (discovery) {
+          for (const p of discovery.problems) io.stderr.write(`paperkit: ${p}\n`);
+          if (discovery.packages.length === 0) {
+            io.stdout.write(
+              `no @paperkit/* package with experiments is installed in ${io.cwd}; add one, e.g. npm install @paperkit/nupi\n`,
+            );
+            return discovery.problems.length > 0 ? EXIT.failed : EXIT.ok;
+          }
+        }
         return listCommand(packages, io.stdout);
       case 'report':
         return await reportCommand(cmd.out, knownExperiments(packages), io.stdout, io.stderr);
@@ -63,14 +79,19 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case 'readme':
         return readmeCommand(cmd.files, cmd.out, io.stdout);
       case 'sweep':
-        return await sweepCommand({ ...cmd, registry: fromFlag?.url ?? null }, packages, {
+        return await sweepCommand({ ...cmd, registry: registryUrl }, packages, {
           ...io,
           cliUrl: io.cliUrl ?? new URL(import.meta.url),
         });
       case 'worker':
-        return await workerCommand({ ...cmd, registry: fromFlag?.url ?? null }, packages, io);
+        return await workerCommand({ ...cmd, registry: registryUrl }, packages, io);
       case 'run': {
         const index = indexExperiments(packages);
+        if (discovery)
+          for (const id of cmd.ids) {
+            const hint = index.has(id) ? null : missingPackageHint(id, discovery);
+            if (hint) throw new UsageError(hint);
+          }
         const regs = [...new Set(cmd.ids)].map((id) => findExperiment(index, id));
         const jobs: Job[] = regs.map((reg) => ({
           reg,
@@ -83,7 +104,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case 'repro': {
         const index = indexExperiments(packages);
         const heads = [...index.values()].filter((r) => r.experiment.headline === true);
-        if (heads.length === 0) throw new UsageError('no headline experiment is registered');
+        if (heads.length === 0)
+          throw new UsageError(
+            discovery
+              ? `no installed @paperkit/* package has a headline experiment; add one, e.g. npm install @paperkit/nupi${discovery.problems.length ? ` (${discovery.problems.join('; ')})` : ''}`
+              : 'no headline experiment is registered',
+          );
         for (const p of packages)
           if (p.experiments.length > 0 && !p.experiments.some((e) => e.headline))
             io.stderr.write(`paperkit: warning: ${p.name} has no headline experiment; skipped\n`);
@@ -116,7 +142,9 @@ async function runPoolChild(argv: readonly string[], io: CliIo): Promise<number>
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const registry = get('--registry');
-  const packages = registry ? (await loadRegistry(registry, io.cwd)).packages : (io.packages ?? registered);
+  const packages = registry
+    ? (await loadRegistry(registry, io.cwd)).packages
+    : (io.packages ?? (await defaultRegistry(io.cwd)).packages);
   await poolChild(packages, {
     out: get('--out')!,
     backend: (get('--backend') ?? 'auto') as never,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-const OWN = '@paperkit/runner';
+const OWN = '@paperkit/cli';
 const cache = new Map<string, string>();
 
 function readVersion(path: string | URL): string | null {

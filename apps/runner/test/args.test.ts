@@ -107,7 +107,7 @@ describe('parseCommand', () => {
 
   it('rejects bad input with one line naming the problem and the nearest valid name', () => {
     expect(usage(['rnu', 'x/y'])).toBe(
-      "unknown command 'rnu'; did you mean 'run'? (commands: list, run, report, repro, readme, clean, help)",
+      "unknown command 'rnu'; did you mean 'run'? (commands: list, run, report, repro, sweep, worker, readme, clean, help)",
     );
     expect(usage(['run', 'x/y', '--sed', '1'])).toBe(
       "unknown flag '--sed' for 'paperkit run'; did you mean '--seed'?",

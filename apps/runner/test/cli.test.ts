@@ -58,7 +58,7 @@ describe('bad input exits with code 2 and one line on stderr', () => {
     [['run', 'demo/mnist-mlp', '--out='], "paperkit: --out needs a directory; got ''\n"],
     [
       ['lst'],
-      "paperkit: unknown command 'lst'; did you mean 'list'? (commands: list, run, report, repro, readme, clean, help)\n",
+      "paperkit: unknown command 'lst'; did you mean 'list'? (commands: list, run, report, repro, sweep, worker, readme, clean, help)\n",
     ],
   ];
   for (const [argv, line] of cases)

@@ -45,7 +45,7 @@ describe('demo/mnist-mlp (tiny preset smoke run; the quick preset is measured by
         status: 'completed',
         backend: 'wasm',
         warnings: [],
-        package: '@paperkit/runner@0.1.0',
+        package: `@paperkit/cli@${(JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }).version}`,
       });
       const s = JSON.parse(readFileSync(join(group, 'summary.json'), 'utf8')) as GroupSummary;
       const acc = s.statistics.find((x) => x.metric === 'testAccuracy')!;

@@ -33,7 +33,7 @@ describe('initBackend', () => {
 
   it('rejects unknown preferences with the allowed list', async () => {
     await expect(initBackend({ prefer: 'gpu' as never })).rejects.toThrow(
-      /prefer must be one of auto, tensorflow, wasm, cpu; got "gpu"/,
+      /prefer must be one of auto, tensorflow, webgpu, webgl, wasm, cpu; got "gpu"/,
     );
   });
 
@@ -45,5 +45,36 @@ describe('initBackend', () => {
     );
     await initBackend({ prefer: 'cpu', blas: 'off' });
     expect(() => requireKernels(['Conv2DBackpropFilter'], 'CNN training')).not.toThrow();
+  });
+});
+
+describe('initBackend browser backends and wasm paths', () => {
+  it('names the package to import when webgl or webgpu is not registered', async () => {
+    await expect(initBackend({ prefer: 'webgl' })).rejects.toThrow(
+      /backend 'webgl' was asked for but cannot load: the webgl backend is not registered: import '@tensorflow\/tfjs-backend-webgl'/,
+    );
+    await expect(initBackend({ prefer: 'webgpu' })).rejects.toThrow(
+      /import '@tensorflow\/tfjs-backend-webgpu'/,
+    );
+  });
+
+  it('auto in Node never tries the browser backends', async () => {
+    const info = await initBackend({ prefer: 'auto', blas: 'off' });
+    expect(info.skipped.map((s) => s.name).filter((n) => n === 'webgl' || n === 'webgpu')).toEqual([]);
+  });
+
+  it('rejects malformed wasmPaths, naming the option', async () => {
+    for (const bad of ['', 42, [], {}, { 'tfjs-backend-wasm.wasm': 3 }]) {
+      await expect(initBackend({ prefer: 'cpu', wasmPaths: bad as never })).rejects.toThrow(
+        /wasmPaths must be a non-empty URL prefix or a non-empty map from \.wasm file name to URL/,
+      );
+    }
+  });
+
+  it('wasmPaths after wasm has loaded is an input error, not a silent no-op', async () => {
+    await initBackend({ prefer: 'wasm', blas: 'off' });
+    await expect(initBackend({ prefer: 'wasm', blas: 'off', wasmPaths: '/static/' })).rejects.toThrow(
+      /wasmPaths must be set before the wasm backend first loads/,
+    );
   });
 });

@@ -288,7 +288,9 @@ describe('verdicts', () => {
     if (line.kind === 'line') {
       expect(line.series.map((x) => x.name)).toEqual(['0.05', '0.2']);
       expect(line.series[0]!.lo).toHaveLength(20);
-      expect(line.caption).toBe('Loss per step. Mean over 3 seeds; bands and whiskers are the 95% interval of the mean.');
+      expect(line.caption).toBe(
+        'Loss per step. Mean over 3 seeds; bands and whiskers are the 95% interval of the mean.',
+      );
     }
     expect(s.plotErrors).toEqual([]);
     const r = summarizeExperiment(

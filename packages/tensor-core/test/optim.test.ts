@@ -3,11 +3,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   Adam,
   AdamW,
+  afterStep,
+  chain,
   clipByGlobalNorm,
+  groupOptimizers,
   initBackend,
   Momentum,
+  mapGradients,
   SGD,
   warmupCosineSchedule,
+  wrapOptimizer,
 } from '../src/index.js';
 import { expectNoLeak, optimizerConformance } from '../src/testing/index.js';
 
@@ -75,18 +80,18 @@ describe('SGD momentum follows PyTorch (b₁ = g₁)', () => {
 });
 
 describe('hooks, clipping, schedules', () => {
-  it('update hook sees the full update and can transform it', async () => {
+  it('a hook attached to an existing optimizer sees the full update and can transform it', async () => {
     const seen: number[] = [];
     const p = tf.tidy(() => tf.variable(tf.scalar(1)));
-    const opt = new SGD({
-      lr: 0.5,
-      hooks: {
-        updates: (u) => {
+    const opt = wrapOptimizer(new SGD({ lr: 0.5 }), (inner) =>
+      chain(
+        inner,
+        mapGradients('double', (u) => {
           seen.push(u.p!.dataSync()[0]!);
           return { p: tf.mul(u.p!, 2) };
-        },
-      },
-    });
+        }),
+      ),
+    );
     await expectNoLeak(() => opt.minimize(() => tf.square(p) as tf.Scalar, { p }).dispose());
     expect(seen).toEqual([1]);
     expect((await p.data())[0]).toBeCloseTo(-1, 6);
@@ -119,9 +124,9 @@ describe('hooks, clipping, schedules', () => {
     const o1 = new Adam({ lr: 0.1 });
     o1.step({ a, b }, { a: tf.scalar(1), b: tf.scalar(-5) });
     o1.step({ a, b }, { b: tf.scalar(-5), a: tf.scalar(1) });
-    const st = await o1.getState();
-    expect(st.slots.a!.m!.data[0]).toBeCloseTo(0.19, 6);
-    expect(st.slots.b!.m!.data[0]).toBeCloseTo(-0.95, 6);
+    const adam = o1.getState().transform.children!.scaleByAdam!.params!;
+    expect(adam.a!.slots!.m!.data[0]).toBeCloseTo(0.19, 6);
+    expect(adam.b!.slots!.m!.data[0]).toBeCloseTo(-0.95, 6);
     tf.dispose([a, b]);
     o1.dispose();
   });
@@ -181,6 +186,59 @@ optimizerConformance('AdamW', {
     {
       create: () => new AdamW({ lr: 0.1, weightDecay: -1 }),
       message: /weightDecay must be a finite number >= 0/,
+    },
+  ],
+});
+
+optimizerConformance('groupOptimizers (Adam on one group)', {
+  setup,
+  quadratic: {
+    create: () => groupOptimizers([{ optimizer: new Adam({ lr: 0.1 }), params: ['x'] }]),
+    steps: 400,
+    tol: 1e-2,
+  },
+  rosenbrock: {
+    create: () => groupOptimizers([{ optimizer: new Adam({ lr: 0.02 }), params: ['x'] }]),
+    steps: 2000,
+    tol: 0.05,
+  },
+  invalid: [
+    { create: () => groupOptimizers([]), message: /groups must be a non-empty array/ },
+    {
+      create: () => groupOptimizers([{ optimizer: {} as never, params: ['x'] }]),
+      message: /groups\[0\]\.optimizer must be a tensor-core Optimizer/,
+    },
+  ],
+});
+
+optimizerConformance('wrapOptimizer (Momentum with a projection after each step)', {
+  setup,
+  quadratic: {
+    create: () =>
+      wrapOptimizer(new Momentum({ lr: 0.05, momentum: 0.9 }), (t) =>
+        chain(
+          t,
+          afterStep('box', (p) => p.x!.assign(tf.clipByValue(p.x!, -20, 20))),
+        ),
+      ),
+    steps: 200,
+    tol: 1e-3,
+  },
+  rosenbrock: {
+    create: () =>
+      wrapOptimizer(new Momentum({ lr: 1e-3, momentum: 0.9 }), (t) =>
+        chain(
+          t,
+          afterStep('box', (p) => p.x!.assign(tf.clipByValue(p.x!, -20, 20))),
+        ),
+      ),
+    steps: 1500,
+    tol: 0.05,
+  },
+  invalid: [
+    {
+      create: () => wrapOptimizer({} as never, (t) => t),
+      message: /optimizer must be a tensor-core Optimizer/,
     },
   ],
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, Rng, randomNormal } from '../src/index.js';
+import { bernoulliMask, initBackend, Rng, randomNormal, randomUniform } from '../src/index.js';
 
 beforeAll(() => initBackend({ prefer: 'cpu', blas: 'off' }));
 
@@ -87,6 +87,33 @@ describe('Rng', () => {
     const next = [r.normal(), r.next(), r.normal()];
     const r2 = Rng.fromState(saved);
     expect([r2.normal(), r2.next(), r2.normal()]).toEqual(next);
+  });
+
+  it('fromState rejects a state it cannot continue, naming the field', () => {
+    const ok = Rng.fromSeed(3).stream('a').getState();
+    const cases: [unknown, RegExp][] = [
+      [null, /^state must be a saved Rng state/],
+      [{ ...ok, s: [1, 2, 3] }, /^state\.s must be four unsigned 32-bit integers/],
+      [{ ...ok, s: [1, 2, 3, -4] }, /^state\.s must be four unsigned 32-bit integers/],
+      [{ ...ok, s: [0, 0, 0, 0] }, /^state\.s must be generator words that are not all zero/],
+      [{ ...ok, seed: 1.5 }, /^state\.seed must be a safe integer/],
+      [{ ...ok, path: ['a', ''] }, /^state\.path must be an array of non-empty stream names/],
+      [{ ...ok, spare: 'x' }, /^state\.spare must be null or a finite number/],
+      [{ ...ok, spare: Number.NaN }, /^state\.spare must be null or a finite number/],
+    ];
+    for (const [bad, msg] of cases) expect(() => Rng.fromState(bad as never)).toThrow(msg);
+    expect(() => Rng.fromState({ ...ok, s: [1, 2, 3] } as never, 'saved.rng')).toThrow(
+      /^saved\.rng\.s must be/,
+    );
+    expect(Rng.fromState(ok).next()).toBe(Rng.fromSeed(3).stream('a').next());
+  });
+
+  it('tensor samplers reject impossible ranges', () => {
+    expect(() => randomUniform(Rng.fromSeed(1), [2], 1, 0)).toThrow(/hi must be a number >= lo \(1\); got 0/);
+    expect(() => bernoulliMask(Rng.fromSeed(1), [2], 2)).toThrow(/keep must be a number in \[0, 1\]; got 2/);
+    expect(() => bernoulliMask(Rng.fromSeed(1), [2], Number.NaN)).toThrow(
+      /keep must be a number in \[0, 1\]/,
+    );
   });
 
   it('opSeed is a non-zero integer, and seeded tensors replay', async () => {

@@ -109,12 +109,12 @@ void pk_col2im(const float *cols, const pk_conv_geom *g, int64_t img0, int64_t n
 }
 
 int pk_conv2d(const float *x, const float *w, float *y, const pk_conv_geom *g) {
-  const int P = (int)(g->out_h * g->out_w), K = (int)(g->f_h * g->f_w * g->in_c), oc = (int)g->out_c;
-  const int64_t ysize = g->n * P * g->out_c;
   if (is_empty(g)) {
-    memset(y, 0, (size_t)ysize * sizeof(float));
+    /* Zero input channels (an empty sum) gives zeros, not whatever the output held. */
+    if (y) memset(y, 0, (size_t)(g->n * g->out_h * g->out_w * g->out_c) * sizeof(float));
     return 0;
   }
+  const int P = (int)(g->out_h * g->out_w), K = (int)(g->f_h * g->f_w * g->in_c), oc = (int)g->out_c;
   if (is_pointwise(g)) {
     if (g->channels_last) {
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(g->n * P), oc, K, 1.0f, x, K, w, oc, 0.0f,
@@ -144,13 +144,13 @@ int pk_conv2d(const float *x, const float *w, float *y, const pk_conv_geom *g) {
 }
 
 int pk_conv2d_backprop_input(const float *dy, const float *w, float *dx, const pk_conv_geom *g) {
-  const int P = (int)(g->out_h * g->out_w), K = (int)(g->f_h * g->f_w * g->in_c), oc = (int)g->out_c;
-  const int ic = (int)g->in_c, HW = (int)(g->in_h * g->in_w);
   const int64_t dxsize = g->n * g->in_h * g->in_w * g->in_c;
   if (is_empty(g)) {
-    memset(dx, 0, (size_t)dxsize * sizeof(float));
+    if (dx) memset(dx, 0, (size_t)dxsize * sizeof(float));
     return 0;
   }
+  const int P = (int)(g->out_h * g->out_w), K = (int)(g->f_h * g->f_w * g->in_c), oc = (int)g->out_c;
+  const int ic = (int)g->in_c, HW = (int)(g->in_h * g->in_w);
   if (is_pointwise(g)) {
     if (g->channels_last) {
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(g->n * P), ic, oc, 1.0f, dy, oc, w, oc, 0.0f,
@@ -165,7 +165,7 @@ int pk_conv2d_backprop_input(const float *dy, const float *w, float *dx, const p
   const int64_t nc = g->channels_last ? chunk_images(g) : 1;
   float *dcols = malloc((size_t)(nc * P * K) * sizeof(float));
   if (!dcols) return -1;
-  memset(dx, 0, (size_t)dxsize * sizeof(float));
+  if (dx) memset(dx, 0, (size_t)dxsize * sizeof(float));
   for (int64_t i0 = 0; i0 < g->n; i0 += nc) {
     const int64_t m = g->n - i0 < nc ? g->n - i0 : nc;
     if (g->channels_last)
@@ -181,12 +181,11 @@ int pk_conv2d_backprop_input(const float *dy, const float *w, float *dx, const p
 }
 
 int pk_conv2d_backprop_filter(const float *x, const float *dy, float *dw, const pk_conv_geom *g) {
-  const int P = (int)(g->out_h * g->out_w), K = (int)(g->f_h * g->f_w * g->in_c), oc = (int)g->out_c;
-  const int64_t dwsize = (int64_t)K * oc;
   if (is_empty(g)) {
-    memset(dw, 0, (size_t)dwsize * sizeof(float));
+    if (dw) memset(dw, 0, (size_t)(g->f_h * g->f_w * g->in_c * g->out_c) * sizeof(float));
     return 0;
   }
+  const int P = (int)(g->out_h * g->out_w), K = (int)(g->f_h * g->f_w * g->in_c), oc = (int)g->out_c;
   if (is_pointwise(g)) {
     if (g->channels_last) {
       cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, oc, (int)(g->n * P), 1.0f, x, K, dy, oc, 0.0f,

@@ -1,7 +1,8 @@
 /*
  * BLAS-backed kernels with no dependency on Node: batched sgemm with broadcasting, and 2-D
  * convolution (forward, input gradient, filter gradient) as im2col/col2im around sgemm.
- * Callers (addon.c) have already checked every extent against the buffers they pass.
+ * Callers (addon.c) have already checked every extent against the buffers they pass, and every
+ * size product against 2^31 elements (so the int casts below cannot truncate).
  */
 #ifndef PAPERKIT_KERNELS_H
 #define PAPERKIT_KERNELS_H
@@ -30,6 +31,10 @@ typedef struct {
 void pk_sgemm_batched(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
                       const float *b, int ldb, float beta, float *c, int ldc, int rank, const int64_t *shape,
                       const int64_t *sa, const int64_t *sb, const int64_t *sc);
+
+/* C[idx] = beta * C[idx] for every batch index: the product with an inner size k of 0. */
+void pk_scale_batched(int m, int n, float beta, float *c, int ldc, int rank, const int64_t *shape,
+                      const int64_t *sc);
 
 /* Rows (oh, ow) of all images in [img0, img0 + nimg), columns (kh, kw, c), zero where padded. */
 void pk_im2col(const float *x, const pk_conv_geom *g, int64_t img0, int64_t nimg, float *cols);

@@ -21,6 +21,17 @@ const FUNCTIONS = [
   'getThreads',
   'setThreads',
   'numProcs',
+  'kernelThreads',
+  'unary',
+  'castI32ToF32',
+  'binary',
+  'reduce',
+  'softmax',
+  'transpose',
+  'gather',
+  'segmentSum',
+  'adamUpdate',
+  'momentumUpdate',
 ] as const;
 
 const cache = new Map<string, LoadResult>();
@@ -50,6 +61,13 @@ function selfTest(addon: TensorNativeAddon): string | null {
   const wantY = [4, 6, 4, 6, 9, 6, 4, 6, 4];
   if (wantY.some((v, i) => y[i] !== v))
     return `conv2d self-test gave [${Array.from(y)}], expected [${wantY}]`;
+  // [2, 3] + [3] broadcast, then the row sums: exact small integers.
+  const s = new Float32Array(6);
+  addon.binary(0, a, 0, [3, 1], b, 0, [0, 1], s, 0, [2, 3]);
+  const sums = new Float32Array(2);
+  addon.reduce(0, s, 0, sums, 0, 2, 3, 1);
+  if (sums[0] !== 7 || sums[1] !== 16)
+    return `binary/reduce self-test gave [${Array.from(sums)}], expected [7,16]`;
   return null;
 }
 

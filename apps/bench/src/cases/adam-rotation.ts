@@ -120,7 +120,7 @@ export async function benchAdamRotation(o: AdamRotationBenchOptions = {}): Promi
         ...(v.blockSize !== undefined ? { blockSize: v.blockSize } : {}),
         ...(v.scope === 'svd' ? { every: PAPER_SVD_EVERY } : {}),
       });
-      const opt = rotated(AdamW, { lr: 1e-6 }, rot);
+      const opt = rotated(new AdamW({ lr: 1e-6 }), rot);
       // The first step materializes the rotation (and, for svd, computes its first basis).
       const before = tf.memory().numBytes;
       const t0 = performance.now();

@@ -4,18 +4,17 @@
  * memory (target: (C + 3)·d floats).
  */
 import { AdamCM } from '@paperkit/critical-momenta';
-import { Adam, currentBackend, initBackend, type Optimizer, Rng, randomNormal } from '@paperkit/tensor-core';
+import {
+  Adam,
+  currentBackend,
+  initBackend,
+  median,
+  type Optimizer,
+  Rng,
+  randomNormal,
+} from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
-
-/** One benchmark figure (the bench app adapts these to its case type). */
-export interface BenchFigure {
-  readonly name: string;
-  readonly value: number;
-  readonly unit: string;
-  readonly baseline?: number;
-  readonly ratio?: number;
-  readonly note?: string;
-}
+import type { BenchFigure } from '../figures.js';
 
 /** Options of {@link benchCriticalMomenta}. */
 export interface CriticalMomentaBenchOptions {
@@ -64,11 +63,6 @@ function timeStep(
   const wall = performance.now() - t0;
   const c = process.cpuUsage(c0);
   return { cpu: (c.user + c.system) / 1000, wall };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 /**

@@ -4,18 +4,9 @@
  * the sequential PAV prox at or below one sort), at d = 1e5 and 1e6, Float32 N(0, 0.05²) weights,
  * λ = 1e-3 (the spec's CPU measurement setting).
  */
-import { Rng } from '@paperkit/tensor-core';
+import { median, Rng } from '@paperkit/tensor-core';
 import { type ProxAlgorithm, proxR, radixArgsort } from '@paperkit/weight-sharing';
-
-/** One benchmark figure (the bench app adapts these to its case type). */
-export interface BenchFigure {
-  readonly name: string;
-  readonly value: number;
-  readonly unit: string;
-  readonly baseline?: number;
-  readonly ratio?: number;
-  readonly note?: string;
-}
+import type { BenchFigure } from '../figures.js';
 
 /** Options of {@link benchWeightSharing}. */
 export interface WeightSharingBenchOptions {
@@ -32,11 +23,6 @@ const SPEC: Record<number, { prox: number; sort: number }> = {
   1e5: { prox: 5, sort: 8.2 },
   1e6: { prox: 66, sort: 102 },
 };
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 /**
  * Median wall time of the prox per algorithm, of the radix argsort alone, and of one value sort, with

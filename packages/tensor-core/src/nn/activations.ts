@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkOneOf } from '../validate/errors.js';
+import { checkInRange, checkOneOf, PaperkitInputError } from '../validate/errors.js';
 
 /** Pointwise nonlinearities the blocks accept by name. */
 export type Activation = 'relu' | 'tanh' | 'gelu' | 'sigmoid' | 'leakyRelu' | 'elu' | 'softplus' | 'identity';
@@ -27,11 +27,21 @@ export function checkActivation(parameter: string, name: string): Activation {
   return checkOneOf(parameter, name, ACTIVATIONS);
 }
 
+/** Options of {@link activate}. */
+export interface ActivateOptions {
+  /**
+   * Negative slope of `leakyRelu`, in [0, 1); default {@link LEAKY_RELU_SLOPE} (PyTorch's). Ignored
+   * by the other activations.
+   */
+  readonly leakySlope?: number;
+}
+
 /**
  * Applies an activation. `gelu` is the exact form 0.5·x·(1 + erf(x/√2)) (PyTorch's `nn.GELU()`
- * default, not the tanh approximation); `elu` uses α = 1; `leakyRelu` uses slope {@link LEAKY_RELU_SLOPE}.
+ * default, not the tanh approximation); `elu` uses α = 1; `leakyRelu` uses `options.leakySlope`
+ * (default {@link LEAKY_RELU_SLOPE}).
  */
-export function activate(x: tf.Tensor, name: Activation): tf.Tensor {
+export function activate(x: tf.Tensor, name: Activation, options: ActivateOptions = {}): tf.Tensor {
   switch (name) {
     case 'relu':
       return tf.relu(x);
@@ -42,7 +52,7 @@ export function activate(x: tf.Tensor, name: Activation): tf.Tensor {
     case 'sigmoid':
       return tf.sigmoid(x);
     case 'leakyRelu':
-      return tf.leakyRelu(x, LEAKY_RELU_SLOPE);
+      return tf.leakyRelu(x, leakySlopeOf(options));
     case 'elu':
       return tf.elu(x);
     case 'softplus':
@@ -53,4 +63,12 @@ export function activate(x: tf.Tensor, name: Activation): tf.Tensor {
       checkActivation('activation', name);
       throw new Error('unreachable');
   }
+}
+
+function leakySlopeOf(options: ActivateOptions): number {
+  if (options === null || typeof options !== 'object')
+    throw new PaperkitInputError('options', options, 'an options object { leakySlope? }');
+  return options.leakySlope === undefined
+    ? LEAKY_RELU_SLOPE
+    : checkInRange('leakySlope', options.leakySlope, 0, 1, '[)');
 }

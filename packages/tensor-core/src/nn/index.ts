@@ -44,6 +44,8 @@ export {
   applyGaussianEncoder,
   bernoulliLogLikelihood,
   type DecoderConfig,
+  type DiagonalGaussian,
+  diagonalGaussianKl,
   type GaussianEncoderConfig,
   gaussianKl,
   gaussianLogLikelihood,

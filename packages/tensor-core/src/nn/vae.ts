@@ -158,6 +158,52 @@ export function gaussianKl(mean: tf.Tensor, logvar: tf.Tensor, reduction: Reduct
   });
 }
 
+/** A diagonal Gaussian N(mean, diag variance) given by tensors (any shapes that broadcast together). */
+export interface DiagonalGaussian {
+  readonly mean: tf.Tensor;
+  /** Variances, > 0. */
+  readonly variance: tf.Tensor;
+}
+
+/**
+ * KL(q ‖ p) between diagonal Gaussians, element-wise over the broadcast shape of the four tensors:
+ * ½·log(v_p/v_q) + (v_q + (μ_q − μ_p)²)/(2·v_p) − ½. Sum over the latent axis for the KL of the
+ * multivariate Gaussians. Unlike {@link gaussianKl} (a standard-normal prior, log-variances), both
+ * sides are free and given by variances, as priors with learned means and floored variances need
+ * (e.g. a VAE whose prior is a transition model p(zᵗ | zᵗ⁻¹)). Differentiable in all four tensors.
+ */
+export function diagonalGaussianKl(q: DiagonalGaussian, p: DiagonalGaussian): tf.Tensor {
+  const parts: [string, unknown][] = [
+    ['q.mean', q?.mean],
+    ['q.variance', q?.variance],
+    ['p.mean', p?.mean],
+    ['p.variance', p?.variance],
+  ];
+  let shape: number[] = [];
+  for (const [name, t] of parts) {
+    if (!(t instanceof tf.Tensor))
+      throw new PaperkitInputError(name, t, 'a tensor (q and p are { mean, variance } of tensors)');
+    try {
+      shape = tf.broadcast_util.assertAndGetBroadcastShape(shape, t.shape);
+    } catch {
+      throw new PaperkitInputError(
+        name,
+        t,
+        `a tensor whose shape [${t.shape}] broadcasts with the others ([${shape}] so far)`,
+      );
+    }
+  }
+  return tf.tidy(() =>
+    tf.sub(
+      tf.add(
+        tf.mul(0.5, tf.log(tf.div(p.variance, q.variance))),
+        tf.div(tf.add(q.variance, tf.square(tf.sub(q.mean, p.mean))), tf.mul(2, p.variance)),
+      ),
+      0.5,
+    ),
+  );
+}
+
 function reduceBatch(perExample: tf.Tensor, reduction: Reduction): tf.Tensor {
   if (reduction === 'mean') return tf.mean(perExample);
   if (reduction === 'sum') return tf.sum(perExample);

@@ -1,15 +1,43 @@
-export { Adam, type AdamConfig, AdamW } from './adam.js';
+export {
+  Adam,
+  type AdamConfig,
+  AdamState,
+  AdamW,
+  resolveAdamOptions,
+  type ScaleByAdamOptions,
+  scaleByAdam,
+} from './adam.js';
+export {
+  type AdamCoefficients,
+  adamCorrections64,
+  adamDirection,
+  adamStep64,
+  firstMoment64,
+  secondMoment64,
+  updateFirstMoment,
+  updateSecondMoment,
+} from './adam-math.js';
+export { chain, childKeys } from './chain.js';
 export { clipByGlobalNorm, globalNorm } from './clip.js';
+export {
+  groupOptimizers,
+  multiTransform,
+  type OptimizerGroup,
+  type TransformGroup,
+} from './multi-transform.js';
 export {
   type BaseOptimizerConfig,
   Optimizer,
-  type OptimizerHooks,
-  type OptimizerState,
-  type ParamsLike,
-  type SavedTensor,
-  type StepContext,
-  toVariableRecord,
+  type OptimizerSpec,
+  type WrapSpec,
+  wrapOptimizer,
 } from './optimizer.js';
+export {
+  OPTIMIZER_STATE_FORMAT,
+  type OptimizerState,
+  type ParsedOptimizerState,
+  parseOptimizerState,
+} from './optimizer-state.js';
 export {
   constantSchedule,
   type LearningRate,
@@ -18,4 +46,47 @@ export {
   type WarmupCosineOptions,
   warmupCosineSchedule,
 } from './schedules.js';
-export { Momentum, SGD, type SGDConfig } from './sgd.js';
+export { Momentum, type MomentumOptions, MomentumState, SGD, type SGDConfig, traceMomentum } from './sgd.js';
+export {
+  type JsonObject,
+  type JsonValue,
+  type ParamStateJson,
+  type RestoreContext,
+  type SlotBasis,
+  TransformState,
+  type TransformStateJson,
+} from './state.js';
+export {
+  TFJS_STATE_WEIGHT,
+  TfjsOptimizerAdapter,
+  type TfjsOptimizerOptions,
+  toTfjsOptimizer,
+} from './tfjs-adapter.js';
+export {
+  type Adoption,
+  type AnyTransform,
+  checkTransform,
+  type GradientTransformation,
+  initChild,
+  type StepContext,
+} from './transform.js';
+export {
+  addWeightDecay,
+  afterStep,
+  clipFromConfig,
+  clipGlobalNorm,
+  decoupledWeightDecay,
+  mapGradients,
+  scale,
+  scaleByLearningRate,
+} from './transforms.js';
+export {
+  mapUpdates,
+  materialize,
+  materializeAll,
+  scaleUpdates,
+  toUpdates,
+  type Update,
+  type Updates,
+  withFactor,
+} from './updates.js';

@@ -1,111 +1,163 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ParamMap } from '../params/param-map.js';
-import { checkNonNegative, PaperkitInputError } from '../validate/errors.js';
-import { clipByGlobalNorm } from './clip.js';
+import { type ParamsLike, toVariableRecord, valueAndGrads } from '../params/grads.js';
+import { checkObject, PaperkitInputError } from '../validate/errors.js';
+import { chain } from './chain.js';
+import {
+  checkNames,
+  OPTIMIZER_STATE_FORMAT,
+  type OptimizerState,
+  parseOptimizerState,
+} from './optimizer-state.js';
 import { type LearningRate, type Schedule, toSchedule } from './schedules.js';
+import type { TransformState } from './state.js';
+import { type AnyTransform, checkTransform, type StepContext } from './transform.js';
+import { materialize, toUpdates } from './updates.js';
 
-/** What a hook sees about the step in progress. */
-export interface StepContext {
-  /** 1-based index of the step being taken (Adam's bias-correction t). */
-  readonly t: number;
-  /** Learning rate of this step, from the schedule. */
-  readonly lr: number;
-  /** Names of the parameters being updated, in order. */
-  readonly names: readonly string[];
-}
-
-/**
- * The documented extension point through which paper packages wrap an optimizer without copying it.
- * Each step runs: clip → `gradients` → the optimizer's own update rule → `updates` → decoupled weight
- * decay → `p ← p − u` → `afterStep`. Hooks run inside the step's `tf.tidy`; tensors they return are
- * cleaned up by it, so they must not dispose their inputs.
- */
-export interface OptimizerHooks {
-  /** Transforms gradients before the update rule sees them (e.g. rotate into another basis). */
-  readonly gradients?: (grads: Record<string, tf.Tensor>, ctx: StepContext) => Record<string, tf.Tensor>;
-  /** Transforms the full update `u` (already scaled by the learning rate) that is subtracted from each parameter. */
-  readonly updates?: (updates: Record<string, tf.Tensor>, ctx: StepContext) => Record<string, tf.Tensor>;
-  /** Runs after parameters were written (e.g. a proximal operator). */
-  readonly afterStep?: (params: Record<string, tf.Variable>, ctx: StepContext) => void;
-}
-
-/** Settings every optimizer shares. */
+/** Settings every optimizer class shares. */
 export interface BaseOptimizerConfig {
   /** Learning rate or schedule (0-based step index → rate). */
   readonly lr: LearningRate;
   /** Clip gradients to this global L2 norm before anything else; off when absent. */
   readonly clipNorm?: number;
-  /** Extension hooks, see {@link OptimizerHooks}. */
-  readonly hooks?: OptimizerHooks;
 }
 
-/** A slot tensor saved in {@link OptimizerState}. */
-export interface SavedTensor {
-  /** Shape of the tensor. */
-  readonly shape: number[];
-  /** Values (float32 values, exactly representable as JSON numbers). */
-  readonly data: number[];
-}
-
-/** Serialized optimizer state: JSON-safe, keyed by parameter name, restores bit-identically. */
-export interface OptimizerState {
-  /** Optimizer class name, checked on restore. */
-  readonly optimizer: string;
-  /** Steps taken. */
-  readonly t: number;
-  /** Per-parameter slots: name → slot name → tensor. */
-  readonly slots: Record<string, Record<string, SavedTensor>>;
-  /** Extra JSON state of subclasses. */
-  readonly extra?: unknown;
-}
-
-/** Anything with named variables: a {@link ParamMap} or a plain record. */
-export type ParamsLike = ParamMap | Record<string, tf.Variable>;
-
-/** Resolves a {@link ParamsLike} to a name → variable record. */
-export function toVariableRecord(params: ParamsLike): Record<string, tf.Variable> {
-  return params instanceof ParamMap ? params.tensors() : params;
+/** An optimizer built from a transform. */
+export interface OptimizerSpec {
+  /** Name recorded in saved state (a state only loads into an optimizer of the same name). */
+  readonly name: string;
+  /** Learning rate or schedule: `ctx.lr` of each step. */
+  readonly lr: LearningRate;
+  /** What a step does (usually a {@link chain}). */
+  readonly transform: AnyTransform;
 }
 
 /**
- * Base of every paperkit optimizer. State lives in per-parameter slots keyed by parameter *name* (tfjs's
- * own Adam keys by position, which silently mixes moments when the variable list changes). Subclasses
- * implement {@link Optimizer.computeUpdate}; everything else (schedules, clipping, hooks, decay,
- * serialization, leak-free stepping) is shared.
+ * An optimizer built around another one: the one wrapping pattern of paperkit. `transform` receives
+ * the wrapped optimizer's transform and returns the new optimizer's (putting transforms before,
+ * after or around it); the learning rate is the wrapped optimizer's. The new optimizer takes over
+ * the wrapped one's state and step count, and the wrapped instance is spent (stepping it is an error).
  */
-export abstract class Optimizer {
-  /** Class name used in saved state. */
-  abstract readonly name: string;
+export interface WrapSpec {
+  /** Name recorded in saved state. */
+  readonly name: string;
+  /** The optimizer being wrapped (or several, e.g. one per parameter group). */
+  readonly wraps: Optimizer | readonly Optimizer[];
+  /** Builds the new transform around the wrapped ones' (in the order of `wraps`). */
+  readonly transform: (...inner: AnyTransform[]) => AnyTransform;
+  /** How the wrapped optimizer is called in error messages; default `optimizer`. */
+  readonly parameter?: string;
   /**
-   * The configuration this optimizer was built from: `new (opt.constructor)(opt.config)` builds a
-   * fresh optimizer of the same kind (wrappers such as adam-rotation's `rotated` rely on it). A
-   * subclass that hands its parent a transformed config stores its caller's here instead.
+   * Set when the wrapped optimizer must not have stepped, with the reason (e.g. a rotation: its
+   * state would be in the wrong basis).
    */
-  readonly config: Readonly<object>;
-  /** Steps taken so far. */
-  protected t = 0;
-  /** The learning-rate schedule. */
-  protected readonly schedule: Schedule;
-  /** Hooks in force. */
-  protected readonly hooks: OptimizerHooks;
-  private readonly clipNorm: number | undefined;
-  private readonly slots = new Map<string, Map<string, tf.Variable>>();
+  readonly freshBecause?: string;
+}
 
-  constructor(config: BaseOptimizerConfig) {
-    if (config === null || typeof config !== 'object')
-      throw new PaperkitInputError('config', config, 'an object');
-    this.config = config;
-    this.schedule = toSchedule(config.lr);
-    this.hooks = config.hooks ?? {};
-    if (config.clipNorm !== undefined) {
-      checkNonNegative('clipNorm', config.clipNorm);
-      if (config.clipNorm === 0)
-        throw new PaperkitInputError('clipNorm', 0, 'a finite number > 0 (omit it to disable clipping)');
+function isWrap(spec: OptimizerSpec | WrapSpec): spec is WrapSpec {
+  return 'wraps' in spec;
+}
+
+/**
+ * A paperkit optimizer: a {@link GradientTransformation} (usually a chain) run over named parameters,
+ * with its state keyed by parameter *name* (tfjs's own optimizers key by position, which silently
+ * mixes moments when the variable list changes). Every optimizer of every paperkit package is one of
+ * these: `Adam`, `AdamW`, `SGD`, `Momentum` are chains of tensor-core's transforms; paper optimizers
+ * either build their own chain or wrap an existing optimizer (see {@link WrapSpec}); `toTfjsOptimizer`
+ * turns any of them into a `tf.Optimizer` for `model.fit`.
+ *
+ * A step: `beforeStep` → `update` (gradients → u) → `p ← p · paramScale − u` → `afterStep`, all in
+ * `tf.tidy`, no host read unless a transform needs one. `getState()` is synchronous plain data;
+ * `setState()` validates everything (names, shapes, finite values, integer steps, the chain's kinds
+ * and options) before changing anything.
+ */
+export class Optimizer {
+  /** Name recorded in saved state. */
+  readonly name: string;
+  /** The transform a step runs (wrappers build theirs around it). */
+  readonly transform: AnyTransform;
+  /** The learning-rate schedule (0-based step → rate). */
+  readonly schedule: Schedule;
+  /** Steps completed. */
+  protected t = 0;
+  private root: TransformState | undefined;
+  private shapes = new Map<string, readonly number[]>();
+  private pendingCheck = false;
+  private wrappedBy: string | undefined;
+
+  constructor(spec: OptimizerSpec | WrapSpec) {
+    checkObject('spec', spec, 'an optimizer spec { name, lr, transform } or { name, wraps, transform }');
+    if (typeof spec.name !== 'string' || spec.name.length === 0)
+      throw new PaperkitInputError('name', spec.name, 'a non-empty string');
+    this.name = spec.name;
+    if (isWrap(spec)) {
+      const inners = Array.isArray(spec.wraps) ? spec.wraps : [spec.wraps];
+      const parameter = spec.parameter ?? 'optimizer';
+      if (inners.length === 0)
+        throw new PaperkitInputError(parameter, inners, 'at least one optimizer to wrap');
+      for (const inner of inners) {
+        if (!(inner instanceof Optimizer))
+          throw new PaperkitInputError(parameter, inner, 'a tensor-core Optimizer (e.g. new AdamW({ lr }))');
+        if (inner.wrappedBy !== undefined)
+          throw new PaperkitInputError(
+            parameter,
+            inner.name,
+            `an optimizer not wrapped already (it is inside "${inner.wrappedBy}"; wrap the wrapper instead)`,
+          );
+        if (spec.freshBecause !== undefined && inner.t > 0)
+          throw new PaperkitInputError(
+            parameter,
+            inner.name,
+            `an optimizer that has not stepped yet (this one took ${inner.t} steps; ${spec.freshBecause})`,
+          );
+      }
+      if (new Set(inners).size !== inners.length)
+        throw new PaperkitInputError(parameter, 'the same optimizer twice', 'distinct optimizers');
+      if (typeof spec.transform !== 'function')
+        throw new PaperkitInputError(
+          'transform',
+          spec.transform,
+          'a function (inner transform) => transform',
+        );
+      const built = checkTransform('transform', spec.transform(...inners.map((o) => o.transform)));
+      this.transform = built.init ? built : chain(built);
+      this.schedule = inners[0]!.schedule;
+      const adopt = new Map<AnyTransform, TransformState>();
+      for (const o of inners) if (o.root) adopt.set(o.transform, o.root);
+      this.root = this.transform.init!(adopt);
+      for (const o of inners) {
+        // A wrapper that drops the wrapped transform must not leak its state.
+        if (o.root && this.findState(o.transform) !== o.root) o.root.dispose();
+        for (const [n, shape] of o.shapes) this.shapes.set(n, shape);
+        this.pendingCheck ||= o.pendingCheck;
+        o.wrappedBy = this.name;
+        o.root = undefined;
+      }
+      this.t = inners[0]!.t;
+    } else {
+      const t = checkTransform('transform', spec.transform);
+      this.transform = t.init ? t : chain(t);
+      this.schedule = toSchedule(spec.lr);
+      this.root = this.transform.init!();
     }
-    this.clipNorm = config.clipNorm;
   }
 
-  /** Steps taken so far. */
+  /**
+   * Checks an optimizer class's config: an object whose keys are `lr`, `clipNorm` or one of `keys`
+   * (a misspelt or foreign option, e.g. PyTorch's `weight_decay`, is an error rather than ignored).
+   */
+  static checkConfig(config: unknown, keys: readonly string[]): void {
+    const c = checkObject(
+      'config',
+      config,
+      `an object { lr, clipNorm?, ${keys.map((k) => `${k}?`).join(', ')} }`,
+    );
+    const known = new Set(['lr', 'clipNorm', ...keys]);
+    for (const k of Object.keys(c))
+      if (!known.has(k))
+        throw new PaperkitInputError(`config.${k}`, k, `a known option (${[...known].join(', ')})`);
+  }
+
+  /** Steps completed so far. */
   get iterations(): number {
     return this.t;
   }
@@ -117,42 +169,61 @@ export abstract class Optimizer {
 
   /**
    * One step with gradients keyed like the parameters. Parameters without a gradient are left alone
-   * (their slots untouched). The caller keeps ownership of `grads`.
+   * (their state untouched) unless a transform updates them anyway (a rotation mixes coordinates). The
+   * caller keeps ownership of `grads`.
    */
-  step(params: ParamsLike, grads: Record<string, tf.Tensor>): void {
+  step(params: ParamsLike, grads: Readonly<Record<string, tf.Tensor>>): void {
+    this.assertUsable();
     const vars = toVariableRecord(params);
+    checkObject('grads', grads, 'a record of gradient tensors keyed by parameter name');
     const names = Object.keys(grads);
     for (const n of names) {
       const v = vars[n];
-      if (!v)
+      if (v === undefined)
         throw new PaperkitInputError(
           `grads.${n}`,
           n,
           `a gradient for a known parameter (${Object.keys(vars).join(', ')})`,
         );
-      if (!tf.util.arraysEqual(v.shape, grads[n]!.shape))
-        throw new PaperkitInputError(`grads.${n}`, grads[n], `a tensor of shape [${v.shape}]`);
+      if (!(v instanceof tf.Variable) || v.isDisposed)
+        throw new PaperkitInputError(`params.${n}`, v, 'a live tf.Variable (not disposed)');
+      const g = grads[n];
+      if (!(g instanceof tf.Tensor) || g.isDisposed)
+        throw new PaperkitInputError(`grads.${n}`, g, 'a live tensor (not disposed)');
+      if (!tf.util.arraysEqual(v.shape, g.shape))
+        throw new PaperkitInputError(`grads.${n}`, g, `a tensor of shape [${v.shape}]`);
     }
+    this.checkParams(vars, names);
     const t = this.t + 1;
     const lr = this.schedule(this.t);
-    if (!Number.isFinite(lr) || lr < 0)
+    if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0)
       throw new PaperkitInputError('lr', lr, `a finite number >= 0 at step ${this.t}`);
-    const ctx: StepContext = { t, lr, names };
+    const ctx: StepContext = { t, lr, names, params: vars };
+    const tr = this.transform;
+    const root = this.root;
+    if (tr.fusedStep?.(vars, grads, root, ctx)) {
+      for (const n of names) if (!this.shapes.has(n)) this.shapes.set(n, [...vars[n]!.shape]);
+      this.t = t;
+      return;
+    }
+    if (tr.beforeStep) tf.tidy(() => tr.beforeStep!(vars, root, ctx));
     tf.tidy(() => {
-      let g = grads;
-      if (this.clipNorm !== undefined) g = clipByGlobalNorm(g, this.clipNorm).grads;
-      if (this.hooks.gradients) g = this.hooks.gradients(g, ctx);
-      let u: Record<string, tf.Tensor> = {};
-      for (const n of names) u[n] = this.computeUpdate(n, g[n]!, vars[n]!, ctx);
-      if (this.hooks.updates) u = this.hooks.updates(u, ctx);
-      for (const n of names) {
-        const p = vars[n]!;
-        const decayed = this.decoupledDecay(n, p, ctx);
-        p.assign(tf.sub(decayed ?? p, u[n]!));
+      const out = tr.update(toUpdates(grads), root, ctx);
+      for (const [n, u] of Object.entries(out)) {
+        const p = vars[n];
+        if (p === undefined)
+          throw new PaperkitInputError(
+            `transform "${tr.kind}"`,
+            n,
+            'updates only for parameters passed to step()',
+          );
+        const f = tr.paramScale ? tr.paramScale(n, root, ctx) : 1;
+        p.assign(tf.sub(f === 1 ? p : tf.mul(p, f), materialize(u)));
+        if (!this.shapes.has(n)) this.shapes.set(n, [...p.shape]);
       }
     });
-    this.t = t;
-    if (this.hooks.afterStep) tf.tidy(() => this.hooks.afterStep!(vars, ctx));
+    if (tr.afterStep) tf.tidy(() => tr.afterStep!(vars, root, ctx));
+    if (this.completesStep()) this.t = t;
   }
 
   /**
@@ -160,17 +231,14 @@ export abstract class Optimizer {
    * returns the loss (the caller disposes it). No host sync.
    */
   minimize(loss: () => tf.Scalar, params: ParamsLike): tf.Scalar {
+    this.assertUsable();
     const vars = toVariableRecord(params);
-    const list = Object.values(vars);
-    const { value, grads } = tf.variableGrads(loss, list);
-    // variableGrads keys by the variable's global name; map back to parameter names.
-    const byName: Record<string, tf.Tensor> = {};
-    for (const [n, v] of Object.entries(vars)) {
-      const g = grads[v.name];
-      if (g) byName[n] = g;
-    }
+    const { value, grads } = valueAndGrads(loss, vars);
     try {
-      this.step(vars, byName);
+      this.step(vars, grads);
+    } catch (err) {
+      value.dispose();
+      throw err;
     } finally {
       tf.dispose(Object.values(grads));
     }
@@ -178,90 +246,137 @@ export abstract class Optimizer {
   }
 
   /**
-   * The update rule: returns `u` (already multiplied by the learning rate) so that `p ← p − u`.
-   * Called inside a tidy; read and write state through {@link Optimizer.slot}.
+   * Whether the step just taken counts as a completed step (advances `iterations` and the learning
+   * rate). Always true, except for multi-pass optimizers such as SAM, whose `step` alternates halves.
    */
-  protected abstract computeUpdate(
-    name: string,
-    grad: tf.Tensor,
-    param: tf.Variable,
-    ctx: StepContext,
-  ): tf.Tensor;
-
-  /** Decoupled decay `p·(1 − lr·wd)` (AdamW); `undefined` means none. Applied before `p − u`. */
-  protected decoupledDecay(_name: string, _param: tf.Variable, _ctx: StepContext): tf.Tensor | undefined {
-    return undefined;
+  protected completesStep(): boolean {
+    return true;
   }
 
-  /** A state slot of parameter `name`, created zero-filled like `like` on first use. */
-  protected slot(name: string, slotName: string, like: tf.Tensor): tf.Variable {
-    let m = this.slots.get(name);
-    if (!m) {
-      m = new Map();
-      this.slots.set(name, m);
-    }
-    let v = m.get(slotName);
-    if (!v) {
-      v = tf.tidy(() => tf.variable(tf.zerosLike(like), false));
-      m.set(slotName, v);
-    }
-    return v;
+  /**
+   * Everything needed to resume, as plain data (`JSON.stringify` writes it as is): the step count,
+   * the parameter shapes, every slot, counter and host datum of every transform. Synchronous (one
+   * host read per slot).
+   */
+  getState(): OptimizerState {
+    this.assertUsable();
+    const params: Record<string, number[]> = {};
+    for (const [n, s] of this.shapes) params[n] = [...s];
+    return {
+      format: OPTIMIZER_STATE_FORMAT,
+      optimizer: this.name,
+      t: this.t,
+      params,
+      transform: this.root!.save(),
+    };
   }
 
-  /** Whether slot `slotName` of `name` exists yet (first-step special cases, e.g. PyTorch momentum). */
-  protected hasSlot(name: string, slotName: string): boolean {
-    return this.slots.get(name)?.has(slotName) ?? false;
+  /**
+   * Replaces the state with a saved one. Rejected, with a {@link PaperkitInputError} naming the field
+   * and nothing changed: another optimizer or chain, missing or extra parameter names, wrong shapes,
+   * non-finite values, negative or non-integer steps. With `params`, names and shapes are checked
+   * against them now (the same names with the same shapes); without, at the next step (every saved
+   * parameter must be passed with its shape, and gradients may only come for saved parameters).
+   */
+  setState(state: OptimizerState, params?: ParamsLike): void {
+    this.prepareState(state, params)();
   }
 
-  /** Subclass extra JSON state for {@link Optimizer.getState}. */
-  protected extraState(): unknown {
-    return undefined;
+  /**
+   * Validates a state exactly as {@link Optimizer.setState} does, without applying it (for owners of
+   * several optimizers that restore all of them or none).
+   */
+  checkState(state: OptimizerState, params?: ParamsLike): void {
+    this.prepareState(state, params);
   }
 
-  /** Restores subclass extra state. */
-  protected setExtraState(_extra: unknown): void {}
-
-  /** Serializes steps and every slot; `setState` on a fresh optimizer resumes bit-identically. */
-  async getState(): Promise<OptimizerState> {
-    const slots: Record<string, Record<string, SavedTensor>> = {};
-    for (const [n, m] of this.slots) {
-      slots[n] = {};
-      for (const [s, v] of m) slots[n][s] = { shape: [...v.shape], data: Array.from(await v.data()) };
-    }
-    const extra = this.extraState();
-    return { optimizer: this.name, t: this.t, slots, ...(extra !== undefined ? { extra } : {}) };
+  private prepareState(state: OptimizerState, params: ParamsLike | undefined): () => void {
+    this.assertUsable();
+    const { t, shapes, transform } = parseOptimizerState(state, this.name);
+    if (params !== undefined && shapes.size > 0)
+      checkNames(shapes, toVariableRecord(params), 'state.params', 'params');
+    const commit = this.root!.prepare(transform, 'state.transform', { shapes });
+    return () => {
+      commit();
+      this.t = t;
+      this.shapes = shapes;
+      this.pendingCheck = params === undefined;
+    };
   }
 
-  /** Replaces all state with a saved one (from the same optimizer class). */
-  setState(state: OptimizerState): void {
-    if (!state || state.optimizer !== this.name)
-      throw new PaperkitInputError(
-        'state.optimizer',
-        state?.optimizer,
-        `"${this.name}" (state saved by this optimizer class)`,
-      );
-    this.disposeSlots();
-    this.t = state.t;
-    for (const [n, m] of Object.entries(state.slots)) {
-      const map = new Map<string, tf.Variable>();
-      for (const [s, saved] of Object.entries(m)) {
-        map.set(
-          s,
-          tf.tidy(() => tf.variable(tf.tensor(saved.data, saved.shape, 'float32'), false)),
-        );
-      }
-      this.slots.set(n, map);
-    }
-    this.setExtraState(state.extra);
+  /** The state of `transform` inside this optimizer (for diagnostics and wrappers), if it has one. */
+  stateOf(transform: AnyTransform): TransformState | undefined {
+    return this.findState(transform);
   }
 
-  /** Frees every slot tensor. */
+  /** Frees every state tensor. The optimizer can step again afterwards, from fresh state. */
   dispose(): void {
-    this.disposeSlots();
+    if (!this.root) return;
+    this.root.dispose();
+    this.root = this.transform.init!();
   }
 
-  private disposeSlots(): void {
-    for (const m of this.slots.values()) for (const v of m.values()) v.dispose();
-    this.slots.clear();
+  private findState(transform: AnyTransform): TransformState | undefined {
+    const visit = (s: TransformState): TransformState | undefined => {
+      if (s.owner === transform) return s;
+      for (const c of s.children().values()) {
+        const f = visit(c);
+        if (f) return f;
+      }
+      return undefined;
+    };
+    return this.root ? visit(this.root) : undefined;
   }
+
+  private assertUsable(): void {
+    if (this.wrappedBy !== undefined)
+      throw new PaperkitInputError(
+        'optimizer',
+        this.name,
+        `an optimizer that was not wrapped (its state now lives in "${this.wrappedBy}"; step that one)`,
+      );
+  }
+
+  /** Parameter names and shapes against the recorded ones (after a restore, see `setState`). */
+  private checkParams(vars: Readonly<Record<string, tf.Variable>>, names: readonly string[]): void {
+    if (this.pendingCheck) {
+      // The first step after a restore: every saved parameter must exist with its shape, and every
+      // gradient must belong to a saved parameter (else the state was saved under other names and
+      // its moments would silently restart). Parameters this optimizer never stepped may be present.
+      if (this.shapes.size > 0) {
+        checkNames(this.shapes, vars, 'state.params', 'params', false);
+        for (const n of names)
+          if (!this.shapes.has(n))
+            throw new PaperkitInputError(
+              `grads.${n}`,
+              n,
+              `a gradient for a parameter of the restored state (${[...this.shapes.keys()].join(', ')}): the state was saved under other parameter names`,
+            );
+      }
+      this.pendingCheck = false;
+    }
+    for (const n of names) {
+      const shape = this.shapes.get(n);
+      if (shape !== undefined && !tf.util.arraysEqual(shape as number[], vars[n]!.shape))
+        throw new PaperkitInputError(
+          `params.${n}`,
+          vars[n],
+          `a tensor of shape [${shape}] (the shape this optimizer's state was built for)`,
+        );
+    }
+  }
+}
+
+/**
+ * Wraps `optimizer` with the one wrapping pattern (see {@link WrapSpec}): `around` receives its
+ * transform and returns the new one. Use it to attach hooks to an existing optimizer, e.g.
+ * `wrapOptimizer(sgd, (t) => chain(t, afterStep('project', clampWeights)))`; the wrapped optimizer's
+ * state moves into the new one.
+ */
+export function wrapOptimizer(
+  optimizer: Optimizer,
+  around: (inner: AnyTransform) => AnyTransform,
+  name = `Wrapped${optimizer instanceof Optimizer ? optimizer.name : ''}`,
+): Optimizer {
+  return new Optimizer({ name, wraps: optimizer, transform: around });
 }

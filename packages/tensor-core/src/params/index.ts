@@ -1,3 +1,15 @@
+export { type ParamsLike, toVariableRecord, type ValueAndGrads, valueAndGrads } from './grads.js';
+export {
+  inferLayersMeta,
+  type LayerLike,
+  type LayersModelLike,
+  type LayersParamsOptions,
+  type LayersWeightInfo,
+  type LayersWeightLike,
+  layersParamNames,
+  type ParamMeta,
+  paramsFromLayersModel,
+} from './layers.js';
 export {
   type FlatSlot,
   fans,
@@ -6,4 +18,6 @@ export {
   type ParamLayout,
   ParamMap,
   type ParamRole,
+  type VariableEntry,
 } from './param-map.js';
+export { checkSavedTensor, loadTensor, type SavedTensor, saveTensor } from './saved-tensor.js';

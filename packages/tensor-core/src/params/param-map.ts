@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { PaperkitInputError } from '../validate/errors.js';
+import { checkObject, PaperkitInputError } from '../validate/errors.js';
+import { checkSavedTensor, type SavedTensor, saveTensor } from './saved-tensor.js';
 
 /** What a parameter is for; optimizers and paper methods treat roles differently (e.g. no decay on biases). */
 export type ParamRole = 'weight' | 'bias' | 'norm' | 'embedding' | 'other';
@@ -40,6 +41,18 @@ export interface ParamEntry {
   readonly group?: string;
 }
 
+/** A declaration for {@link ParamMap.fromVariables}: an existing variable and its metadata. */
+export interface VariableEntry {
+  /** The variable itself (not copied; the map does not own it). */
+  readonly variable: tf.Variable;
+  /** Role; default `other`. */
+  readonly role?: ParamRole;
+  /** Neuron layout. */
+  readonly layout?: ParamLayout;
+  /** Group label. */
+  readonly group?: string;
+}
+
 /** Position of one parameter inside the flat vector of {@link ParamMap.flatten}. */
 export interface FlatSlot {
   /** Parameter name. */
@@ -63,6 +76,8 @@ export class ParamMap {
   private readonly vars = new Map<string, tf.Variable>();
   private readonly infos = new Map<string, ParamInfo>();
   private disposed = false;
+  /** Whether `dispose` frees the variables (false for maps over variables someone else owns). */
+  private owned = true;
 
   /** Builds a map from initial tensors. Each becomes a trainable float32 variable. */
   static fromTensors(entries: Record<string, ParamEntry>): ParamMap {
@@ -71,30 +86,69 @@ export class ParamMap {
     return m;
   }
 
+  /**
+   * A map over variables that already exist (e.g. the weights of a tfjs Layers model, see
+   * `paramsFromLayersModel`): nothing is copied, optimizers update the given variables, and `dispose`
+   * forgets them without freeing them (their owner does).
+   */
+  static fromVariables(entries: Readonly<Record<string, VariableEntry>>): ParamMap {
+    checkObject('entries', entries, 'a record of { variable, role?, layout?, group? }');
+    const m = new ParamMap();
+    m.owned = false;
+    for (const [name, e] of Object.entries(entries)) {
+      const v = checkObject<VariableEntry>(
+        `entries.${name}`,
+        e,
+        'an object { variable, role?, layout?, group? }',
+      ).variable;
+      if (!(v instanceof tf.Variable) || v.isDisposed)
+        throw new PaperkitInputError(`entries.${name}.variable`, v, 'a live tf.Variable');
+      if (v.dtype !== 'float32')
+        throw new PaperkitInputError(`entries.${name}.variable`, v.dtype, 'a float32 variable');
+      m.checkNew(name, v.shape, e.layout);
+      m.register(name, v, e);
+    }
+    return m;
+  }
+
   /** Adds one parameter; the name must be new. */
   add(name: string, entry: ParamEntry): this {
     this.assertAlive();
+    checkObject(`entries.${name}`, entry, 'an object { value, role?, layout?, group? }');
+    if (!(entry.value instanceof tf.Tensor))
+      throw new PaperkitInputError(`entries.${name}.value`, entry.value, 'a tf.Tensor');
+    this.checkNew(name, entry.value.shape, entry.layout);
+    // Variable names are global in tfjs; a unique suffix lets many maps (and runs) coexist.
+    const v = tf.tidy(() => tf.variable(tf.cast(entry.value, 'float32'), true, `pk${uid++}_${name}`));
+    this.register(name, v, entry);
+    return this;
+  }
+
+  private checkNew(name: string, shape: readonly number[], layout: ParamLayout | undefined): void {
     if (typeof name !== 'string' || name.length === 0)
       throw new PaperkitInputError('name', name, 'a non-empty string');
     if (this.vars.has(name)) throw new PaperkitInputError('name', name, 'a name not already in the map');
-    const shape = entry.value.shape;
-    if (entry.layout) {
+    if (layout) {
       for (const key of ['outAxis', 'inAxis'] as const) {
-        const ax = entry.layout[key];
+        const ax = layout[key];
         if (!Number.isInteger(ax) || ax < 0 || ax >= shape.length)
           throw new PaperkitInputError(`${name}.layout.${key}`, ax, `an axis of the shape [${shape}]`);
       }
     }
-    // Variable names are global in tfjs; a unique suffix lets many maps (and runs) coexist.
-    const v = tf.tidy(() => tf.variable(tf.cast(entry.value, 'float32'), true, `pk${uid++}_${name}`));
+  }
+
+  private register(
+    name: string,
+    v: tf.Variable,
+    meta: { role?: ParamRole; layout?: ParamLayout; group?: string },
+  ): void {
     this.vars.set(name, v);
     this.infos.set(name, {
-      role: entry.role ?? 'other',
-      shape: [...shape],
-      ...(entry.layout ? { layout: entry.layout } : {}),
-      ...(entry.group !== undefined ? { group: entry.group } : {}),
+      role: meta.role ?? 'other',
+      shape: [...v.shape],
+      ...(meta.layout ? { layout: meta.layout } : {}),
+      ...(meta.group !== undefined ? { group: meta.group } : {}),
     });
-    return this;
   }
 
   /** Parameter names in insertion order. */
@@ -218,17 +272,46 @@ export class ParamMap {
     return m;
   }
 
-  /** Host copies of every parameter, for checkpoints. */
-  async toJSON(): Promise<Record<string, { shape: number[]; data: number[] }>> {
-    const out: Record<string, { shape: number[]; data: number[] }> = {};
-    for (const [name, v] of this.vars) out[name] = { shape: [...v.shape], data: Array.from(await v.data()) };
+  /**
+   * Host copies of every parameter, for checkpoints: plain data that `JSON.stringify` writes as is
+   * (one synchronous read per parameter). {@link ParamMap.restore} loads it back bit-identically.
+   */
+  toJSON(): Record<string, SavedTensor> {
+    this.assertAlive();
+    const out: Record<string, SavedTensor> = {};
+    for (const [name, v] of this.vars) out[name] = saveTensor(v);
     return out;
   }
 
-  /** Disposes every variable. The map is unusable afterwards. */
+  /**
+   * Writes saved values (from {@link ParamMap.toJSON}) into the variables. Every name must be present
+   * with its shape and finite values, and no other name may appear; nothing is written unless all of
+   * it is valid.
+   */
+  restore(saved: Readonly<Record<string, SavedTensor>>): void {
+    this.assertAlive();
+    checkObject('saved', saved, 'a record of saved tensors from ParamMap.toJSON()');
+    for (const name of Object.keys(saved))
+      if (!this.vars.has(name))
+        throw new PaperkitInputError(
+          `saved.${name}`,
+          name,
+          `a parameter of this map (${this.names().join(', ')})`,
+        );
+    const checked = this.names().map((name) => {
+      if (!(name in saved))
+        throw new PaperkitInputError(`saved.${name}`, undefined, `the saved values of parameter ${name}`);
+      return [name, checkSavedTensor(`saved.${name}`, saved[name], this.vars.get(name)!.shape)] as const;
+    });
+    tf.tidy(() => {
+      for (const [name, s] of checked) this.vars.get(name)!.assign(tf.tensor(s.data, s.shape, 'float32'));
+    });
+  }
+
+  /** Disposes every variable it owns (a map from {@link ParamMap.fromVariables} owns none). The map is unusable afterwards. */
   dispose(): void {
     if (this.disposed) return;
-    for (const v of this.vars.values()) v.dispose();
+    if (this.owned) for (const v of this.vars.values()) v.dispose();
     this.vars.clear();
     this.disposed = true;
   }

@@ -1,4 +1,4 @@
-import { checkInteger, PaperkitInputError } from '../validate/errors.js';
+import { checkInteger, checkObject, PaperkitInputError } from '../validate/errors.js';
 import { expandSeed, fmix32, hashString } from './hash.js';
 
 /** Serializable state of an {@link Rng}: generator words plus the cached second normal deviate. */
@@ -40,10 +40,30 @@ export class Rng {
     return new Rng(expandSeed(folded), seed, []);
   }
 
-  /** Rebuilds a stream from {@link Rng.getState}; it continues exactly where the saved one was. */
-  static fromState(state: RngState): Rng {
-    const r = new Rng(Uint32Array.from(state.s), state.seed, [...state.path]);
-    r.spare = state.spare;
+  /**
+   * Rebuilds a stream from {@link Rng.getState}; it continues exactly where the saved one was. The
+   * state is checked first (four unsigned 32-bit words, not all zero, which xoshiro never leaves; a
+   * safe-integer seed; a path of names; a finite or null spare deviate), and `field` names it in errors.
+   */
+  static fromState(state: RngState, field = 'state'): Rng {
+    const st = checkObject<RngState>(field, state, 'a saved Rng state { s, seed, path, spare }');
+    const s = st.s;
+    if (!Array.isArray(s) || s.length !== 4 || s.some((w) => !Number.isInteger(w) || w < 0 || w > 0xffffffff))
+      throw new PaperkitInputError(`${field}.s`, s, 'four unsigned 32-bit integers');
+    if (s.every((w) => w === 0))
+      throw new PaperkitInputError(
+        `${field}.s`,
+        s,
+        'generator words that are not all zero (xoshiro never reaches that state)',
+      );
+    if (!Number.isSafeInteger(st.seed))
+      throw new PaperkitInputError(`${field}.seed`, st.seed, 'a safe integer');
+    if (!Array.isArray(st.path) || st.path.some((p) => typeof p !== 'string' || p.length === 0))
+      throw new PaperkitInputError(`${field}.path`, st.path, 'an array of non-empty stream names');
+    if (st.spare !== null && (typeof st.spare !== 'number' || !Number.isFinite(st.spare)))
+      throw new PaperkitInputError(`${field}.spare`, st.spare, 'null or a finite number');
+    const r = new Rng(Uint32Array.from(s), st.seed, [...st.path]);
+    r.spare = st.spare;
     return r;
   }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkFinite, checkInRange, PaperkitInputError } from '../validate/errors.js';
 import type { Rng } from './rng.js';
 
 /**
@@ -14,6 +15,9 @@ export function randomNormal(rng: Rng, shape: number[], mean = 0, std = 1): tf.T
 
 /** A tensor of i.i.d. uniforms on [lo, hi) drawn on the device. */
 export function randomUniform(rng: Rng, shape: number[], lo = 0, hi = 1): tf.Tensor {
+  checkFinite('lo', lo);
+  checkFinite('hi', hi);
+  if (hi < lo) throw new PaperkitInputError('hi', hi, `a number >= lo (${lo})`);
   return tf.randomUniform(shape, lo, hi, 'float32', rng.opSeed());
 }
 
@@ -24,6 +28,7 @@ export function truncatedNormal(rng: Rng, shape: number[], mean = 0, std = 1): t
 
 /** A {0,1} float mask with keep probability `keep`, for dropout. */
 export function bernoulliMask(rng: Rng, shape: number[], keep: number): tf.Tensor {
+  checkInRange('keep', keep, 0, 1);
   return tf.tidy(() =>
     tf.cast(tf.less(tf.randomUniform(shape, 0, 1, 'float32', rng.opSeed()), keep), 'float32'),
   );

@@ -7,5 +7,6 @@ export { type ConformanceOptions, optimizerConformance, type ProblemBudget } fro
 export { type FakeContextOptions, fakeCellContext } from './context.js';
 export { type ExperimentPackageOptions, experimentPackageConformance } from './experiments.js';
 export { expectNoLeak } from './leaks.js';
-export { expectAllClose, expectBitIdentical, maxAbsDiff, type Tolerance } from './numeric.js';
+export { expectAllClose, expectBitIdentical, maxAbsDiff, readHost, type Tolerance } from './numeric.js';
 export { quadraticProblem, rosenbrockProblem, type ToyProblem } from './problems.js';
+export { type BadStateCase, badStates } from './state-cases.js';

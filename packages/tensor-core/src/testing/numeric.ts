@@ -47,3 +47,8 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
 }
+
+/** A tensor's values as a Float64Array (one synchronous read), for assertions in tests. */
+export function readHost(t: { dataSync(): ArrayLike<number> | Uint8Array[] | string[] }): Float64Array {
+  return Float64Array.from(t.dataSync() as ArrayLike<number>);
+}

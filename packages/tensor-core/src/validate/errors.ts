@@ -28,6 +28,21 @@ export function describeValue(value: unknown): string {
   return typeof value;
 }
 
+/**
+ * Asserts `value` is a non-null object (records, class instances; arrays only when `allowed` says so)
+ * and returns it typed as `T`. `allowed` describes the expected shape for the message, e.g.
+ * `'an object { lr, beta1? }'`.
+ */
+export function checkObject<T extends object = Record<string, unknown>>(
+  parameter: string,
+  value: unknown,
+  allowed = 'an object',
+): T {
+  if (value === null || typeof value !== 'object' || (Array.isArray(value) && !allowed.includes('array')))
+    throw new PaperkitInputError(parameter, value, allowed);
+  return value as T;
+}
+
 /** Asserts `value` is a finite number. */
 export function checkFinite(parameter: string, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value))

@@ -4,6 +4,7 @@ export {
   checkInRange,
   checkInteger,
   checkNonNegative,
+  checkObject,
   checkOneOf,
   checkPositive,
   describeValue,

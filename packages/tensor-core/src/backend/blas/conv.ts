@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { applyEpilogue, isSupportedActivation } from './epilogue.js';
+import { applyEpilogue, isSupportedActivation } from '../epilogue.js';
+import type { Storage } from '../storage.js';
 import type { NativeBlas } from './native.js';
-import type { Storage } from './storage.js';
 
 type Shape4 = [number, number, number, number];
 type KernelArgs = Parameters<tf.KernelFunc>[0];

@@ -1,6 +1,7 @@
 import { setAccelerator } from '../init.js';
 import { blasAccelerator } from './accelerator.js';
 
+export type { BlasBackendName } from '../storage.js';
 export { blasAccelerator } from './accelerator.js';
 export {
   BLAS_KERNELS,
@@ -11,7 +12,6 @@ export {
   enableBlasKernels,
   setBlasThreads,
 } from './registry.js';
-export type { BlasBackendName } from './storage.js';
 
 // Importing this module (tensor-core's index does) is what makes initBackend({ blas: 'auto' })
 // use the BLAS kernels; init.ts cannot import it directly without a cycle.

