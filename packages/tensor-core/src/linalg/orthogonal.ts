@@ -1,5 +1,5 @@
 import type { Rng } from '../random/rng.js';
-import { checkInteger } from '../validate/errors.js';
+import { checkInteger, PaperkitInputError } from '../validate/errors.js';
 import type { Matrix } from './matrix.js';
 import { householderQr } from './qr.js';
 
@@ -20,6 +20,8 @@ export interface HaarOptions {
  */
 export function haarOrthogonal(n: number, rng: Rng, options: HaarOptions = {}): Matrix {
   checkInteger('n', n, 0);
+  // n² Float64 entries plus the QR's copies: beyond 2^14 that is several GiB and hours of O(n³) work.
+  if (n > 16_384) throw new PaperkitInputError('n', n, 'an integer in [0, 16384]');
   const z = new Float64Array(n * n);
   for (let i = 0; i < z.length; i++) z[i] = rng.normal();
   const { q, r, reflections } = householderQr({ rows: n, cols: n, data: z }, { mode: 'full' });

@@ -86,6 +86,34 @@ export function checkInteger(parameter: string, value: number, min = 0): number 
   return value;
 }
 
+/**
+ * The largest tensor a paperkit helper allocates (2^31 − 1 elements): the limit of a JavaScript typed
+ * array index on 32-bit engines and far beyond what fits a laptop's memory as float32 (8 GiB).
+ */
+export const MAX_TENSOR_ELEMENTS = 2 ** 31 - 1;
+
+/**
+ * Asserts `shape` is an array of integers >= 0 whose product is at most `maxElements`
+ * ({@link MAX_TENSOR_ELEMENTS} by default), so a huge or NaN shape is named instead of failing deep
+ * inside tfjs with "Invalid typed array length".
+ */
+export function checkShape(
+  parameter: string,
+  shape: readonly number[],
+  maxElements = MAX_TENSOR_ELEMENTS,
+): number[] {
+  if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0))
+    throw new PaperkitInputError(parameter, shape, 'an array of integers >= 0');
+  const size = shape.reduce((a, d) => a * d, 1);
+  if (size > maxElements)
+    throw new PaperkitInputError(
+      parameter,
+      shape,
+      `a shape of at most ${maxElements} elements (this one has ${size})`,
+    );
+  return [...shape];
+}
+
 /** Asserts every entry of an array is finite; names the first bad index. */
 export function checkAllFinite(parameter: string, values: ArrayLike<number>): void {
   for (let i = 0; i < values.length; i++) {

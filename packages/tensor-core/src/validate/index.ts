@@ -7,6 +7,8 @@ export {
   checkObject,
   checkOneOf,
   checkPositive,
+  checkShape,
   describeValue,
+  MAX_TENSOR_ELEMENTS,
   PaperkitInputError,
 } from './errors.js';
