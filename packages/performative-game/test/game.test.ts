@@ -34,6 +34,11 @@ describe('CRD (§II.10 #1)', () => {
     expect(() => new CRD({ threshold: 0 })).toThrow(/threshold must be a number in \(0, 1\]; got 0/);
     expect(() => new CRD({ c: -0.1 })).toThrow(/c must be a finite number >= 0; got -0.1/);
     expect(() => new CRD({ e: 0 })).toThrow(/e must be a finite number > 0; got 0/);
+    // unknown keys are named, never ignored (the review's `{ risk: 2 }` ran the default game)
+    expect(() => new CRD({ risk: 2 } as never)).toThrow(
+      /^params\.risk must be absent: the options are e, r, c, threshold; got 2/,
+    );
+    expect(() => new CRD({ bogus: 1 } as never)).toThrow(/^params\.bogus must be absent/);
     expect(() => new CRD().defectorPayoff(6, 5)).toThrow(
       /cooperators must be an integer in \[0, groupSize\] = \[0, 5\]; got 6/,
     );
@@ -65,6 +70,8 @@ describe('Poisson-binomial pmf (§II.10 #2, #3)', () => {
       const q = Array.from({ length: n }, () => rng.next());
       expect(Math.abs(poissonBinomialPmf(q).reduce((s, x) => s + x, 0) - 1)).toBeLessThan(1e-12);
     }
+    // n + 1 doubles: 1e9 would allocate 8 GB before failing
+    expect(() => binomialPmf(1e9, 0.5)).toThrow(/^n must be an integer in \[0, 10000000\]; got 1000000000/);
   });
 
   it('innate pivot probabilities: g_α(M=3, K=2, α=.8) = 0.32, g_α(M=2, K=1) = 0.2', () => {

@@ -18,6 +18,8 @@ export interface CrdParams {
   readonly threshold?: number;
 }
 
+const CRD_KEYS: readonly string[] = ['e', 'r', 'c', 'threshold'];
+
 /**
  * The Collective Risk Dilemma of the paper (reference `game.py`). A group of size M succeeds when at
  * least K = ⌈T·M⌉ members cooperate. Expected payoffs over the risk lottery: a defector gets e on
@@ -36,6 +38,14 @@ export class CRD {
   constructor(params: CrdParams = {}) {
     if (params === null || typeof params !== 'object')
       throw new PaperkitInputError('params', params, 'an object');
+    // An unknown key (e.g. `risk` for `r`) would silently run the default game.
+    for (const key of Object.keys(params))
+      if (!CRD_KEYS.includes(key))
+        throw new PaperkitInputError(
+          `params.${key}`,
+          (params as Record<string, unknown>)[key],
+          `absent: the options are ${CRD_KEYS.join(', ')}`,
+        );
     this.e = checkFinite('e', params.e ?? 1);
     if (this.e <= 0) throw new PaperkitInputError('e', this.e, 'a finite number > 0');
     this.r = checkInRange('r', params.r ?? 0.4, 0, 1);

@@ -33,9 +33,14 @@ export function pbInto(p: ArrayLike<number>, start: number, len: number, pmf: Fl
   }
 }
 
+/** Largest `n` of {@link binomialPmf} (an 80 MB array). */
+export const MAX_BINOMIAL_N = 10_000_000;
+
 /** Binomial(n, p) pmf, computed in closed form (C(n,k) p^k (1−p)^(n−k); 0^0 = 1). */
 export function binomialPmf(n: number, p: number): Float64Array {
   checkInteger('n', n, 0);
+  // The pmf is an array of n + 1 doubles: 1e9 would be 8 GB.
+  if (n > MAX_BINOMIAL_N) throw new PaperkitInputError('n', n, `an integer in [0, ${MAX_BINOMIAL_N}]`);
   checkInRange('p', p, 0, 1);
   const out = new Float64Array(n + 1);
   let binom = 1;
