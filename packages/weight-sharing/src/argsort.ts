@@ -7,6 +7,8 @@
  * An LSD radix sort on order-preserving 32-bit keys is O(d) and beats the value-only sort.
  */
 
+import { PaperkitInputError } from '@paperkit/tensor-core';
+
 /** Bits per radix digit: 11 + 11 + 10 covers 32 bits in three passes with 2048-entry histograms. */
 const DIGIT_BITS = 11;
 const BUCKETS = 1 << DIGIT_BITS;
@@ -114,10 +116,21 @@ export interface SortedValues {
  * Float32 input is sorted exactly on its bit patterns. Float64 input is sorted on its float32 rounding
  * (a monotone map, so only values sharing one float32 can be out of order) and then each run of equal
  * float32 keys is re-sorted on the full value; runs are tiny unless the data spans less than a float32
- * ulp. The order of equal values is unspecified. NaN is not supported (callers validate first).
+ * ulp. The order of equal values is unspecified. ±Infinity sorts to the ends; NaN has no place in the
+ * order, so it is rejected with a `PaperkitInputError`, as is any array other than a Float32Array or
+ * Float64Array.
  */
 export function radixSortWithIndex(values: Float32Array | Float64Array): SortedValues {
+  if (!(values instanceof Float32Array || values instanceof Float64Array))
+    throw new PaperkitInputError('values', values, 'a Float32Array or Float64Array');
   const n = values.length;
+  for (let i = 0; i < n; i++)
+    if (Number.isNaN(values[i]))
+      throw new PaperkitInputError(
+        `values[${i}]`,
+        values[i],
+        'a number that is not NaN (NaN has no sort order)',
+      );
   const keys = new Uint32Array(n);
   let exact = true;
   if (values instanceof Float32Array) {

@@ -26,6 +26,8 @@ export {
   type BetaLassoConfig,
   type BetaLassoLayer,
   BetaLassoOptimizer,
+  hardThreshold,
+  l1Subgradient,
 } from './training/beta-lasso-optimizer.js';
 export { ProximalOptimizer } from './training/proximal-optimizer.js';
 export {

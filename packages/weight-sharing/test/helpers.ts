@@ -13,10 +13,3 @@ export function dyadicInput(rng: Rng, d: number, r = 3): { w: Float64Array; lamb
   for (let i = 0; i < d; i++) w[i] = rng.int(2 * r + 1) - r;
   return { w, lambda: (d - 1) / 4 };
 }
-
-/** Maximum absolute difference. */
-export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}

@@ -1,16 +1,17 @@
+import { loadMnist } from '@paperkit/mnist';
 import {
   CONV_TRAINING_KERNELS,
   initBackend,
-  loadMnist,
   missingKernels,
   Rng,
   resolveConfig,
 } from '@paperkit/tensor-core';
-import { fakeContext } from '@paperkit/tensor-core/testing';
+import { expectNoLeak, fakeCellContext } from '@paperkit/tensor-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mnistTorusExperiment as e, torusData } from '../src/experiments/index.js';
 import { applyTorusCnn, applyTorusFc, initTorusCnn, initTorusFc } from '../src/experiments/torus-models.js';
+import { runCells } from './run-cells.js';
 
 beforeAll(async () => {
   await initBackend({ prefer: 'wasm', blas: 'off' });
@@ -124,57 +125,42 @@ describe('MNIST-torus data and models', () => {
   });
 });
 
-describe('mnist-torus experiment (tiny scale)', () => {
-  it('quick preset: β-lasso baseline on, subgradient baseline off (full preset only)', () => {
-    const quick = resolveConfig(e, 'quick', {});
-    expect(quick.betaLasso.length).toBeGreaterThan(0);
-    expect(quick.subgradient).toEqual([]);
-    expect(resolveConfig(e, 'full', {}).subgradient.length).toBeGreaterThan(0);
+describe('mnist-torus cells (tiny scale)', () => {
+  it('the prox shares fc1 weights, β-lasso zeros them, plain FC does neither; no tensor leaks', async () => {
+    const { records, summary } = await expectNoLeak(() =>
+      runCells(e, [3], {
+        nTrain: 256,
+        nTest: 128,
+        width: 2,
+        epochs: 2,
+        bnSamples: 128,
+        cnn: false,
+        variants: ['shifted'],
+        wsLrs: [0.5],
+        betaLassoLmbdas: [1e-3],
+        subgradient: [0.5],
+      }),
+    );
+    const m = Object.fromEntries(records.map((r) => [r.cell.params.method, r.result.metrics]));
+    expect(Object.keys(m)).toEqual(['FC', 'FC+WS 0.5', 'FC+β-lasso 0.001', 'FC+R-subgradient 0.5']);
+    // A strong prox ties weights: far fewer distinct fc1 values than plain training.
+    expect(m['FC+WS 0.5']!.distinctRatio).toBeLessThan(0.5 * m.FC!.distinctRatio);
+    // β-lasso zeros fc1 weights below β·λ = 0.05 (init U(±1/14)): a large sparse fraction, unlike FC.
+    expect(m['FC+β-lasso 0.001']!.sparsity).toBeGreaterThan(0.3);
+    expect(m.FC!.sparsity).toBeLessThan(0.01);
+    // Claims that need the permuted variant or the CNN are not declared for this config.
+    expect(summary.verdicts.map((v) => v.claim)).toEqual(['ws-beats-fc', 'distinct-drop']);
+    expect(summary.plotErrors).toEqual([]);
+    const filters = records.find((r) => r.cell.params.method === 'FC')!.result.images!.filters!;
+    expect(filters.images).toHaveLength(4);
+    for (const im of filters.images) expect(im).toHaveLength(196);
   });
 
-  it('trains FC, FC+WS and both baselines on both variants, reports accuracy, sparsity, distinct ratios and filter images', async () => {
-    const cfg = resolveConfig(e, 'quick', {
-      nTrain: 256,
-      nTest: 128,
-      width: 2,
-      epochs: 2,
-      bnSamples: 128,
-      wsLrs: [0.5],
-      betaLasso: [{ beta: 50, lmbda: 1e-3 }],
-      subgradient: [0.5],
-    });
-    const ctx = fakeContext(3);
-    const before = tf.memory().numTensors;
-    const r = await e.run(cfg, ctx);
-    expect(tf.memory().numTensors).toBe(before);
-    const conv = missingKernels(CONV_TRAINING_KERNELS).length === 0;
-    if (conv) expect(r.summary.cnn).toBe('trained');
-    else expect(String(r.summary.cnn)).toContain("backend 'wasm' lacks Conv2DBackpropFilter");
-    for (const v of ['shifted', 'permuted'])
-      for (const m of ['fc', 'fcws0.5', 'fcbl50_0.001', 'fcsg0.5']) {
-        const acc = r.summary[`acc_${v}:${m}`] as number;
-        expect(acc).toBeGreaterThanOrEqual(0);
-        expect(acc).toBeLessThanOrEqual(1);
-      }
-    // A strong prox shares weights: far fewer distinct fc1 values than plain training.
-    expect(r.summary['distinctRatio_shifted:fcws0.5'] as number).toBeLessThan(
-      0.5 * (r.summary['distinctRatio_shifted:fc'] as number),
+  it('the CNN cell names the missing kernel and the ways out on a backend that cannot train convolutions', async () => {
+    if (missingKernels(CONV_TRAINING_KERNELS).length === 0) return;
+    const cfg = resolveConfig(e, 'quick', { nTrain: 100, nTest: 100, epochs: 1, variants: ['shifted'] });
+    await expect(e.cell(cfg, { variant: 'shifted', method: 'CNN' }, fakeCellContext(0))).rejects.toThrow(
+      /CNN needs Conv2DBackpropFilter.*--backend cpu/,
     );
-    // β-lasso zeros fc1 weights below β·λ = 0.05 (init U(±1/14)): a large sparse fraction, unlike FC.
-    expect(r.summary['sparsity_shifted:fcbl50_0.001'] as number).toBeGreaterThan(0.3);
-    expect(r.summary['sparsity_shifted:fc'] as number).toBeLessThan(0.01);
-    expect(r.summary.bestBetaLassoModel).toBe('fcbl50_0.001');
-    expect(r.summary.bestSubgradientModel).toBe('fcsg0.5');
-    expect(r.comparisons.map((c) => c.metric)).toEqual(
-      expect.arrayContaining([
-        'shifted digits: FC+WS accuracy − FC+β-lasso accuracy',
-        'shifted digits: FC+WS (prox) accuracy − FC+R subgradient accuracy',
-      ]),
-    );
-    const filters = r.plots.filter((p) => p.kind === 'images');
-    expect(filters).toHaveLength(6);
-    for (const f of filters)
-      if (f.kind === 'images') expect(f.images.every((im) => im.length === 196)).toBe(true);
-    expect(ctx.records.length).toBe(8);
   });
 });

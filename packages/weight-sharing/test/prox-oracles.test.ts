@@ -1,7 +1,8 @@
 import { Rng } from '@paperkit/tensor-core';
+import { maxAbsDiff } from '@paperkit/tensor-core/testing';
 import { describe, expect, it } from 'vitest';
 import { kktCheck, PROX_ALGORITHMS, proxR } from '../src/index.js';
-import { maxDiff, tiedGaussian } from './helpers.js';
+import { tiedGaussian } from './helpers.js';
 import { bruteForceProx } from './reference.js';
 
 const prox = (w: number[], lambda: number, opts = {}) =>
@@ -107,7 +108,7 @@ describe('invariants (spec §I.9 oracle 5, tol 1e-12)', () => {
         lambda,
       ).x;
       expect(
-        maxDiff(
+        maxAbsDiff(
           xs,
           x.map((v) => v + shift),
         ),
@@ -118,13 +119,13 @@ describe('invariants (spec §I.9 oracle 5, tol 1e-12)', () => {
         lambda,
       ).x;
       expect(
-        maxDiff(
+        maxAbsDiff(
           xp,
           Float64Array.from(perm, (i) => x[i]!),
         ),
       ).toBeLessThanOrEqual(tol);
       expect(
-        maxDiff(
+        maxAbsDiff(
           proxR(
             w.map((v) => -v),
             lambda,
@@ -138,7 +139,7 @@ describe('invariants (spec §I.9 oracle 5, tol 1e-12)', () => {
         lambda,
       ).x;
       expect(
-        maxDiff(
+        maxAbsDiff(
           scaled,
           proxR(w, lambda / s).x.map((v) => s * v),
         ),
@@ -164,9 +165,9 @@ describe('ℓ1 and ρ (spec §I.9 oracles 6–7, reference code semantics)', () 
       const w = tiedGaussian(rng, d);
       const lambda = rng.uniform(0, 2);
       const beta = rng.uniform(0, 1);
-      expect(maxDiff(proxR(w, lambda, { l1: beta }).x, bruteForceProx(w, lambda, beta))).toBeLessThanOrEqual(
-        1e-9,
-      );
+      expect(
+        maxAbsDiff(proxR(w, lambda, { l1: beta }).x, bruteForceProx(w, lambda, beta)),
+      ).toBeLessThanOrEqual(1e-9);
     }
   });
 

@@ -1,4 +1,4 @@
-import { initBackend, ParamMap, SGD } from '@paperkit/tensor-core';
+import { chain, initBackend, ParamMap, SGD, wrapOptimizer } from '@paperkit/tensor-core';
 import { expectBitIdentical, expectNoLeak, optimizerConformance } from '@paperkit/tensor-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -17,8 +17,6 @@ beforeAll(setup);
 
 optimizerConformance('ProximalOptimizer(SGD) + weight sharing', {
   setup,
-  // Built from an inner optimizer and a prox, not from one config.
-  configurable: false,
   // The prox moves the fixed point by O(ws_lr); the budgets leave room for that bias.
   quadratic: {
     create: () => new ProximalOptimizer(new SGD({ lr: 0.15 }), { layers: [{ weight: 'x', wsLr: 1e-4 }] }),
@@ -87,7 +85,7 @@ describe('proximal training', () => {
     const lr = 0.1;
     const wsLr = 0.5;
     const ws = new WeightSharingProx({ layers: [{ weight: 'fc.weight', bias: 'fc.bias', wsLr }], l1: 0.01 });
-    const hooked = new SGD({ lr, hooks: ws.hooks });
+    const hooked = wrapOptimizer(new SGD({ lr }), (t) => chain(t, ws.transform));
     const plain = new SGD({ lr });
     hooked.minimize(a.loss, a.params).dispose();
     plain.minimize(b.loss, b.params).dispose();
@@ -125,10 +123,10 @@ describe('proximal training', () => {
     b.dispose();
   });
 
-  it('leaks no tensor per step (hooks and wrapper), with plain tfjs variables too', async () => {
+  it('leaks no tensor per step (transform and wrapper), with plain tfjs variables too', async () => {
     const m = tinyModel(5);
     const ws = new WeightSharingProx({ layers: [{ weight: 'fc.weight', bias: 'fc.bias', wsLr: 0.1 }] });
-    const opt = new SGD({ lr: 0.05, hooks: ws.hooks });
+    const opt = wrapOptimizer(new SGD({ lr: 0.05 }), (t) => chain(t, ws.transform));
     opt.minimize(m.loss, m.params).dispose();
     await expectNoLeak(() => {
       for (let i = 0; i < 5; i++) opt.minimize(m.loss, m.params).dispose();
@@ -198,7 +196,7 @@ describe('proximal training', () => {
     expect(clusters).toBeGreaterThan(1);
     expect(clusters).toBeLessThan(ids.length);
     const tied = new TiedRetraining({ 'fc.weight': ids });
-    const opt = new SGD({ lr: 0.1, hooks: tied.hooks });
+    const opt = wrapOptimizer(new SGD({ lr: 0.1 }), (t) => chain(t, tied.transform));
     for (let i = 0; i < 3; i++) opt.minimize(m.loss, m.params).dispose();
     const w = (await m.params.get('fc.weight').data()) as Float32Array;
     const value = new Map<number, number>();
@@ -208,6 +206,35 @@ describe('proximal training', () => {
     }
     opt.dispose();
     m.dispose();
+  });
+});
+
+describe('the prox step counter is state', () => {
+  it('a resumed ProximalOptimizer continues the ρ schedule where it stopped (it used to restart it)', async () => {
+    const rho = (step: number) => Math.min(0.5, step / 10);
+    const make = () =>
+      new ProximalOptimizer(new SGD({ lr: 0.1 }), {
+        layers: [{ weight: 'fc.weight', bias: 'fc.bias', wsLr: 0.5 }],
+        rho,
+      });
+    const a = tinyModel(17);
+    const b = tinyModel(17);
+    const optA = make();
+    for (let i = 0; i < 4; i++) optA.minimize(a.loss, a.params).dispose();
+    const state = JSON.parse(JSON.stringify(optA.getState()));
+    expect(state.transform.children.weightSharingProx.counters).toEqual({ steps: 4 });
+    b.params.restore(a.params.toJSON());
+    const optB = make();
+    optB.setState(state, b.params);
+    for (let i = 0; i < 4; i++) {
+      optA.minimize(a.loss, a.params).dispose();
+      optB.minimize(b.loss, b.params).dispose();
+    }
+    expectBitIdentical(await b.params.get('fc.weight').data(), await a.params.get('fc.weight').data());
+    optA.dispose();
+    optB.dispose();
+    a.dispose();
+    b.dispose();
   });
 });
 

@@ -1,6 +1,15 @@
 import { PaperkitInputError } from '@paperkit/tensor-core';
 import { describe, expect, it } from 'vitest';
-import { kktCheck, lambdaMax, proxR, R, sharingMetrics, tieClusters } from '../src/index.js';
+import {
+  kktCheck,
+  lambdaMax,
+  proxR,
+  R,
+  radixArgsort,
+  radixSortWithIndex,
+  sharingMetrics,
+  tieClusters,
+} from '../src/index.js';
 
 const w = new Float64Array([0, 1, 5]);
 
@@ -60,5 +69,18 @@ describe('bad input gives errors naming parameter, value and what is allowed', (
     expect(() => tieClusters(w, new Int32Array([0, -1, 0]))).toThrow(
       /clusters\[1\] must be a cluster id >= 0; got -1/,
     );
+  });
+});
+
+describe('radix argsort input', () => {
+  it('rejects NaN with its index, and non-float arrays; sorts ±Infinity to the ends', () => {
+    expect(() => radixArgsort(new Float32Array([1, Number.NaN, 0]))).toThrow(
+      /values\[1\] must be a number that is not NaN \(NaN has no sort order\); got NaN/,
+    );
+    expect(() => radixSortWithIndex(new Float64Array([Number.NaN]))).toThrow(PaperkitInputError);
+    expect(() => radixArgsort([2, 1] as unknown as Float64Array)).toThrow(
+      /values must be a Float32Array or Float64Array; got \[2,1\]/,
+    );
+    expect(Array.from(radixArgsort(new Float64Array([Infinity, 0, -Infinity])))).toEqual([2, 1, 0]);
   });
 });

@@ -5,6 +5,7 @@
 import { circulantTeacherExperiment } from './circulant-teacher.js';
 import { mnistTorusExperiment } from './mnist-torus.js';
 import { proxSpeedExperiment } from './prox-speed.js';
+import { sharedPoolExperiment } from './shared-pool.js';
 
 export {
   type CirculantTeacherConfig,
@@ -12,9 +13,16 @@ export {
   circulantTeacherExperiment,
   levelRecovery,
 } from './circulant-teacher.js';
+export { type MnistTorusConfig, mnistTorusExperiment } from './mnist-torus.js';
+export { PAPER } from './paper.js';
+export { type ProxSpeedConfig, proxSpeedExperiment } from './prox-speed.js';
+export { type SharedPoolConfig, sharedPoolExperiment, sharedPoolTeacher } from './shared-pool.js';
+export { type TorusData, type TorusVariant, torusData } from './torus-data.js';
 
 /** Every experiment of the package; `weight-sharing/circulant-teacher` is the headline. */
-export const experiments = [circulantTeacherExperiment, proxSpeedExperiment, mnistTorusExperiment] as const;
-export { type MnistTorusConfig, mnistTorusExperiment } from './mnist-torus.js';
-export { type ProxSpeedConfig, proxSpeedExperiment } from './prox-speed.js';
-export { type TorusData, type TorusVariant, torusData } from './torus-data.js';
+export const experiments = [
+  circulantTeacherExperiment,
+  proxSpeedExperiment,
+  sharedPoolExperiment,
+  mnistTorusExperiment,
+] as const;

@@ -1,4 +1,5 @@
-import { type LabeledArrays, loadMnist, type Rng } from '@paperkit/tensor-core';
+import { loadMnist } from '@paperkit/mnist';
+import type { LabeledArrays, Rng } from '@paperkit/tensor-core';
 
 /** MNIST normalisation of the reference code (`transforms.Normalize((0.1307,), (0.3081,))`). */
 const MNIST_MEAN = 0.1307;

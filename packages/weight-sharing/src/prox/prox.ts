@@ -2,6 +2,7 @@ import {
   checkAllFinite,
   checkInRange,
   checkNonNegative,
+  checkObject,
   checkOneOf,
   PaperkitInputError,
 } from '@paperkit/tensor-core';
@@ -122,8 +123,7 @@ export function proxR<T extends FloatArray>(
 ): ProxResult<T> {
   checkFloatArray('w', w);
   checkNonNegative('lambda', lambda);
-  if (options === null || typeof options !== 'object')
-    throw new PaperkitInputError('options', options, 'an object');
+  checkObject('options', options, 'an object');
   const algorithm = checkOneOf('algorithm', options.algorithm ?? 'pav', PROX_ALGORITHMS);
   const l1 = checkNonNegative('l1', options.l1 ?? 0);
   const rho = checkInRange('rho', options.rho ?? 0, 0, 1, '[]');

@@ -1,12 +1,15 @@
 import {
+  chain,
   checkNonNegative,
-  type Optimizer,
+  checkObject,
+  type GradientTransformation,
+  mapUpdates,
+  Optimizer,
   PaperkitInputError,
-  type ParamsLike,
-  toVariableRecord,
+  type StepContext,
+  type Updates,
 } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { WrappingOptimizer } from './wrapping-optimizer.js';
 
 /** A β-lasso layer: a weight and optionally its bias, named like a {@link WeightSharingLayer}. */
 export interface BetaLassoLayer {
@@ -53,20 +56,74 @@ function checkLayers(layers: BetaLassoConfig['layers']): 'all' | readonly string
   return [...new Set(names)];
 }
 
+/** The regularized names of a step: every name with a gradient (`all`), or the configured ones. */
+function regularized(
+  layers: 'all' | readonly string[],
+  params: Readonly<Record<string, unknown>>,
+  names: readonly string[],
+): readonly string[] {
+  if (layers === 'all') return names;
+  for (const n of layers)
+    if (!(n in params))
+      throw new PaperkitInputError('layers', n, `parameter names among (${Object.keys(params).join(', ')})`);
+  return layers.filter((n) => names.includes(n));
+}
+
 /**
- * β-lasso (Neyshabur 2020, "Towards learning convolutions from scratch"; the reference code's baseline,
- * spec §I.4 steps 2 and 4) around any tensor-core optimizer. Each step, on the regularized parameters
- * that received a gradient:
- * 1. grad ← grad + lmbda·sign(w) (sign(0) = 0);
+ * β-lasso's ℓ1 subgradient term: grad ← grad + lmbda·sign(w) (sign(0) = 0) on the regularized
+ * parameters that have a gradient, before the optimizer's own rule sees it (PyTorch's
+ * `param.grad += λ·sign(w)` before `optimizer.step()`).
+ */
+export function l1Subgradient(
+  lmbda: number,
+  layers: 'all' | readonly string[] = 'all',
+): GradientTransformation<undefined> {
+  const l = checkNonNegative('lmbda', lmbda);
+  return {
+    kind: 'l1Subgradient',
+    update(u: Updates, _s: undefined, ctx: StepContext): Updates {
+      const on = new Set(regularized(layers, ctx.params, Object.keys(u)));
+      if (l === 0) return u;
+      return mapUpdates(u, (g, n) => (on.has(n) ? tf.add(g, tf.mul(tf.sign(ctx.params[n]!), l)) : g));
+    },
+  };
+}
+
+/**
+ * β-lasso's hard threshold, after the step is written: w ← w·1[|w| ≥ threshold] on the regularized
+ * parameters that were stepped (multiplying by the mask, as the reference `param.data *= |param| >= β·λ`).
+ */
+export function hardThreshold(
+  threshold: number,
+  layers: 'all' | readonly string[] = 'all',
+): GradientTransformation<undefined> {
+  const th = checkNonNegative('threshold', threshold);
+  return {
+    kind: 'hardThreshold',
+    update: (u: Updates) => u,
+    afterStep(params: Readonly<Record<string, tf.Variable>>, _s: undefined, ctx: StepContext) {
+      if (th === 0) return;
+      for (const n of regularized(layers, params, ctx.names)) {
+        const v = params[n]!;
+        v.assign(tf.mul(v, tf.cast(tf.greaterEqual(tf.abs(v), th), 'float32')));
+      }
+    },
+  };
+}
+
+/**
+ * β-lasso (Neyshabur 2020, "Towards learning convolutions from scratch"; the weight-sharing reference
+ * code's baseline) around any paperkit optimizer. Each step, on the regularized parameters that
+ * received a gradient:
+ * 1. grad ← grad + lmbda·sign(w) (sign(0) = 0), {@link l1Subgradient};
  * 2. the inner optimizer's step (its learning rate, momentum and schedule apply to the ℓ1 term too,
  *    as with PyTorch's `param.grad +=` before `optimizer.step()`);
- * 3. w ← w·1[|w| ≥ β·lmbda]: entries below the absolute threshold are zeroed (not scaled by the
- *    learning rate, as in the reference code).
- * Everything stays on the device (no host read). Unregularized parameters get the inner step only.
- * State (inner slots, step counter) saves and restores through `getState`/`setState`.
+ * 3. w ← w·1[|w| ≥ β·lmbda], {@link hardThreshold}: entries below the absolute threshold are zeroed
+ *    (not scaled by the learning rate, as in the reference code).
+ * Built with the one wrapping pattern: `chain(l1Subgradient, inner, hardThreshold)`; everything stays
+ * on the device, the state is the inner optimizer's, and the inner instance is spent.
  */
-export class BetaLassoOptimizer extends WrappingOptimizer {
-  readonly name: string = 'BetaLassoOptimizer';
+export class BetaLassoOptimizer extends Optimizer {
   /** Threshold multiplier β. */
   readonly beta: number;
   /** ℓ1 strength λ. */
@@ -75,55 +132,23 @@ export class BetaLassoOptimizer extends WrappingOptimizer {
   readonly layers: 'all' | readonly string[];
 
   constructor(inner: Optimizer, config: BetaLassoConfig) {
-    super(inner);
-    if (config === null || typeof config !== 'object')
-      throw new PaperkitInputError('config', config, 'an object { layers?, beta, lmbda }');
-    this.beta = checkNonNegative('beta', config.beta);
-    this.lmbda = checkNonNegative('lmbda', config.lmbda);
-    this.layers = checkLayers(config.layers);
+    checkObject('config', config, 'an object { layers?, beta, lmbda }');
+    const beta = checkNonNegative('beta', config.beta);
+    const lmbda = checkNonNegative('lmbda', config.lmbda);
+    const layers = checkLayers(config.layers);
+    super({
+      name: 'BetaLassoOptimizer',
+      wraps: inner,
+      parameter: 'inner',
+      transform: (t) => chain(l1Subgradient(lmbda, layers), t, hardThreshold(beta * lmbda, layers)),
+    });
+    this.beta = beta;
+    this.lmbda = lmbda;
+    this.layers = layers;
   }
 
   /** The absolute threshold β·lmbda below which weights are zeroed. */
   get threshold(): number {
     return this.beta * this.lmbda;
-  }
-
-  /** ℓ1 subgradient term, the inner step, then hard thresholding of the regularized parameters. */
-  override step(params: ParamsLike, grads: Record<string, tf.Tensor>): void {
-    const vars = toVariableRecord(params);
-    const regularized = this.regularizedNames(vars).filter((n) => grads[n] !== undefined);
-    const added: tf.Tensor[] = [];
-    const g: Record<string, tf.Tensor> = { ...grads };
-    if (this.lmbda > 0)
-      for (const n of regularized) {
-        // Shape mismatches are left to the inner step, which names the parameter.
-        if (!tf.util.arraysEqual(vars[n]!.shape, grads[n]!.shape)) continue;
-        const sum = tf.tidy(() => tf.add(grads[n]!, tf.mul(tf.sign(vars[n]!), this.lmbda)));
-        added.push(sum);
-        g[n] = sum;
-      }
-    try {
-      this.inner.step(params, g);
-    } finally {
-      tf.dispose(added);
-    }
-    const threshold = this.threshold;
-    if (threshold > 0)
-      tf.tidy(() => {
-        for (const n of regularized) {
-          const v = vars[n]!;
-          // Multiplying by the mask, as the reference `param.data *= |param| >= β·λ` does.
-          v.assign(tf.mul(v, tf.cast(tf.greaterEqual(tf.abs(v), threshold), 'float32')));
-        }
-      });
-    this.t = this.inner.iterations;
-  }
-
-  private regularizedNames(vars: Record<string, tf.Variable>): readonly string[] {
-    if (this.layers === 'all') return Object.keys(vars);
-    for (const n of this.layers)
-      if (!vars[n])
-        throw new PaperkitInputError('layers', n, `parameter names among (${Object.keys(vars).join(', ')})`);
-    return this.layers;
   }
 }

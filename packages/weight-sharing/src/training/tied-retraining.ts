@@ -1,11 +1,18 @@
-import { PaperkitInputError, type ParamsLike, toVariableRecord } from '@paperkit/tensor-core';
+import {
+  afterStep,
+  type GradientTransformation,
+  PaperkitInputError,
+  type ParamsLike,
+  toVariableRecord,
+} from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { tieClusters } from '../metrics.js';
 
 /**
  * Retraining with a fixed weight-sharing pattern (code `retrain`, `set_ws`): given cluster ids per
  * parameter (recorded by a {@link WeightSharingProx} with `recordClusters`), every weight is replaced by
- * its cluster mean. Use {@link TiedRetraining.hooks} on an optimizer with R and ℓ1 off.
+ * its cluster mean. Attach {@link TiedRetraining.transform} to an optimizer with R and ℓ1 off, e.g.
+ * `wrapOptimizer(new SGD({ lr }), (t) => chain(t, tied.transform))`.
  *
  * Deviation: the reference code ties the weights before every step, so the last step leaves them
  * slightly untied; here they are tied once at {@link TiedRetraining.tie} and after every step (projected
@@ -25,9 +32,9 @@ export class TiedRetraining {
     this.ids = map;
   }
 
-  /** Optimizer hooks that re-tie after every step. */
-  get hooks(): { afterStep: (params: Record<string, tf.Variable>) => void } {
-    return { afterStep: (params) => this.tie(params) };
+  /** A transform that re-ties the clusters after every step (stateless: the ids are fixed). */
+  get transform(): GradientTransformation<undefined> {
+    return afterStep('tiedRetraining', (params) => this.tie(params as Record<string, tf.Variable>));
   }
 
   /** Replaces each configured parameter by its cluster means (one host read per parameter). */

@@ -1,12 +1,16 @@
 import {
   checkInRange,
   checkNonNegative,
+  checkObject,
   checkOneOf,
-  type OptimizerHooks,
+  type GradientTransformation,
   PaperkitInputError,
   ParamMap,
   type ParamsLike,
+  type StepContext,
+  TransformState,
   toVariableRecord,
+  type Updates,
 } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { PROX_ALGORITHMS, type ProxAlgorithm, proxR } from '../prox/prox.js';
@@ -67,14 +71,16 @@ export interface ProxStepInfo {
 }
 
 /**
- * Proximal weight-sharing step for tfjs training (spec §I.4): after every optimizer step, each configured
- * weight tensor (flattened) and bias vector is replaced by prox_{λR} of itself, with λ = ws_lr · η_t,
- * then the ℓ1 step and ρ damping. The prox runs on host float64 arrays: one `dataSync` per layer and
- * step (weight and bias read together), then one `assign` per tensor.
+ * Proximal weight-sharing step for tfjs training (paper §4, the reference code's `ws_alg = "prox"`):
+ * after every optimizer step, each configured weight tensor (flattened) and bias vector is replaced by
+ * prox_{λR} of itself, with λ = ws_lr · η_t, then the ℓ1 step and ρ damping. The prox runs on host
+ * float64 arrays: one `dataSync` per layer and step (weight and bias read together), then one `assign`
+ * per tensor.
  *
- * Use it as `hooks` of any tensor-core optimizer (`new SGD({ lr, hooks: ws.hooks })`), wrap an existing
- * optimizer with {@link ProximalOptimizer}, or call {@link WeightSharingProx.apply} yourself after a step
- * of any tfjs optimizer.
+ * With a paperkit optimizer, attach it as a transform: {@link ProximalOptimizer} wraps any optimizer
+ * (`new ProximalOptimizer(new SGD({ lr }), ws)`), or put {@link WeightSharingProx.transform} into a
+ * chain yourself; the prox step counter that drives a ρ schedule is then saved with the optimizer's
+ * state. After a step of any other optimizer (e.g. tfjs's own), call {@link WeightSharingProx.apply}.
  */
 export class WeightSharingProx {
   /** Regularized layers. */
@@ -89,8 +95,7 @@ export class WeightSharingProx {
   private readonly clusterIds = new Map<string, Int32Array>();
 
   constructor(config: WeightSharingConfig) {
-    if (config === null || typeof config !== 'object')
-      throw new PaperkitInputError('config', config, 'an object');
+    checkObject('config', config, 'an object { layers, l1?, rho?, algorithm?, recordClusters? }');
     this.layers = checkWeightSharingLayers(config.layers);
     this.l1 = checkNonNegative('l1', config.l1 ?? 0);
     const rho = config.rho ?? 0;
@@ -100,12 +105,36 @@ export class WeightSharingProx {
     this.record = config.recordClusters ?? false;
   }
 
-  /** Optimizer hooks running {@link WeightSharingProx.apply} after every step with that step's rate. */
-  get hooks(): OptimizerHooks {
-    return { afterStep: (params, ctx) => void this.apply(params, ctx.lr) };
+  /**
+   * The prox as a gradient transformation (parameter-space phase, after the update is written), with
+   * its own step counter in the transform's state (it drives a ρ schedule, and is saved and restored
+   * with the optimizer). See {@link ProximalOptimizer} for the usual way to attach it.
+   */
+  get transform(): GradientTransformation<TransformState> {
+    const self: GradientTransformation<TransformState> = {
+      kind: 'weightSharingProx',
+      options: {
+        layers: this.layers.map((l) => ({
+          weight: l.weight,
+          ...(l.bias !== undefined ? { bias: l.bias } : {}),
+          wsLr: l.wsLr,
+        })),
+        l1: this.l1,
+        algorithm: this.algorithm,
+        rho: typeof this.rho === 'function' ? 'schedule' : this.rho,
+      },
+      init: () => new TransformState(self),
+      update: (u: Updates) => u,
+      afterStep: (params: Readonly<Record<string, tf.Variable>>, s: TransformState, ctx: StepContext) => {
+        const step = s.counter('steps');
+        this.applyAt(params, ctx.lr, step);
+        s.setCounter('steps', step + 1);
+      },
+    };
+    return self;
   }
 
-  /** Prox steps taken so far (drives a ρ schedule). */
+  /** Prox steps taken so far by {@link WeightSharingProx.apply} (drives a ρ schedule). */
   get stepsTaken(): number {
     return this.steps;
   }
@@ -124,15 +153,20 @@ export class WeightSharingProx {
 
   /**
    * Applies the proximal step to the configured parameters of `params` (a ParamMap or a record of tfjs
-   * variables) for a step taken with learning rate `lr`.
+   * variables) for a step taken with learning rate `lr`, and counts it in {@link WeightSharingProx.stepsTaken}.
    */
   apply(params: ParamsLike, lr: number): ProxStepInfo {
+    const info = this.applyAt(params, lr, this.steps);
+    this.steps++;
+    return info;
+  }
+
+  /** The proximal step as the `step`-th (0-based, for the ρ schedule), without touching the counter. */
+  private applyAt(params: ParamsLike, lr: number, step: number): ProxStepInfo {
     if (!Number.isFinite(lr) || lr < 0) throw new PaperkitInputError('lr', lr, 'a finite number >= 0');
     const vars = toVariableRecord(params);
     const rho =
-      typeof this.rho === 'function'
-        ? checkInRange(`rho(${this.steps})`, this.rho(this.steps), 0, 1, '[]')
-        : this.rho;
+      typeof this.rho === 'function' ? checkInRange(`rho(${step})`, this.rho(step), 0, 1, '[]') : this.rho;
     const info: Record<string, { lambda: number; clusterCount: number }> = {};
     const lookup = (name: string, field: string): tf.Variable => parameterNamed(vars, name, field);
     tf.tidy(() => {
@@ -161,7 +195,6 @@ export class WeightSharingProx {
         }
       });
     });
-    this.steps++;
     return { lr, rho, params: info };
   }
 }
