@@ -13,7 +13,7 @@ export interface PlanSegment {
 }
 
 /**
- * A block-diagonal-plus-permutation rotation of a flat vector (§A.3.2), as index arrays and a few
+ * A block-diagonal-plus-permutation rotation of a flat vector (App. A.1, A.3), as index arrays and a few
  * small matrices: `rotate(g) = place(blocks(gather(g)))`.
  * - `gather[k]` is the flat index that lands at position k of the gathered vector; within a group it
  *   applies the random permutation P_π.
@@ -43,8 +43,14 @@ export interface PlanOptions {
   readonly blockSize: number | 'group';
   /** Apply a uniformly random permutation inside each group before blocking. */
   readonly permute: boolean;
-  /** A user-given R_n used for every block of size n (already validated orthogonal). */
+  /**
+   * A user-given R_n (already validated orthogonal) used for every block of size n; a block of size
+   * k < n (a group smaller than n, or the residual when n does not divide a group) gets its top-left
+   * k×k block, which must then be orthogonal too (it is for I or any block-diagonal R_n aligned to k).
+   */
   readonly matrix: Matrix | undefined;
+  /** Tolerance of the orthogonality check of the top-left blocks of `matrix`; default 1e-5. */
+  readonly tolerance?: number;
   /** What to do when n does not divide a group: draw a Haar residual block R_p, or throw. */
   readonly residual: 'haar' | 'error';
   /** Negate a column of Haar draws with det −1 (SO(n) instead of O(n)). */
@@ -104,9 +110,9 @@ export function buildPlan(dim: number, groups: readonly Int32Array[], o: PlanOpt
     let m = matrices.get(k);
     if (!m) {
       m =
-        o.matrix !== undefined && o.matrix.rows === k
-          ? o.matrix
-          : haarOrthogonal(k, o.rng.stream(`haar-${k}`), { special: o.special });
+        o.matrix === undefined
+          ? haarOrthogonal(k, o.rng.stream(`haar-${k}`), { special: o.special })
+          : topLeftBlock(o.matrix, k, o.tolerance ?? 1e-5);
       matrices.set(k, m);
     }
     return m;
@@ -158,6 +164,32 @@ export function buildPlan(dim: number, groups: readonly Int32Array[], o: PlanOpt
     place: isIdentity(place) ? null : place,
     segments,
   };
+}
+
+/**
+ * The top-left k×k block of the user's R_n for a block of size k ≤ n. A silent Haar draw here would
+ * make `matrix: I` a random rotation of the leftover coordinates, so a block that is not orthogonal is
+ * an error instead.
+ */
+function topLeftBlock(m: Matrix, k: number, tolerance: number): Matrix {
+  const n = m.rows;
+  if (k === n) return m;
+  const data = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) data[i * k + j] = m.data[i * n + j]!;
+  let worst = 0;
+  for (let i = 0; i < k; i++)
+    for (let j = i; j < k; j++) {
+      let s = 0;
+      for (let r = 0; r < k; r++) s += data[r * k + i]! * data[r * k + j]!;
+      worst = Math.max(worst, Math.abs(s - (i === j ? 1 : 0)));
+    }
+  if (worst > tolerance)
+    throw new PaperkitInputError(
+      'matrix',
+      `a ${n}×${n} matrix whose top-left ${k}×${k} block is not orthogonal (max |(BᵀB − I)_ij| = ${worst.toPrecision(3)})`,
+      `an R_${n} whose top-left block is orthogonal for a block of ${k} coordinates (a group smaller than ${n}, or the remainder when ${n} does not divide a group), e.g. I or a block-diagonal matrix; or groups whose sizes ${n} divides (residual: 'error' checks it)`,
+    );
+  return { rows: k, cols: k, data };
 }
 
 function isIdentity(a: Int32Array): boolean {

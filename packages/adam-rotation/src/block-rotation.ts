@@ -24,7 +24,7 @@ interface DevicePlan {
 /**
  * A fixed rotation built from a {@link BlockPlan}: per step and direction, one copy kernel gathers
  * the parameters' coordinates straight into the block matrices, one batched matMul per block size
- * rotates them, and one more copy places the results into tensors of the parameters' shapes (§A.9:
+ * rotates them, and one more copy places the results into tensors of the parameters' shapes (App. A.3:
  * O(n·d) flops, O(n² + d) memory), never a dense d×d matrix and never a flat intermediate. With
  * R_k = I and no permutation the matMuls multiply by exact ones and zeros, so values pass through
  * bit-for-bit.

@@ -1,6 +1,7 @@
 import {
   checkInteger,
   checkMatrix,
+  checkObject,
   checkOneOf,
   checkPositive,
   type Matrix,
@@ -29,7 +30,7 @@ export interface RotationOptions {
   /** Source of the Haar blocks and permutations; default `Rng.fromSeed(0)`. Only named sub-streams are used, so it is not advanced. */
   readonly rng?: Rng;
   /**
-   * Block size n of the block-diagonal construction (§A.3.2). Default 768 (the paper's) for `global`
+   * Block size n of the block-diagonal construction (App. A.1, A.3). Default 768 (the paper's) for `global`
    * and `layer`; for the neuron-wise scopes the default is one block per neuron group (a Haar R the
    * size of the row or column, as in the spec's Tier 1). Groups smaller than n get one dense block;
    * an explicit n larger than every group is an error.
@@ -39,7 +40,11 @@ export interface RotationOptions {
   readonly permute?: boolean;
   /** Draw blocks from SO(n) instead of O(n) (det +1). Default false, as the paper (Adam is reflection-equivariant). */
   readonly special?: boolean;
-  /** A user-given orthogonal R_n used for every block (checked: ‖RᵀR − I‖_max ≤ tolerance); blockSize defaults to its order. */
+  /**
+   * A user-given orthogonal R_n used for every block (checked: ‖RᵀR − I‖_max ≤ tolerance); blockSize
+   * defaults to its order. A block of k < n coordinates (a smaller group, or the remainder when n does
+   * not divide a group) gets the top-left k×k block of R_n, which must be orthogonal too (else an error).
+   */
   readonly matrix?: MatrixLike;
   /** Tolerance of the orthogonality check of `matrix`; default 1e-5 (float32-exact matrices pass). */
   readonly tolerance?: number;
@@ -109,8 +114,7 @@ export function checkOrthogonal(parameter: string, m: MatrixLike, tolerance = 1e
  * on the host, from named sub-streams of `rng`: the same seed and parameters give the same R.
  */
 export function createRotation(params: ParamsDescription, options: RotationOptions): Rotation {
-  if (options === null || typeof options !== 'object')
-    throw new PaperkitInputError('options', options, 'an object { scope, ... }');
+  checkObject('options', options, 'an object { scope, ... }');
   for (const k of Object.keys(options))
     if (!KEYS.has(k))
       throw new PaperkitInputError(`options.${k}`, k, `one of the known options (${[...KEYS].join(', ')})`);
@@ -191,6 +195,7 @@ export function createRotation(params: ParamsDescription, options: RotationOptio
     blockSize: matrix ? matrix.rows : (options.blockSize ?? (neuron ? 'group' : PAPER_BLOCK_SIZE)),
     permute: options.permute ?? !neuron,
     matrix,
+    tolerance,
     residual,
     special: options.special ?? false,
     rng,

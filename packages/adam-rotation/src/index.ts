@@ -47,9 +47,11 @@ export {
   secondMomentStats,
 } from './probes/second-moment.js';
 export {
-  type OptimizerClass,
+  inRotatedBasis,
+  RotatedOptimizer,
   type RotatedOptimizerApi,
   type RotatedOptions,
+  RotatedState,
   rotated,
 } from './rotated-optimizer.js';
 export {

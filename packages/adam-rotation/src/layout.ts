@@ -1,4 +1,5 @@
 import {
+  checkObject,
   PaperkitInputError,
   type ParamInfo,
   type ParamLayout,
@@ -44,8 +45,7 @@ export function describeParams(
   params: ParamsDescription,
   fused?: Readonly<Record<string, number>>,
 ): ParamSlot[] {
-  if (params === null || typeof params !== 'object')
-    throw new PaperkitInputError('params', params, 'a ParamMap or a record of tensors or shapes');
+  checkObject('params', params, 'a ParamMap or a record of tensors or shapes');
   const entries: { name: string; shape: readonly number[]; info: ParamInfo | undefined }[] = [];
   if (params instanceof ParamMap) {
     for (const name of params.names())

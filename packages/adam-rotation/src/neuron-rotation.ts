@@ -34,7 +34,7 @@ function inverse(p: number[]): number[] {
 
 /**
  * Neuron-wise rotation (`fanIn`, `fanOut`, `tokenLocal` with one block per group and no permutation,
- * the defaults) as one GEMM per tensor (§A.9): fan-in groups are the columns of the tensor seen as
+ * the defaults) as one GEMM per tensor (the paper’s App. A.3 cost, O(n·d)): fan-in groups are the columns of the tensor seen as
  * [fan-in, out] and rotate by R·X; fan-out groups (per input neuron and fused part) are the rows of
  * [in·parts, group] and rotate by X·Rᵀ. Only transposes and reshapes, no gathers. It is the same map,
  * coordinate for coordinate, as the general {@link BlockRotation} with these options.

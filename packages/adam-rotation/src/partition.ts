@@ -1,4 +1,7 @@
+import { checkOneOf, PaperkitInputError } from '@paperkit/tensor-core';
 import { entryCoordinates, type ParamSlot } from './layout.js';
+
+const GROUP_SCOPES = ['global', 'layer', 'fanIn', 'fanOut', 'tokenLocal'] as const;
 
 /** Scopes whose coordinates are split into fixed groups (everything but `none` and the dynamic `svd`). */
 export type GroupScope = 'global' | 'layer' | 'fanIn' | 'fanOut' | 'tokenLocal';
@@ -12,7 +15,7 @@ export type NeuronRule = 'fanIn' | 'fanOut';
 /**
  * The neuron rule a scope applies to a parameter, or undefined when the scope leaves it alone.
  * Neuron-wise scopes only rotate tensors with a layout (weights, embeddings); vectors have no neurons.
- * `tokenLocal` is the paper's harmless "output-wise" reading (§A.3.3): embeddings rotate within one
+ * `tokenLocal` is the paper's harmless "output-wise" reading (§3.1, Fig. 4): embeddings rotate within one
  * token's vector (their input neuron is the token), every other weight within one output neuron, so
  * neither tokens nor output classes of different frequency are mixed.
  */
@@ -23,7 +26,7 @@ export function neuronRule(scope: 'fanIn' | 'fanOut' | 'tokenLocal', p: ParamSlo
 }
 
 /**
- * Partitions the flat coordinates into rotation groups (§A.3.3): each group is an ascending list of
+ * Partitions the flat coordinates into rotation groups (§3.1, Fig. 4): each group is an ascending list of
  * flat indices, and groups never mix. Coordinates in no group are left unrotated.
  * - `global`: one group with every included coordinate;
  * - `layer`: one group per included tensor, a fused tensor split into its parts (Q, K, V);
@@ -36,6 +39,11 @@ export function partition(
   scope: GroupScope,
   include: IncludeFilter,
 ): Int32Array[] {
+  checkOneOf('scope', scope, GROUP_SCOPES);
+  if (!Array.isArray(slots))
+    throw new PaperkitInputError('slots', slots, 'an array of parameter slots (see describeParams)');
+  if (typeof include !== 'function')
+    throw new PaperkitInputError('include', include, 'a function (slot) => boolean');
   const chosen = slots.filter(include);
   if (scope === 'global') {
     const total = chosen.reduce((a, p) => a + p.size, 0);

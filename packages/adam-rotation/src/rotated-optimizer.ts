@@ -1,29 +1,43 @@
 import {
-  Adam,
-  AdamW,
-  type BaseOptimizerConfig,
+  type Adoption,
+  type AnyTransform,
+  checkInteger,
+  checkObject,
+  type GradientTransformation,
+  initChild,
+  type JsonValue,
+  materialize,
+  materializeAll,
   Optimizer,
-  type OptimizerHooks,
   PaperkitInputError,
-  type ParamsLike,
-  SGD,
   type StepContext,
-  toVariableRecord,
+  TransformState,
+  toUpdates,
+  type Update,
+  type Updates,
 } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Rotation } from './rotation.js';
+import type { BasisChange, Rotation } from './rotation.js';
 
-/** Options of {@link rotated}. */
+/** Options of {@link rotated} and {@link inRotatedBasis}. */
 export interface RotatedOptions {
   /**
    * Keep the last step's update direction in the original basis, u/lr before weight decay (the
-   * paper's A = Rᵀ(m̂ ⊘ (√v̂ + ε)) for Adam, §4.2), for {@link RotatedOptimizerApi.lastDirection}.
+   * paper's A = Rᵀ(m̂ ⊘ (√v̂ + ε)) for Adam, §4.2), for {@link RotatedOptimizer.lastDirection}.
    * Costs one tensor per parameter. Default false.
    */
   readonly trackDirection?: boolean;
+  /**
+   * Steps between host reads of the non-finite-gradient guard (0 turns it off). A rotation mixes every
+   * coordinate of a block, so one NaN or ±Infinity gradient entry makes the whole block non-finite;
+   * the guard records on the device, without a host read, the first step at which each parameter's
+   * gradient held one, and every this many steps reads that record and throws a `PaperkitInputError`
+   * naming the parameter and the step. Default 10.
+   */
+  readonly checkFiniteEvery?: number;
 }
 
-/** What {@link rotated} adds to the optimizer it builds. */
+/** What a rotated optimizer adds to the optimizer interface. */
 export interface RotatedOptimizerApi {
   /** The rotation the optimizer runs in. */
   readonly rotation: Rotation;
@@ -33,281 +47,275 @@ export interface RotatedOptimizerApi {
   secondMoments(): Promise<Float32Array>;
 }
 
-/** An optimizer class of tensor-core (Adam, AdamW, SGD, Momentum) or any subclass of its `Optimizer`. */
-export type OptimizerClass<C extends BaseOptimizerConfig, O extends Optimizer> = new (config: C) => O;
+/**
+ * State of {@link inRotatedBasis}: the inner transform's state (moments in rotated coordinates), the
+ * rotation's own state (the SVD bases of a dynamic rotation) and the tracked direction. The rotation
+ * belongs to this state: disposing the state frees its device tensors.
+ */
+export class RotatedState extends TransformState {
+  /** The last step's u/lr in the original basis (kept tensors), when tracked. */
+  direction: Record<string, tf.Tensor> | null = null;
+  /** Per bound parameter, the first step whose gradient held NaN/±Infinity (0: none yet). */
+  firstNonFinite: tf.Variable | null = null;
+  /** Steps since the guard last read {@link RotatedState.firstNonFinite}. */
+  sinceCheck = 0;
 
-/** Slot names of tensor-core's optimizers that are linear in the gradient (re-projected exactly). */
-const LINEAR_SLOTS = ['m', 'momentum'];
-/** Slot names holding squared gradients (re-projected with squared basis changes). */
-const SQUARED_SLOTS = ['v', 'vMax'];
+  constructor(
+    owner: GradientTransformation<RotatedState>,
+    readonly rotation: Rotation,
+  ) {
+    super(owner);
+  }
 
-interface Internals {
-  hasSlot(name: string, slot: string): boolean;
-  slot(name: string, slot: string, like: tf.Tensor): tf.Variable;
-  computeUpdate(name: string, grad: tf.Tensor, param: tf.Variable, ctx: StepContext): tf.Tensor;
-  extraState(): unknown;
-  setExtraState(extra: unknown): void;
+  protected override saveData(): JsonValue | undefined {
+    return this.rotation.getState() as JsonValue | undefined;
+  }
+
+  protected override prepareData(data: unknown, field: string): () => void {
+    this.rotation.checkState(data, field);
+    return () => {
+      if (data !== undefined) this.rotation.setState(data);
+    };
+  }
+
+  override dispose(): void {
+    super.dispose();
+    if (this.direction) tf.dispose(Object.values(this.direction));
+    this.direction = null;
+    this.firstNonFinite?.dispose();
+    this.firstNonFinite = null;
+    this.rotation.dispose();
+  }
+}
+
+/** Checks that `rotation` is a {@link Rotation}. */
+function checkRotation(rotation: unknown): Rotation {
+  if (
+    rotation === null ||
+    typeof rotation !== 'object' ||
+    typeof (rotation as Rotation).rotate !== 'function' ||
+    typeof (rotation as Rotation).unrotate !== 'function'
+  )
+    throw new PaperkitInputError('rotation', rotation, 'a Rotation from createRotation()');
+  return rotation as Rotation;
+}
+
+/** Every state below `s` (itself included), depth first. */
+function states(s: TransformState): TransformState[] {
+  return [s, ...[...s.children().values()].flatMap(states)];
+}
+
+/** Maps every basis-dependent slot of the inner states into the rotation's new basis (SOAP-style). */
+function reproject(inner: TransformState, rotation: Rotation, change: BasisChange): void {
+  const bound = new Set(rotation.params.map((p) => p.name));
+  for (const s of states(inner))
+    for (const [param, name, v] of s.slots()) {
+      if (!bound.has(param)) continue;
+      const kind = s.slotBasis(name);
+      if (kind === undefined) continue;
+      const next = kind === 'linear' ? change.linear(param, v) : change.squared(param, v);
+      // Unrotated parameters come back as the slot itself; assigning a variable to itself frees its data.
+      if (next !== v) v.assign(next);
+    }
 }
 
 /**
- * Runs an optimizer in the rotated basis of `rotation` (paper Alg. 4): each step the gradient is
- * rotated, g̃ = R g, the optimizer's own rule runs on g̃ with its state (m, v, momentum) in rotated
- * coordinates, the update is rotated back, Rᵀũ, and decoupled weight decay and p ← p − u happen in
- * the original basis, so the weights never leave it. Equivalent to running the optimizer on
- * f(Rᵀw̃) from w̃ = Rθ. Clipping (rotation-invariant) and the user's `gradients`/`updates`/`afterStep`
- * hooks see the original basis. Coupled L2 decay (Adam's or SGD's `weightDecay`) is applied to
- * the rotated parameters R·θ, i.e. to the gradient R(g + λθ) as it would be in the original basis.
- *
- * Two forms: `rotated(optimizer, rotation)` builds the rotated twin of a fresh optimizer (same
- * class and `config`; the given one is left untouched and must not have stepped, since its state
- * would be in the original basis), and `rotated(Class, config, rotation)` builds it from a class.
- * Works for any tensor-core optimizer built from one config object (Adam, AdamW, SGD, Momentum,
- * and subclasses such as critical-momenta's AdamCM).
+ * Runs `inner` in the rotated basis of `rotation` (paper Alg. 4) as a transform: each step the
+ * gradient is rotated, g̃ = R g, the inner transform runs on g̃ with its state (m, v, momentum) in
+ * rotated coordinates and sees the parameters rotated too (coupled L2 decay acts on R·θ), and its
+ * update is rotated back, Rᵀũ. The parameter-space phases of `inner` (decoupled weight decay, a
+ * proximal step) see the original basis, so the weights never leave it. Equivalent to running `inner`
+ * on f(Rᵀw̃) from w̃ = Rθ. Clipping inside `inner` acts on the rotated gradient, whose global norm is
+ * the same.
  *
  * A rotated parameter without a gradient in a step gets a zero gradient (it still moves when its
  * rotated coordinates mix with others'); a gradient for a parameter outside the rotation is an error.
- *
- * With scope `none` the rotation is skipped entirely (bit-identical to the plain optimizer); with
- * R = I, or a signed permutation, the rotated path is exact too. `dispose()` also frees the
- * rotation's tensors.
+ * With scope `none` the rotation is skipped entirely; with R = I, or a signed permutation, the rotated
+ * path is exact too. A dynamic rotation (`svd`) recomputes its basis from the step's gradient and, with
+ * `reprojectMoments`, maps every `linear` and `squared` slot of the inner state into the new basis.
+ */
+export function inRotatedBasis(
+  rotation: Rotation,
+  inner: AnyTransform,
+  options: RotatedOptions = {},
+): GradientTransformation<RotatedState> {
+  const rot = checkRotation(rotation);
+  checkObject('options', options, 'an object { trackDirection?, checkFiniteEvery? }');
+  for (const k of Object.keys(options))
+    if (k !== 'trackDirection' && k !== 'checkFiniteEvery')
+      throw new PaperkitInputError(`options.${k}`, k, 'a known option (trackDirection, checkFiniteEvery)');
+  const track = options.trackDirection ?? false;
+  const every = checkInteger('checkFiniteEvery', options.checkFiniteEvery ?? 10, 0);
+  const bound = new Set(rot.params.map((p) => p.name));
+  const names = rot.params.map((p) => p.name);
+  const innerOf = (s: RotatedState) => (inner.init ? s.child('inner') : undefined);
+
+  const record = (s: RotatedState, back: Updates, lr: number) => {
+    if (!track || lr <= 0) return;
+    const prev = s.direction;
+    s.direction = Object.fromEntries(
+      Object.entries(back).map(([k, u]) => [k, tf.keep(tf.div(materialize(u), lr))]),
+    );
+    if (prev) tf.dispose(Object.values(prev));
+  };
+
+  // 0·g is 0 for finite g and NaN for NaN/±Infinity: one reduction per parameter, kept on the device.
+  const guard = (s: RotatedState, u: Updates, t: number) => {
+    if (every === 0) return;
+    s.firstNonFinite ??= tf.variable(tf.zeros([names.length]), false);
+    const first = s.firstNonFinite;
+    const probe = tf.stack(names.map((n) => (u[n] ? tf.sum(tf.mul(u[n].value, 0)) : tf.scalar(0))));
+    const fresh = tf.logicalAnd(tf.logicalNot(tf.equal(probe, probe)), tf.equal(first, 0));
+    first.assign(tf.where(fresh, tf.fill([names.length], t), first));
+    if (++s.sinceCheck < every) return;
+    s.sinceCheck = 0;
+    const steps = first.dataSync();
+    const i = steps.findIndex((x) => x > 0);
+    if (i >= 0)
+      throw new PaperkitInputError(
+        `grads.${names[i]}`,
+        `a gradient holding NaN or ±Infinity at step ${steps[i]} (read at step ${t})`,
+        'finite values: a rotation mixes every coordinate of a block, so one non-finite entry makes the whole block non-finite; lower the learning rate or find where the NaN comes from (checkFiniteEvery sets how often this is read)',
+      );
+  };
+
+  const self: GradientTransformation<RotatedState> = {
+    kind: 'inRotatedBasis',
+    options: { scope: rot.scope, dim: rot.dim, params: names },
+    init(adopt?: Adoption) {
+      const s = new RotatedState(self, rot);
+      const c = initChild(inner, adopt);
+      if (c) s.setChild('inner', c);
+      return s;
+    },
+    update(u: Updates, s: RotatedState, ctx: StepContext): Updates {
+      guard(s, u, ctx.t);
+      if (rot.isIdentity) {
+        const out = inner.update(u, innerOf(s), ctx);
+        record(s, out, ctx.lr);
+        return out;
+      }
+      for (const n of Object.keys(u))
+        if (!bound.has(n))
+          throw new PaperkitInputError(
+            `grads.${n}`,
+            n,
+            `a parameter the rotation was built for (${names.join(', ')})`,
+          );
+      const grads = materializeAll(u);
+      // A parameter the loss ignores has gradient 0 in the original basis, but its rotated
+      // coordinates mix with others', so it still gets an update (as on f(Rᵀw̃)).
+      for (const p of rot.params) grads[p.name] ??= tf.zeros(p.shape as number[]);
+      const change = rot.refresh(grads, ctx.t);
+      const innerState = innerOf(s);
+      if (change !== null && innerState) reproject(innerState, rot, change);
+      let rotatedParams: Record<string, tf.Tensor> | undefined;
+      const innerCtx: StepContext = {
+        t: ctx.t,
+        lr: ctx.lr,
+        names,
+        // Rotated only when a transform reads them (coupled weight decay, custom rules).
+        get params() {
+          rotatedParams ??= rot.rotate(ctx.params);
+          return rotatedParams;
+        },
+      };
+      const out = inner.update(toUpdates(rot.rotate(grads)), innerState, innerCtx);
+      const list = Object.values(out);
+      const f0 = list[0];
+      // Rᵀ is linear: a factor shared by every update stays pending (one multiplication later).
+      const shared = f0 !== undefined && list.every((x) => x.num === f0.num && x.den === f0.den);
+      const values = shared
+        ? Object.fromEntries(Object.entries(out).map(([k, x]) => [k, x.value]))
+        : materializeAll(out);
+      const back = rot.unrotate(values);
+      const result: Record<string, Update> = {};
+      for (const [k, v] of Object.entries(back))
+        result[k] = shared ? { value: v, num: f0!.num, den: f0!.den } : { value: v, num: 1, den: 1 };
+      record(s, result, ctx.lr);
+      return result;
+    },
+  };
+  // The parameter-space phases stay in the original basis; defined only when the inner has them (the
+  // optimizer skips a phase, and its tidy scope, that no transform uses).
+  if (inner.beforeStep) self.beforeStep = (params, s, ctx) => inner.beforeStep!(params, innerOf(s), ctx);
+  if (inner.paramScale) self.paramScale = (n, s, ctx) => inner.paramScale!(n, innerOf(s), ctx);
+  if (inner.afterStep) self.afterStep = (params, s, ctx) => inner.afterStep!(params, innerOf(s), ctx);
+  return self;
+}
+
+/**
+ * An optimizer run in the rotated basis of `rotation` (paper Alg. 4): the wrapped optimizer's whole
+ * step (its chain, e.g. AdamW's moments and learning rate) runs through {@link inRotatedBasis}, and
+ * its decoupled weight decay stays in the original basis. Built with the one wrapping pattern, so it
+ * is an `Optimizer` like any other (state, `toTfjsOptimizer`, further wrappers); the wrapped optimizer
+ * must not have stepped (its state would be in the original basis) and is spent afterwards.
+ */
+export class RotatedOptimizer extends Optimizer implements RotatedOptimizerApi {
+  /** The rotation the optimizer runs in. */
+  readonly rotation: Rotation;
+  private readonly basis: GradientTransformation<RotatedState>;
+
+  constructor(optimizer: Optimizer, rotation: Rotation, options: RotatedOptions = {}) {
+    const rot = checkRotation(rotation);
+    let made: GradientTransformation<RotatedState> | undefined;
+    super({
+      name: `Rotated${optimizer instanceof Optimizer ? optimizer.name : ''}`,
+      wraps: optimizer,
+      freshBecause: 'its state is in the original basis',
+      transform: (inner) => {
+        made = inRotatedBasis(rot, inner, options);
+        return made;
+      },
+    });
+    this.rotation = rot;
+    this.basis = made!;
+  }
+
+  private state(): RotatedState {
+    return this.stateOf(this.basis) as RotatedState;
+  }
+
+  lastDirection(): Record<string, tf.Tensor> | null {
+    const d = this.state().direction;
+    return d ? Object.fromEntries(Object.entries(d).map(([k, t]) => [k, tf.clone(t)])) : null;
+  }
+
+  async secondMoments(): Promise<Float32Array> {
+    const holder = states(this.state()).find((s) =>
+      this.rotation.params.every((p) => s.hasSlot(p.name, 'v')),
+    );
+    if (!holder) {
+      const missing = this.rotation.params[0]!.name;
+      throw new PaperkitInputError(
+        'optimizer',
+        this.name,
+        `an Adam-family optimizer that has taken a step (no second moment for ${missing})`,
+      );
+    }
+    const flat = tf.tidy(() =>
+      tf.concat(this.rotation.params.map((p) => tf.reshape(holder.peekSlot(p.name, 'v')!, [-1]))),
+    );
+    try {
+      return (await flat.data()) as Float32Array;
+    } finally {
+      flat.dispose();
+    }
+  }
+}
+
+/**
+ * Runs `optimizer` in the rotated basis of `rotation` (see {@link RotatedOptimizer}).
  *
  * @example
  * const rot = createRotation(params, { scope: 'global', blockSize: 64, rng: Rng.fromSeed(1) });
  * const opt = rotated(new AdamW({ lr: 1e-3, weightDecay: 0.1 }), rot);
  * opt.minimize(() => loss(params), params).dispose();
  */
-export function rotated<O extends Optimizer>(
-  optimizer: O,
+export function rotated(
+  optimizer: Optimizer,
   rotation: Rotation,
-  options?: RotatedOptions,
-): O & RotatedOptimizerApi;
-export function rotated<C extends BaseOptimizerConfig, O extends Optimizer>(
-  Base: OptimizerClass<C, O>,
-  config: C,
-  rotation: Rotation,
-  options?: RotatedOptions,
-): O & RotatedOptimizerApi;
-export function rotated<C extends BaseOptimizerConfig, O extends Optimizer>(
-  first: OptimizerClass<C, O> | O,
-  second: C | Rotation,
-  third?: Rotation | RotatedOptions,
-  fourth?: RotatedOptions,
-): O & RotatedOptimizerApi {
-  if (first instanceof Optimizer) {
-    if (first.iterations > 0)
-      throw new PaperkitInputError(
-        'optimizer',
-        first.name,
-        `an optimizer that has not stepped yet (this one took ${first.iterations} steps; its state is in the original basis)`,
-      );
-    return rotatedFromClass(
-      first.constructor as OptimizerClass<C, O>,
-      first.config as C,
-      second as Rotation,
-      (third as RotatedOptions | undefined) ?? {},
-    );
-  }
-  return rotatedFromClass(first, second as C, third as Rotation, fourth ?? {});
-}
-
-/** Classes built by {@link rotated}: their constructor ignores its argument, so they cannot be rotated again. */
-const ROTATED_CLASSES = new WeakSet<object>();
-
-function rotatedFromClass<C extends BaseOptimizerConfig, O extends Optimizer>(
-  Base: OptimizerClass<C, O>,
-  config: C,
-  rotation: Rotation,
-  options: RotatedOptions,
-): O & RotatedOptimizerApi {
-  if (typeof Base !== 'function' || !(Base.prototype instanceof Optimizer))
-    throw new PaperkitInputError(
-      'optimizer',
-      Base,
-      'a tensor-core optimizer (e.g. new AdamW({ lr })) or optimizer class (e.g. AdamW)',
-    );
-  if (ROTATED_CLASSES.has(Base))
-    throw new PaperkitInputError(
-      'optimizer',
-      Base.name,
-      'an optimizer that is not rotated already (rotate once, with the composed rotation)',
-    );
-  if (rotation === null || typeof rotation !== 'object' || typeof rotation.rotate !== 'function')
-    throw new PaperkitInputError('rotation', rotation, 'a Rotation from createRotation()');
-  if (config === null || typeof config !== 'object')
-    throw new PaperkitInputError('config', config, 'an object');
-  const track = options.trackDirection ?? false;
-  const box: { self?: RotatedImpl } = {};
-  const user: OptimizerHooks = config.hooks ?? {};
-  const hooks: OptimizerHooks = {
-    ...user,
-    gradients: (g, ctx) => {
-      const out = user.gradients ? user.gradients(g, ctx) : g;
-      return box.self!.rotateGradients(out, ctx);
-    },
-    updates: (u, ctx) => {
-      const back = box.self!.unrotateUpdates(u, ctx);
-      return user.updates ? user.updates(back, ctx) : back;
-    },
-  };
-  const Parent = Base as unknown as new (config: C) => Optimizer;
-
-  class RotatedImpl extends Parent implements RotatedOptimizerApi {
-    // Field initializers run after the base constructor set the base class's name.
-    private readonly baseName: string = (this as Optimizer).name;
-    override readonly name: string = `Rotated${this.baseName}`;
-    // The caller's config (the parent got one with the rotation hooks wrapped in).
-    override readonly config: Readonly<object> = config;
-    readonly rotation: Rotation = rotation;
-    private vars: Record<string, tf.Variable> | null = null;
-    private rotatedParams: Record<string, tf.Tensor> | null = null;
-    private direction: Record<string, tf.Tensor> | null = null;
-    private readonly needsParams: boolean;
-
-    constructor() {
-      super({ ...config, hooks });
-      // Adam/SGD read the parameter only for coupled L2 decay; an unknown rule may read it for anything,
-      // so it gets the parameter in its own (rotated) basis.
-      const self = this as unknown as Optimizer;
-      const coupled =
-        (self instanceof Adam && !(self instanceof AdamW) && self.weightDecay !== 0) ||
-        (self instanceof SGD && self.weightDecay !== 0);
-      const known = self instanceof Adam || self instanceof SGD;
-      this.needsParams = !rotation.isIdentity && (coupled || !known);
-    }
-
-    override step(params: ParamsLike, grads: Record<string, tf.Tensor>): void {
-      const vars = toVariableRecord(params);
-      let full = grads;
-      const zeros: tf.Tensor[] = [];
-      if (!rotation.isIdentity) {
-        const bound = new Set(rotation.params.map((p) => p.name));
-        for (const n of Object.keys(grads))
-          if (!bound.has(n))
-            throw new PaperkitInputError(
-              `grads.${n}`,
-              n,
-              `a parameter the rotation was built for (${[...bound].join(', ')})`,
-            );
-        // A parameter the loss ignores has gradient 0 in the original basis, but its rotated
-        // coordinates mix with others, so it still gets an update (as on f(Rᵀw̃)).
-        full = { ...grads };
-        for (const p of rotation.params)
-          if (!(p.name in grads)) {
-            const z = tf.zeros(p.shape as number[]);
-            zeros.push(z);
-            full[p.name] = z;
-          }
-      }
-      this.vars = vars;
-      try {
-        super.step(params, full);
-      } finally {
-        tf.dispose(zeros);
-        this.vars = null;
-        this.rotatedParams = null;
-      }
-    }
-
-    /** Hook: optional basis refresh (svd), then g̃ = R g. Runs inside the step's tidy. */
-    rotateGradients(g: Record<string, tf.Tensor>, ctx: StepContext): Record<string, tf.Tensor> {
-      if (rotation.isIdentity) return g;
-      const change = rotation.refresh(g, ctx.t);
-      if (change !== null) this.reproject(change.linear, change.squared);
-      if (this.needsParams) this.rotatedParams = rotation.rotate(this.vars!);
-      return rotation.rotate(g);
-    }
-
-    /** Hook: u = Rᵀ ũ, and the optional direction record. */
-    unrotateUpdates(u: Record<string, tf.Tensor>, ctx: StepContext): Record<string, tf.Tensor> {
-      const back = rotation.isIdentity ? u : rotation.unrotate(u);
-      if (track && ctx.lr > 0) {
-        const prev = this.direction;
-        this.direction = Object.fromEntries(
-          Object.entries(back).map(([k, t]) => [k, tf.keep(tf.div(t, ctx.lr))]),
-        );
-        if (prev) tf.dispose(Object.values(prev));
-      }
-      return back;
-    }
-
-    protected override computeUpdate(
-      name: string,
-      grad: tf.Tensor,
-      param: tf.Variable,
-      ctx: StepContext,
-    ): tf.Tensor {
-      const p = (this.rotatedParams?.[name] ?? param) as tf.Variable;
-      return (Parent.prototype as unknown as Internals).computeUpdate.call(this, name, grad, p, ctx);
-    }
-
-    private reproject(
-      linear: (n: string, s: tf.Tensor) => tf.Tensor,
-      squared: (n: string, s: tf.Tensor) => tf.Tensor,
-    ): void {
-      const me = this as unknown as Internals;
-      for (const p of rotation.params)
-        for (const [names, f] of [
-          [LINEAR_SLOTS, linear],
-          [SQUARED_SLOTS, squared],
-        ] as const)
-          for (const s of names)
-            if (me.hasSlot(p.name, s)) {
-              const v = me.slot(p.name, s, this.vars![p.name]!);
-              const next = f(p.name, v);
-              // Unrotated parameters come back as the slot itself; assigning a variable to itself frees its data.
-              if (next !== v) v.assign(next);
-            }
-    }
-
-    lastDirection(): Record<string, tf.Tensor> | null {
-      const d = this.direction;
-      return d ? Object.fromEntries(Object.entries(d).map(([k, t]) => [k, tf.clone(t)])) : null;
-    }
-
-    async secondMoments(): Promise<Float32Array> {
-      const me = this as unknown as Internals;
-      const missing = rotation.params.find((p) => !me.hasSlot(p.name, 'v'));
-      if (missing)
-        throw new PaperkitInputError(
-          'optimizer',
-          this.name,
-          `an Adam-family optimizer that has taken a step (no second moment for ${missing.name})`,
-        );
-      const flat = tf.tidy(() =>
-        tf.concat(
-          rotation.params.map((p) => tf.reshape(me.slot(p.name, 'v', tf.zeros(p.shape as number[])), [-1])),
-        ),
-      );
-      try {
-        return (await flat.data()) as Float32Array;
-      } finally {
-        flat.dispose();
-      }
-    }
-
-    protected override extraState(): unknown {
-      const base = (Parent.prototype as unknown as Internals).extraState.call(this);
-      const rot = rotation.getState();
-      if (base === undefined && rot === undefined) return undefined;
-      return { base, rotation: rot };
-    }
-
-    protected override setExtraState(extra: unknown): void {
-      const e = (extra ?? {}) as { base?: unknown; rotation?: unknown };
-      (Parent.prototype as unknown as Internals).setExtraState.call(this, e.base);
-      if (e.rotation !== undefined) rotation.setState(e.rotation);
-    }
-
-    override dispose(): void {
-      super.dispose();
-      if (this.direction) tf.dispose(Object.values(this.direction));
-      this.direction = null;
-      rotation.dispose();
-    }
-  }
-
-  ROTATED_CLASSES.add(RotatedImpl);
-  const opt = new RotatedImpl();
-  box.self = opt;
-  return opt as unknown as O & RotatedOptimizerApi;
+  options: RotatedOptions = {},
+): RotatedOptimizer {
+  return new RotatedOptimizer(optimizer, rotation, options);
 }

@@ -1,9 +1,9 @@
-import { PaperkitInputError, permuteTensors } from '@paperkit/tensor-core';
+import { checkObject, PaperkitInputError, permuteTensors } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParamSlot } from './layout.js';
 
 /**
- * How parameter space is rotated (§A.3.3):
+ * How parameter space is rotated (§3.1, Fig. 4):
  * - `none`: the standard basis (R = I, the optimizer runs untouched);
  * - `global`: one group with every parameter;
  * - `layer`: one group per tensor, fused QKV split into Q, K and V;
@@ -74,6 +74,8 @@ export interface Rotation {
   refresh(grads: Readonly<Record<string, tf.Tensor>>, t: number): BasisChange | null;
   /** JSON-safe state (dynamic bases); undefined for fixed rotations, which are rebuilt from their seed. */
   getState(): unknown;
+  /** Validates a state for {@link Rotation.setState} without applying it; `field` names it in errors. */
+  checkState(state: unknown, field: string): void;
   /** Restores {@link Rotation.getState}. */
   setState(state: unknown): void;
   /** Frees the device tensors (they are recreated on the next use). */
@@ -115,14 +117,24 @@ export abstract class RotationBase implements Rotation {
     return undefined;
   }
 
-  setState(_state: unknown): void {}
+  checkState(state: unknown, field: string): void {
+    if (state !== undefined)
+      throw new PaperkitInputError(
+        field,
+        state,
+        `absent (a fixed ${this.scope} rotation is rebuilt from its seed, not saved)`,
+      );
+  }
+
+  setState(state: unknown): void {
+    this.checkState(state, 'state');
+  }
 
   dispose(): void {}
 
   /** Checks that `x` holds every bound parameter with its shape. */
   protected check(x: Readonly<Record<string, tf.Tensor>>, what: string): void {
-    if (x === null || typeof x !== 'object')
-      throw new PaperkitInputError(what, x, 'a record of tensors keyed by parameter name');
+    checkObject(what, x, 'a record of tensors keyed by parameter name');
     for (const p of this.params) {
       const t = x[p.name];
       if (!(t instanceof tf.Tensor))

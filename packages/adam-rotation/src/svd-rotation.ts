@@ -1,4 +1,4 @@
-import { fullSvd, type Matrix, PaperkitInputError } from '@paperkit/tensor-core';
+import { checkAllFinite, checkObject, fullSvd, type Matrix, PaperkitInputError } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParamSlot } from './layout.js';
 import { type BasisChange, RotationBase } from './rotation.js';
@@ -147,21 +147,45 @@ export class SvdRotation extends RotationBase {
     return { bases };
   }
 
+  override checkState(state: unknown, field: string): void {
+    this.parseState(state, field);
+  }
+
   override setState(state: unknown): void {
-    const s = state as SvdRotationState | undefined;
-    if (s === undefined || s === null || typeof s !== 'object' || typeof s.bases !== 'object')
-      throw new PaperkitInputError('state', state, 'an SVD-rotation state { bases } from getState()');
+    const next = this.parseState(state, 'state');
+    this.freeDevice(this.bases);
+    this.bases = next;
+  }
+
+  private parseState(state: unknown, field: string): Map<string, Basis> {
+    const s = checkObject<SvdRotationState>(field, state, 'an SVD-rotation state { bases } from getState()');
+    checkObject(`${field}.bases`, s.bases, 'a record of bases { u, v } by matrix');
+    const units = new Set(this.units.map((u) => u.key));
+    for (const k of Object.keys(s.bases))
+      if (!units.has(k))
+        throw new PaperkitInputError(
+          `${field}.bases.${k}`,
+          k,
+          `a rotated matrix of this rotation (${[...units].join(', ')})`,
+        );
     const next = new Map<string, Basis>();
     for (const u of this.units) {
       const b = s.bases[u.key];
       if (b === undefined) continue;
+      const where = `${field}.bases.${u.key}`;
+      checkObject(where, b, 'bases { u, v }');
       const [ra, rb] = u.shape;
-      if (b.u.length !== ra * ra || b.v.length !== rb * rb)
-        throw new PaperkitInputError(`state.bases.${u.key}`, b, `bases of sizes ${ra}² and ${rb}²`);
+      for (const [name, arr, n] of [
+        ['u', b.u, ra],
+        ['v', b.v, rb],
+      ] as const) {
+        if (!Array.isArray(arr) || arr.length !== n * n)
+          throw new PaperkitInputError(`${where}.${name}`, arr, `an array of ${n}² = ${n * n} numbers`);
+        checkAllFinite(`${where}.${name}`, arr);
+      }
       next.set(u.key, { u: Float64Array.from(b.u), v: Float64Array.from(b.v) });
     }
-    this.freeDevice(this.bases);
-    this.bases = next;
+    return next;
   }
 
   /** Host copies of the current bases of one matrix (`name` or `name#k`), or undefined before the first refresh. */

@@ -15,22 +15,20 @@ const cosine = (peak: number, steps: number) =>
 
 optimizerConformance('rotated Adam (global, n = 4 with a residual block)', {
   setup,
-  // The instance form here, the class form in the suites below.
   quadratic: { create: () => rotated(new Adam({ lr: cosine(0.5, 400) }), global(10)), steps: 400, tol: 1e-2 },
   rosenbrock: { create: () => rotated(new Adam({ lr: 0.05 }), global(2)), steps: 2000, tol: 5e-2 },
   invalid: [
     {
-      create: () => rotated(Adam, { lr: 0.1, beta1: 1 }, global(10)),
+      create: () => rotated(new Adam({ lr: 0.1, beta1: 1 }), global(10)),
       message: /beta1 must be a number in \[0, 1\)/,
     },
     {
-      create: () => rotated(Adam, { lr: 0.1 }, {} as never),
+      create: () => rotated(new Adam({ lr: 0.1 }), {} as never),
       message: /rotation must be a Rotation from createRotation/,
     },
     {
-      create: () => rotated(undefined as never, { lr: 0.1 }, global(10)),
-      message:
-        /optimizer must be a tensor-core optimizer \(e\.g\. new AdamW\(\{ lr \}\)\) or optimizer class/,
+      create: () => rotated(undefined as never, global(10)),
+      message: /optimizer must be a tensor-core Optimizer \(e\.g\. new AdamW\(\{ lr \}\)\)/,
     },
   ],
 });
@@ -38,18 +36,18 @@ optimizerConformance('rotated Adam (global, n = 4 with a residual block)', {
 optimizerConformance('rotated AdamW (layer)', {
   setup,
   quadratic: {
-    create: () => rotated(AdamW, { lr: cosine(0.5, 400), weightDecay: 0 }, layer(10)),
+    create: () => rotated(new AdamW({ lr: cosine(0.5, 400), weightDecay: 0 }), layer(10)),
     steps: 400,
     tol: 1e-2,
   },
   rosenbrock: {
-    create: () => rotated(AdamW, { lr: 0.05, weightDecay: 0 }, layer(2)),
+    create: () => rotated(new AdamW({ lr: 0.05, weightDecay: 0 }), layer(2)),
     steps: 2000,
     tol: 5e-2,
   },
   invalid: [
     {
-      create: () => rotated(AdamW, { lr: 0.1, eps: 0 }, layer(10)),
+      create: () => rotated(new AdamW({ lr: 0.1, eps: 0 }), layer(10)),
       message: /eps must be a finite number > 0/,
     },
   ],
@@ -58,15 +56,15 @@ optimizerConformance('rotated AdamW (layer)', {
 // Plain SGD needs ~6000 steps on Rosenbrock; the SGD class is exercised there with Nesterov momentum.
 optimizerConformance('rotated SGD (global)', {
   setup,
-  quadratic: { create: () => rotated(SGD, { lr: 0.15 }, global(10)), steps: 200, tol: 1e-3 },
+  quadratic: { create: () => rotated(new SGD({ lr: 0.15 }), global(10)), steps: 200, tol: 1e-3 },
   rosenbrock: {
-    create: () => rotated(SGD, { lr: 1e-3, momentum: 0.9, nesterov: true }, global(2)),
+    create: () => rotated(new SGD({ lr: 1e-3, momentum: 0.9, nesterov: true }), global(2)),
     steps: 1500,
     tol: 5e-2,
   },
   invalid: [
     {
-      create: () => rotated(SGD, { lr: 0.1, momentum: 2 }, global(10)),
+      create: () => rotated(new SGD({ lr: 0.1, momentum: 2 }), global(10)),
       message: /momentum must be a number in \[0, 1\)/,
     },
   ],
@@ -75,18 +73,18 @@ optimizerConformance('rotated SGD (global)', {
 optimizerConformance('rotated Momentum (global)', {
   setup,
   quadratic: {
-    create: () => rotated(Momentum, { lr: 0.05, momentum: 0.9 }, global(10)),
+    create: () => rotated(new Momentum({ lr: 0.05, momentum: 0.9 }), global(10)),
     steps: 200,
     tol: 1e-3,
   },
   rosenbrock: {
-    create: () => rotated(Momentum, { lr: 1e-3, momentum: 0.9 }, global(2)),
+    create: () => rotated(new Momentum({ lr: 1e-3, momentum: 0.9 }), global(2)),
     steps: 1500,
     tol: 5e-2,
   },
   invalid: [
     {
-      create: () => rotated(Momentum, { lr: 0.1, momentum: 0 }, global(10)),
+      create: () => rotated(new Momentum({ lr: 0.1, momentum: 0 }), global(10)),
       message: /momentum must be a number in \(0, 1\)/,
     },
   ],

@@ -1,5 +1,10 @@
 import { initBackend, Rng, resolveConfig } from '@paperkit/tensor-core';
-import { fakeContext } from '@paperkit/tensor-core/testing';
+import {
+  experimentPackageConformance,
+  fakeCellContext,
+  maxAbsDiff,
+  readHost,
+} from '@paperkit/tensor-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,26 +14,43 @@ import {
   bigramTask,
   initBigram,
 } from '../src/experiments/bigram.js';
-import { experiments, probesExperiment, tinyTransformerExperiment } from '../src/experiments/index.js';
-import { ema, slowdown, tailMean } from '../src/experiments/loop.js';
-import { spearman } from '../src/experiments/shared.js';
-import { host, maxDiff } from './helpers.js';
+import { slowdown } from '../src/experiments/bigram-run.js';
+import {
+  blockSize,
+  cnn,
+  experiments,
+  paramType,
+  quadratic,
+  tinyTransformer,
+  zipfBigram,
+} from '../src/experiments/index.js';
+import { runExperiment } from './helpers.js';
 
 beforeAll(async () => {
   await initBackend({ prefer: 'wasm', blas: 'off' });
 });
 
-describe('experiment plumbing', () => {
-  it('registers four experiments with exactly one headline', () => {
-    expect(experiments.map((e) => e.id)).toEqual([
-      'adam-rotation/quadratic',
-      'adam-rotation/zipf-bigram',
-      'adam-rotation/tiny-transformer',
-      'adam-rotation/probes',
-    ]);
-    expect(experiments.filter((e) => e.headline).map((e) => e.id)).toEqual(['adam-rotation/zipf-bigram']);
-  });
+experimentPackageConformance(experiments, { prefix: 'adam-rotation' });
 
+describe('config bounds (issue 19)', () => {
+  it('sizes and learning rates outside what this machine runs are rejected before any work, naming the field', () => {
+    for (const [e, o, msg] of [
+      [
+        quadratic,
+        { adamLr: 1e20 },
+        /quadratic: config field 'adamLr' must be .*<=10; got 100000000000000000000/,
+      ],
+      [quadratic, { dim: 1e6 }, /quadratic: config field 'dim' must be .*<=1024; got 1000000/],
+      [zipfBigram, { sgdLr: 1e3 }, /zipf-bigram: config field 'sgdLr' must be .*<=10; got 1000/],
+      [zipfBigram, { vocab: 1e5 }, /zipf-bigram: config field 'vocab' must be .*<=2048/],
+      [cnn, { lr: 5 }, /cnn: config field 'lr' must be .*<=0.1; got 5/],
+      [tinyTransformer, { lrs: [1] }, /tiny-transformer: config field 'lrs.0' must be .*<=0.1/],
+    ] as const)
+      expect(() => resolveConfig(e as never, 'quick', o)).toThrow(msg);
+  });
+});
+
+describe('experiment building blocks', () => {
   it('the hand-written bigram gradients equal autodiff', async () => {
     const rng = Rng.fromSeed(1);
     const task = bigramTask(rng.stream('data'), 16, 1.3, 2, 8);
@@ -37,12 +59,12 @@ describe('experiment plumbing', () => {
     const { loss, grads } = bigramLossAndGrads(params.tensors(), pairs, 16);
     const batch = tf.tensor2d(pairs, [8, 2], 'int32');
     const auto = tf.variableGrads(() => bigramLoss(params.tensors(), batch));
-    expect(Math.abs((await host(loss))[0]! - (await host(auto.value))[0]!)).toBeLessThan(1e-6);
+    expect(Math.abs(readHost(loss)[0]! - readHost(auto.value)[0]!)).toBeLessThan(1e-6);
     for (const n of ['embedding', 'head'])
-      expect(maxDiff(await host(grads[n]!), await host(auto.grads[params.get(n).name]!))).toBeLessThan(1e-6);
+      expect(maxAbsDiff(readHost(grads[n]!), readHost(auto.grads[params.get(n).name]!))).toBeLessThan(1e-6);
     // The population loss is the joint-weighted cross-entropy, bounded below by the entropy floor.
     const pop = bigramPopulationLoss(params.tensors(), task.joint);
-    expect((await host(pop))[0]!).toBeGreaterThan(task.floor);
+    expect(readHost(pop)[0]!).toBeGreaterThan(task.floor);
     tf.dispose([
       loss,
       ...Object.values(grads),
@@ -55,63 +77,60 @@ describe('experiment plumbing', () => {
     params.dispose();
   });
 
-  it('slowdown, EMA, tail mean and Spearman', () => {
-    const base = Array.from({ length: 100 }, (_, i) => 1 / (i + 1));
-    const slow = Array.from({ length: 100 }, (_, i) => 1 / (0.5 * i + 1));
+  it('slowdown: steps to reach the worse of the two best losses (running minimum), hand-computed', () => {
+    const c = (...y: number[]) => y.map((loss, i) => ({ step: 100 * i, loss }));
+    const base = c(3, 2, 1);
+    // The run's best (2) is reached at step 200, by the baseline at step 100: 200/100 − 1.
+    expect(slowdown(base, c(3, 2.5, 2))).toBe(1);
+    // The run's best 1.5 is reached at step 100; the baseline gets there halfway between 100 and 200.
+    expect(slowdown(base, c(3, 1.5, 1.8))).toBeCloseTo(100 / 150 - 1, 12);
+    // A faster run reaches the baseline's best (1) at step 100, the baseline at 200: 100/200 − 1.
+    expect(slowdown(base, c(3, 1, 0.5))).toBe(-0.5);
+    // The same curve is never slower, even when its best comes before the end.
     expect(slowdown(base, base)).toBe(0);
-    const sd = slowdown(base, slow);
-    expect(sd).toBe(Number.POSITIVE_INFINITY);
-    expect(slowdown(slow, base)).toBeLessThan(0);
-    expect(ema([1, 2, 3], 0.5)[2]).toBeCloseTo(0.5 * (0.5 * 1 + 0.5 * 2) + 0.5 * 3, 12);
-    expect(tailMean([1, 2, 3, 4], 2)).toBe(3.5);
-    expect(spearman([1, 2, 3, 4], [10, 20, 30, 40])).toBeCloseTo(1, 12);
-    expect(spearman([1, 2, 3, 4], [4, 3, 2, 1])).toBeCloseTo(-1, 12);
+    expect(slowdown(c(3, 1, 2), c(3, 1, 2))).toBe(0);
+    // A run that never improves on the start needs infinitely many steps.
+    expect(slowdown(base, c(3, 3, 3))).toBe(Number.POSITIVE_INFINITY);
   });
 });
 
-describe('Tier 2 and Tier 3 at toy size (runs, reports, leaks nothing)', () => {
-  it('tiny-transformer', async () => {
-    const before = tf.memory().numTensors;
-    const cfg = resolveConfig(tinyTransformerExperiment, 'quick', {
+describe('new experiments at toy size', () => {
+  it('block-size: n = 1 is a signed permutation, so Adam trains exactly as unrotated; n = 16 does not', async () => {
+    const { records } = await runExperiment(blockSize, [0], {
+      vocab: 32,
+      dim: 8,
+      steps: 100,
+      evalEvery: 25,
+      lastSteps: 50,
+      blockSizes: [1, 16],
+    });
+    const at = (n: number) => records.find((r) => r.cell.params.n === n)!.result.metrics;
+    expect(at(1).lossVsNone).toBe(0);
+    expect(at(1).slowdown).toBe(0);
+    expect(Math.abs(at(16).lossVsNone!)).toBeGreaterThan(1e-4);
+  });
+
+  it('tiny-transformer and param-type: a rotated cell trains, logs its curve and leaks nothing', async () => {
+    const toy = {
       vocab: 16,
       length: 9,
       dModel: 8,
       batch: 2,
-      steps: 20,
+      steps: 25,
       warmup: 2,
       blockSize: 8,
-      svdEvery: 5,
       evalSequences: 8,
-    });
-    const r = await tinyTransformerExperiment.run(cfg, fakeContext(1));
-    for (const sc of cfg.scopes) expect(Number.isFinite(r.summary[`${sc}.evalLoss`] as number)).toBe(true);
-    expect(r.plots.length).toBe(2);
-    expect(tf.memory().numTensors).toBe(before);
-  });
-
-  it('probes', async () => {
-    const before = tf.memory().numTensors;
-    const cfg = resolveConfig(probesExperiment, 'quick', {
-      vocab: 16,
-      dim: 4,
-      batch: 8,
-      steps: 30,
-      scopes: ['none', 'layer', 'global', 'svd'],
-      linfBatches: 5,
-      hessianRows: 3,
-      hessianBatches: 2,
-      randomDirections: 2,
-      resumeSteps: 3,
-      lastSteps: 10,
-      blockSize: 8,
-      svdEvery: 5,
-    });
-    const r = await probesExperiment.run(cfg, fakeContext(2));
-    for (const sc of cfg.scopes) {
-      expect(r.summary[`${sc}.updateCv`] as number).toBeGreaterThan(0);
-      expect(r.summary[`${sc}.linfBound`] as number).toBeGreaterThan(0);
-    }
-    expect(r.comparisons.length).toBeGreaterThanOrEqual(7);
-    expect(tf.memory().numTensors).toBe(before);
+    };
+    const ctx = fakeCellContext(1);
+    const cfg = resolveConfig(tinyTransformer, 'quick', { ...toy, scopes: ['none', 'global'] });
+    const r = await tinyTransformer.cell(cfg, { scope: 'global', lr: 3e-3 }, ctx);
+    expect(Number.isFinite(r.metrics.evalLoss)).toBe(true);
+    expect(r.series!.loss!.x).toEqual([25]);
+    expect(ctx.records.at(-1)).toMatchObject({ step: 25 });
+    // Rotating only the MLP weights changes the run, rotating nothing reproduces scope none exactly.
+    const { records } = await runExperiment(paramType, [1], { ...toy, targets: ['none', 'mlp'] });
+    const none = await tinyTransformer.cell(cfg, { scope: 'none', lr: 3e-3 }, fakeCellContext(1));
+    expect(records[0]!.result.metrics.evalLoss).toBe(none.metrics.evalLoss);
+    expect(records[1]!.result.metrics.evalLoss).not.toBe(none.metrics.evalLoss);
   });
 });

@@ -1,4 +1,15 @@
-import { ParamMap, Rng, randomNormal } from '@paperkit/tensor-core';
+import {
+  type CellRecord,
+  checkCellResult,
+  type Experiment,
+  type ExperimentSummary,
+  ParamMap,
+  Rng,
+  randomNormal,
+  resolveConfig,
+  summarizeExperiment,
+} from '@paperkit/tensor-core';
+import { expectNoLeak, fakeCellContext } from '@paperkit/tensor-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -32,14 +43,48 @@ export function toyParams(seed = 0): ParamMap {
   return m;
 }
 
-/** Float64 copy of a tensor's values. */
-export async function host(t: tf.Tensor): Promise<Float64Array> {
-  return Float64Array.from((await t.data()) as Float32Array);
+/** Every cell of `e` at each seed (the runner's loop), each checked for leaks, then the runner's summary. */
+export async function runExperiment(
+  e: Experiment,
+  seeds: readonly number[],
+  overrides: Record<string, unknown> = {},
+  preset = 'quick',
+): Promise<{ records: CellRecord[]; summary: ExperimentSummary }> {
+  const cfg = resolveConfig(e, preset, overrides);
+  const records: CellRecord[] = [];
+  for (const seed of seeds)
+    for (const cell of e.cells(cfg)) {
+      const result = await expectNoLeak(() => e.cell(cfg, cell.params, fakeCellContext(seed)));
+      records.push({ seed, cell, result: checkCellResult(e, cell, result) });
+    }
+  return { records, summary: summarizeExperiment(e, cfg, records) };
 }
 
-/** Max |a − b|. */
-export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
+/**
+ * The per-seed values of each claim that fail its expectation (with its margin), as `id@seed=value`:
+ * an empty list means the claim holds at every seed. `only` restricts the claims checked.
+ */
+export function claimsFailing(summary: ExperimentSummary, only?: readonly string[]): string[] {
+  const out: string[] = [];
+  summary.claims.forEach((c, i) => {
+    if (only && !only.includes(c.id)) return;
+    const v = summary.verdicts[i]!;
+    const e = c.expect;
+    v.values.forEach((x, k) => {
+      const ok =
+        e.op === 'between'
+          ? x >= e.low && x <= e.high
+          : e.op === 'approx'
+            ? Math.abs(x - e.value) <= e.margin
+            : e.op === '>'
+              ? x > e.value + e.margin
+              : e.op === '>='
+                ? x >= e.value + e.margin
+                : e.op === '<'
+                  ? x < e.value - e.margin
+                  : x <= e.value - e.margin;
+      if (!ok) out.push(`${c.id}@${v.seeds[k]}=${x}`);
+    });
+  });
+  return out;
 }

@@ -8,6 +8,7 @@ import {
   Rng,
   transpose,
 } from '@paperkit/tensor-core';
+import { readHost } from '@paperkit/tensor-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -23,7 +24,7 @@ import {
   type Rotation,
   secondMomentStats,
 } from '../src/index.js';
-import { host, toyParams } from './helpers.js';
+import { toyParams } from './helpers.js';
 
 beforeAll(async () => {
   await initBackend({ prefer: 'wasm', blas: 'off' });
@@ -40,7 +41,7 @@ async function denseOf(rot: Rotation): Promise<Matrix> {
     const e = new Float32Array(d);
     e[j] = 1;
     const r = tf.tidy(() => rot.rotateFlat(tf.tensor1d(e)));
-    const col = await host(r);
+    const col = readHost(r);
     r.dispose();
     for (let i = 0; i < d; i++) out[i * d + j] = col[i]!;
   }
@@ -78,7 +79,7 @@ describe('update orthogonality (A.7 oracle 8)', () => {
       'block0.attn.qkv.weight#2',
       'head.weight',
     ]);
-    const q = await host(tf.slice(params.get('block0.attn.qkv.weight'), [0, 8], [8, 8]));
+    const q = readHost(tf.slice(params.get('block0.attn.qkv.weight'), [0, 8], [8, 8]));
     expect(layers[2]!.cv).toBeCloseTo(orthogonalityMetrics({ rows: 8, cols: 8, data: q }).cv, 10);
     params.dispose();
   });
@@ -117,9 +118,10 @@ describe('Hessian rows (A.7 oracles 11, 12)', () => {
   const a = matmul(transpose(bm), bm);
   for (let i = 0; i < d; i++)
     for (let j = 0; j < d; j++) a.data[i * d + j] = a.data[i * d + j]! / d + (i === j ? 1 : 0);
-  const at = tf.tensor2d(Float32Array.from(a.data), [d, d]);
+  // Built inside the loss: tensors need the backend that beforeAll selects.
   const loss = (p: Record<string, tf.Tensor>) =>
     tf.tidy(() => {
+      const at = tf.tensor2d(Float32Array.from(a.data), [d, d]);
       const w = tf.reshape(p.w!, [d, 1]);
       return tf.mul(0.5, tf.sum(tf.mul(w, tf.matMul(at, w)))) as tf.Scalar;
     });

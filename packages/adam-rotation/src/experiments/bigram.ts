@@ -10,10 +10,24 @@ import {
   zipfWeights,
 } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { lrField } from './shared.js';
+
+/** Config fields of the bigram setting, bounded by what trains in minutes on this machine. */
+export const bigramFields = {
+  vocab: z.int().min(2).max(2048), // V
+  dim: z.int().min(1).max(256), // d: E ∈ R^{V×d}, W ∈ R^{d×V}
+  exponent: z.number().positive().max(5), // Zipf exponent of the marginal and of every row
+  batch: z.int().min(1).max(512),
+  steps: z.int().min(50).max(10_000),
+  adamLr: lrField(1),
+  blockSize: z.int().min(1).max(4096), // n of the global and layer rotations
+  svdEvery: z.int().min(1), // SVD recompute period F
+};
 
 /**
- * The spec's Tier 1 bigram setting (§A.6), shared by the zipf-bigram and probes presets: V = 256,
- * d = 32, Zipf exponent 1.3, batch 64, 1000 Adam steps at lr 1e-2, block size 16, SVD every 50 steps.
+ * The implementation spec's Tier 1 bigram setting, shared by the bigram experiments: V = 256, d = 32,
+ * Zipf exponent 1.3, batch 64, 1000 Adam steps at lr 1e-2, block size 16, SVD every 50 steps.
  */
 export const TIER1_BIGRAM = {
   vocab: 256,
@@ -26,7 +40,7 @@ export const TIER1_BIGRAM = {
   svdEvery: 50,
 } as const;
 
-/** The Zipfian bigram task of the spec's Tier 1 (§A.6). */
+/** The Zipfian bigram task of the implementation spec's Tier 1. */
 export interface BigramTask {
   /** The chain: x ~ Zipf over a random permutation, each row a Zipf over its own random permutation. */
   readonly chain: MarkovChain;
@@ -124,12 +138,6 @@ export function bigramPopulationLoss(p: Record<string, tf.Tensor>, joint: tf.Ten
         ),
       ) as tf.Scalar,
   );
-}
-
-/** The pairs of step `i` as an int32 tensor [batch, 2] (batches are shared by every run of a seed). */
-export function bigramBatch(task: BigramTask, i: number): tf.Tensor2D {
-  const b = task.batch;
-  return tf.tensor2d(task.pairs.subarray(i * b * 2, (i + 1) * b * 2), [b, 2], 'int32');
 }
 
 /**

@@ -1,22 +1,27 @@
 /**
- * The paper's claims as runnable experiments for the `paperkit` runner.
+ * The paper's claims as experiments for the `paperkit` runner (`paperkit run adam-rotation/<name>`).
+ * `zipf-bigram` is the headline that `paperkit repro` runs.
  * @packageDocumentation
  */
-import { probesExperiment } from './probes.js';
-import { quadraticExperiment } from './quadratic.js';
-import { tinyTransformerExperiment } from './tiny-transformer.js';
-import { zipfBigramExperiment } from './zipf-bigram.js';
+import { blockSize } from './block-size.js';
+import { cnn } from './cnn.js';
+import { paramType } from './param-type.js';
+import { probes } from './probes.js';
+import { quadratic } from './quadratic.js';
+import { tinyTransformer } from './tiny-transformer.js';
+import { zipfBigram } from './zipf-bigram.js';
 
 export { bigramChain, bigramTask, initBigram } from './bigram.js';
-export { probesExperiment } from './probes.js';
-export { quadraticExperiment } from './quadratic.js';
-export { tinyTransformerExperiment } from './tiny-transformer.js';
-export { zipfBigramExperiment } from './zipf-bigram.js';
+export { slowdown } from './bigram-run.js';
+export { blockSize, cnn, paramType, probes, quadratic, tinyTransformer, zipfBigram };
 
-/** Every experiment of this package (the headline is `adam-rotation/zipf-bigram`). */
+/** Every experiment of this package, for the runner registry. */
 export const experiments = [
-  quadraticExperiment,
-  zipfBigramExperiment,
-  tinyTransformerExperiment,
-  probesExperiment,
+  quadratic,
+  zipfBigram,
+  tinyTransformer,
+  probes,
+  cnn,
+  blockSize,
+  paramType,
 ] as const;

@@ -1,4 +1,15 @@
-import { defineExperiment, sampleMarkovSequences, throwIfAborted } from '@paperkit/tensor-core';
+import {
+  type Claim,
+  computed,
+  defineExperiment,
+  diff,
+  grid,
+  type SeedTable,
+  sampleMarkovSequences,
+  spearman,
+  throwIfAborted,
+  value,
+} from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { hessianRows, partitionRow } from '../probes/hessian-rows.js';
@@ -8,244 +19,311 @@ import { oneOneNormEstimate } from '../probes/one-one-norm.js';
 import { layerOrthogonality } from '../probes/orthogonality.js';
 import { secondMomentStats } from '../probes/second-moment.js';
 import type { RotationScope } from '../rotation.js';
-import { bigramLoss, bigramLossAndGrads, bigramTask, TIER1_BIGRAM } from './bigram.js';
-import { type BigramSettings, runBigram } from './bigram-run.js';
-import { tailMean } from './loop.js';
-import { probesReport, type ScopeProbe } from './probes-report.js';
-import { PAPER_TITLE } from './shared.js';
+import {
+  bigramFields,
+  bigramLoss,
+  bigramLossAndGrads,
+  bigramPairs,
+  bigramTask,
+  TIER1_BIGRAM,
+} from './bigram.js';
+import { trainBigram } from './bigram-run.js';
+import { PAPER, qualitative, scopeField, tailMean } from './shared.js';
 
 const schema = z.strictObject({
-  vocab: z.number().int().min(2),
-  dim: z.number().int().min(1),
-  exponent: z.number().positive(),
-  batch: z.number().int().min(1),
-  /** Training steps before the probes (the checkpoint). */
-  steps: z.number().int().min(10),
-  adamLr: z.number().positive(),
-  blockSize: z.number().int().min(1),
-  svdEvery: z.number().int().min(1),
-  /** Scopes probed; the first is the baseline. */
-  scopes: z.array(z.enum(['none', 'global', 'layer', 'fanIn', 'fanOut', 'tokenLocal', 'svd'])).min(3),
-  /** Minibatches T of the L∞ bound (spec Tier 3: 200; paper: 1000). */
-  linfBatches: z.number().int().min(1),
-  /** Hessian rows sampled (spec: 16). */
-  hessianRows: z.number().int().min(1),
-  /** Minibatches k averaged into each row (spec: 50). */
-  hessianBatches: z.number().int().min(1),
-  /** Central-difference step (spec: 1e-3). */
-  h: z.number().positive(),
-  /** Random directions δw of the contribution test. */
-  randomDirections: z.number().int().min(1),
-  /** Steps resumed from the checkpoint while logging the update CV (spec: 100; paper: 500). */
-  resumeSteps: z.number().int().min(1),
-  /** Final loss = mean of the last this many training steps. */
-  lastSteps: z.number().int().min(1),
+  ...bigramFields,
+  scopes: z.array(scopeField).min(3), // probed; must include none and global
+  linfBatches: z.int().min(1).max(5000), // minibatches T of the L∞ bound (paper: 1000)
+  hessianRows: z.int().min(1).max(256), // Hessian rows sampled
+  hessianBatches: z.int().min(1).max(200), // minibatches k averaged into each row
+  h: z.number().positive().max(0.1), // central-difference step
+  randomDirections: z.int().min(1).max(64), // random δw of the contribution test
+  resumeSteps: z.int().min(1).max(5000), // steps resumed from the checkpoint logging the update CV (paper: 500)
+  lastSteps: z.int().min(25).multipleOf(25), // final loss = mean minibatch loss of the last steps
 });
 
-/** Validated configuration of the probes experiment. */
-export type ProbesConfig = z.output<typeof schema>;
-type Config = ProbesConfig;
+/** Per seed: Spearman ρ of the final loss with `metric` (negated when lower `metric` predicts a higher loss). */
+const rho =
+  (metric: string, sign = 1) =>
+  (t: SeedTable) => {
+    const rows = t.rows();
+    return spearman(
+      rows.map((r) => r.metrics.loss!),
+      rows.map((r) => sign * r.metrics[metric]!),
+    );
+  };
+const rank = (metric: string, sign: number, name: string) =>
+  computed(['loss', metric], `Spearman ρ(loss, ${name}) across scopes`, rho(metric, sign));
+const versus = (a: string, b: string, sb: number, name: string) =>
+  computed(['loss', a, b], `ρ(loss, ${a}) − ρ(loss, ${name})`, (t) => rho(a)(t) - rho(b, sb)(t));
 
 /**
- * Tier 3 of the spec: the paper's §4 measurements on bigram checkpoints trained under each scope —
- * the L∞ gradient bound C̃, Hessian rows split into neuron / layer / other blocks with the
- * contribution test, the (1,1)-norm estimate, the spread of Adam's second moments, and the
- * coefficient of variation of update singular values — and which of them orders the scopes like
- * their losses.
+ * Tier 3 of the implementation spec: the paper's §4 measurements on bigram checkpoints trained under
+ * each scope (the L∞ gradient bound C̃, Hessian rows split into neuron / layer / other blocks with the
+ * contribution test, the (1,1)-norm estimate, the spread of Adam's second moments, the CV of the
+ * update's singular values over resumed steps), and which of them orders the scopes like their losses.
  */
-export const probesExperiment = defineExperiment({
+export const probes = defineExperiment({
   id: 'adam-rotation/probes',
-  paper: PAPER_TITLE,
+  paper: PAPER,
   title:
-    'Tier 3: which rotation-dependent quantity tracks Adam across rotations (L∞, Hessian blocks, (1,1)-norm, v spread, update CV)',
-  schema,
+    'Tier 3: which rotation-dependent quantity tracks Adam across rotations (L∞, Hessian, (1,1)-norm, v, update CV)',
+  schema: schema.refine((c) => c.scopes.includes('none') && c.scopes.includes('global'), {
+    message: "scopes must include 'none' and 'global'",
+  }),
+  base: {
+    ...TIER1_BIGRAM,
+    steps: 2000,
+    scopes: ['none', 'tokenLocal', 'fanOut', 'layer', 'global', 'fanIn', 'svd'],
+    linfBatches: 1000,
+    hessianRows: 64,
+    hessianBatches: 50,
+    h: 1e-3,
+    randomDirections: 8,
+    resumeSteps: 500,
+    lastSteps: 200,
+  },
   presets: {
     quick: {
-      ...TIER1_BIGRAM,
+      steps: 1000,
       scopes: ['none', 'tokenLocal', 'layer', 'global', 'fanIn', 'svd'],
       linfBatches: 200,
       hessianRows: 16,
-      hessianBatches: 50,
-      h: 1e-3,
       randomDirections: 4,
       resumeSteps: 100,
-      lastSteps: 200,
     },
-    full: {
-      ...TIER1_BIGRAM,
-      steps: 2000,
-      scopes: ['none', 'tokenLocal', 'fanOut', 'layer', 'global', 'fanIn', 'svd'],
-      linfBatches: 1000,
-      hessianRows: 64,
-      hessianBatches: 50,
-      h: 1e-3,
-      randomDirections: 8,
-      resumeSteps: 500,
-      lastSteps: 200,
-    },
+    full: {},
   },
-  async run(cfg: Config, ctx) {
-    const rng = ctx.rng.stream('seed-0');
-    const total = cfg.steps + cfg.resumeSteps;
-    const task = bigramTask(rng.stream('data'), cfg.vocab, cfg.exponent, total, cfg.batch);
-    const settings: BigramSettings = {
-      vocab: cfg.vocab,
-      dim: cfg.dim,
-      steps: cfg.steps,
-      evalEvery: cfg.steps,
-      momentum: 0.9,
-      blockSize: cfg.blockSize,
-      svdEvery: cfg.svdEvery,
-      svdAllMatrices: true,
-    };
-    const probeRng = rng.stream('probe');
-    const linfPairs = sampleMarkovSequences(
-      task.chain,
-      probeRng.stream('linf'),
-      cfg.linfBatches * cfg.batch,
-      2,
+  cells: (c) => grid({ scope: c.scopes }),
+  metrics: {
+    loss: { label: 'final loss (nats)', better: 'lower', digits: 4 },
+    updateCv: { label: 'update CV σ_s/μ_s (mean over layers and resumed steps)' },
+    svdEntropy: { label: 'SVD entropy of the update' },
+    stdLog10V: { label: 'std of log10 v' },
+    linf: { label: 'L∞ gradient bound C̃' },
+    oneOne: { label: '(1,1)-norm estimate of the Hessian' },
+    blockRatio: { label: 'Hessian rows: mean |r| neuron block / other layers' },
+    offBlock: { label: 'contribution test: |c| other layers / neuron block (random δw)' },
+  },
+  async cell(c, { scope }, ctx) {
+    const task = bigramTask(ctx.rng.stream('data'), c.vocab, c.exponent, c.steps + c.resumeSteps, c.batch);
+    const s = { ...c, evalEvery: c.steps, momentum: 0.9, svdAllMatrices: true };
+    const r = await trainBigram(task, ctx.rng, s, { scope, optimizer: 'adam', lr: c.adamLr }, ctx, {
+      keep: true,
+      trackDirection: true,
+    });
+    const probeRng = ctx.rng.stream('probe');
+    const linfPairs = sampleMarkovSequences(task.chain, probeRng.stream('linf'), c.linfBatches * c.batch, 2);
+    const hessBatch = tf.tensor2d(
+      sampleMarkovSequences(task.chain, probeRng.stream('hessian'), c.hessianBatches * c.batch, 2),
+      [c.hessianBatches * c.batch, 2],
+      'int32',
     );
-    const hessPairs = sampleMarkovSequences(
-      task.chain,
-      probeRng.stream('hessian'),
-      cfg.hessianBatches * cfg.batch,
-      2,
-    );
-    const d = 2 * cfg.vocab * cfg.dim;
-    const rows = Array.from(
-      probeRng.stream('rows').sampleWithoutReplacement(d, Math.min(cfg.hessianRows, d)),
-    );
-    const dirRng = probeRng.stream('directions');
-    const randomDirs = Array.from({ length: cfg.randomDirections }, () =>
-      dirRng.fillNormal(new Float64Array(d)),
-    );
-    const out = new Map<RotationScope, ScopeProbe>();
-    ctx.progress.start('probes', cfg.scopes.length * total);
-    let done = 0;
     try {
-      for (const scope of cfg.scopes) {
-        throwIfAborted(ctx.signal);
-        const run = await runBigram(
-          task,
-          rng,
-          settings,
-          { scope, optimizer: 'adam', lr: cfg.adamLr },
-          ctx.signal,
-          {
-            keep: true,
-            trackDirection: true,
-            onStep: (k) => ctx.progress.update(done + k, `${scope}: training`),
-          },
-        );
-        const { params, optimizer: opt } = run.checkpoint!;
-        try {
-          const loss = tailMean(run.losses, cfg.lastSteps);
-          const v = secondMomentStats(await opt.secondMoments(), { bins: 30, range: [-12, 0] });
-          const tensors = params.tensors();
-          const linf = await gradientLinfBound(
-            (p, i) =>
-              tf.tidy(() =>
-                bigramLoss(
-                  p,
-                  tf.tensor2d(
-                    linfPairs.subarray(i * cfg.batch * 2, (i + 1) * cfg.batch * 2),
-                    [cfg.batch, 2],
-                    'int32',
-                  ),
-                ),
-              ),
-            tensors,
-            { batches: cfg.linfBatches, rotation: opt.rotation },
-          );
-          const hessBatch = tf.tensor2d(hessPairs, [cfg.hessianBatches * cfg.batch, 2], 'int32');
-          let hrows: Float64Array[];
-          try {
-            hrows = await hessianRows((p) => bigramLoss(p, hessBatch), tensors, rows, {
-              rotation: opt.rotation,
-              h: cfg.h,
-            });
-          } finally {
-            hessBatch.dispose();
-          }
-          // The last update, in the run's rotated coordinates, is the "update" direction of Table 1.
-          const last = opt.lastDirection()!;
-          const rotatedLast = opt.rotation.rotate(last);
-          const flat = tf.tidy(() =>
-            tf.concat(opt.rotation.params.map((p) => tf.reshape(rotatedLast[p.name]!, [-1]))),
-          );
-          const updateDir = Float64Array.from((await flat.data()) as Float32Array);
-          tf.dispose([flat, ...Object.values(last), ...Object.values(rotatedLast)]);
-          const labels = coordinateLabels(opt.rotation.params);
-          const acc = { neuron: 0, layer: 0, other: 0 };
-          const cr = { neuron: 0, layer: 0, other: 0 };
-          const cu = { neuron: 0, layer: 0, other: 0 };
-          hrows.forEach((r, k) => {
-            const part = partitionRow(r, rows[k]!, labels, [...randomDirs, updateDir]);
-            for (const b of ['neuron', 'layer', 'other'] as const) {
-              acc[b] += part[b].meanAbs / hrows.length;
-              for (let j = 0; j < randomDirs.length; j++)
-                cr[b] += Math.abs(part.contributions[j]![b]) / (hrows.length * randomDirs.length);
-              cu[b] += Math.abs(part.contributions[randomDirs.length]![b]) / hrows.length;
-            }
-          });
-          done += cfg.steps;
-          // Resume from the checkpoint and log the orthogonality of every update (§4.2 protocol).
-          const cvs = new Map<string, number[]>();
-          const entropies: number[] = [];
-          for (let i = 0; i < cfg.resumeSteps; i++) {
-            throwIfAborted(ctx.signal);
-            const { loss: l, grads } = bigramLossAndGrads(
-              params.tensors(),
-              task.pairs.subarray((cfg.steps + i) * cfg.batch * 2, (cfg.steps + i + 1) * cfg.batch * 2),
-              cfg.vocab,
-            );
-            opt.step(params, grads);
-            tf.dispose([l, ...Object.values(grads)]);
-            const dir = opt.lastDirection()!;
-            for (const m of await layerOrthogonality(dir, opt.rotation.params)) {
-              cvs.set(m.layer, [...(cvs.get(m.layer) ?? []), m.cv]);
-              entropies.push(m.entropy);
-            }
-            tf.dispose(Object.values(dir));
-            ctx.progress.update(done + i + 1, `${scope}: resumed steps`);
-          }
-          done += cfg.resumeSteps;
-          const cvByLayer = Object.fromEntries(
-            [...cvs.entries()].map(([k, x]) => [k, x.reduce((a, b) => a + b, 0) / x.length]),
-          );
-          const cv = Object.values(cvByLayer).reduce((a, b) => a + b, 0) / Object.values(cvByLayer).length;
-          const probe: ScopeProbe = {
-            loss,
-            cv,
-            cvByLayer,
-            entropy: entropies.reduce((a, b) => a + b, 0) / entropies.length,
-            stdLog10V: v.stdLog10,
-            histogram: v.histogram,
-            linf: linf.bound,
-            oneOne: oneOneNormEstimate(hrows).total,
-            neuronMeanAbs: acc.neuron,
-            layerMeanAbs: acc.layer,
-            otherMeanAbs: acc.other,
-            contribution: { random: cr, update: cu },
-          };
-          out.set(scope, probe);
-          ctx.metrics.write({
-            step: cfg.steps,
-            run: scope,
-            loss,
-            cv,
-            stdLog10V: v.stdLog10,
-            linf: linf.bound,
-            oneOne: probe.oneOne,
-          });
-        } finally {
-          opt.dispose();
-          params.dispose();
+      if (!r.checkpoint)
+        throw new Error(`adam-rotation/probes: training under ${scope} diverged: ${r.diverged}`);
+      const { params, optimizer: opt } = r.checkpoint;
+      const rot = opt.rotation;
+      const d = rot.dim;
+      const v = secondMomentStats(await opt.secondMoments(), { bins: 30, range: [-12, 0] });
+      const batchOf = (i: number) => linfPairs.subarray(i * c.batch * 2, (i + 1) * c.batch * 2);
+      const linf = await gradientLinfBound(
+        (p, i) => tf.tidy(() => bigramLoss(p, tf.tensor2d(batchOf(i), [c.batch, 2], 'int32'))),
+        params.tensors(),
+        { batches: c.linfBatches, rotation: rot },
+      );
+      const rows = Array.from(
+        probeRng.stream('rows').sampleWithoutReplacement(d, Math.min(c.hessianRows, d)),
+      );
+      const hrows = await hessianRows((p) => bigramLoss(p, hessBatch), params.tensors(), rows, {
+        rotation: rot,
+        h: c.h,
+      });
+      const dirRng = probeRng.stream('directions');
+      const dirs = Array.from({ length: c.randomDirections }, () => dirRng.fillNormal(new Float64Array(d)));
+      const labels = coordinateLabels(rot.params);
+      const sum = { neuron: 0, other: 0, cNeuron: 0, cOther: 0 };
+      hrows.forEach((row, k) => {
+        const part = partitionRow(row, rows[k]!, labels, dirs);
+        sum.neuron += part.neuron.meanAbs;
+        sum.other += part.other.meanAbs;
+        for (const x of part.contributions) {
+          sum.cNeuron += Math.abs(x.neuron);
+          sum.cOther += Math.abs(x.other);
         }
+      });
+      // Resume from the checkpoint and log the orthogonality of every update (§4.2 protocol).
+      const cv: number[] = [];
+      const entropy: number[] = [];
+      ctx.progress.start('resumed steps', c.resumeSteps);
+      for (let i = 0; i < c.resumeSteps; i++) {
+        throwIfAborted(ctx.signal);
+        const { loss, grads } = bigramLossAndGrads(params.tensors(), bigramPairs(task, c.steps + i), c.vocab);
+        opt.step(params, grads);
+        tf.dispose([loss, ...Object.values(grads)]);
+        const dir = opt.lastDirection()!;
+        const layers = await layerOrthogonality(dir, rot.params);
+        tf.dispose(Object.values(dir));
+        cv.push(layers.reduce((a, m) => a + m.cv, 0) / layers.length);
+        entropy.push(layers.reduce((a, m) => a + m.entropy, 0) / layers.length);
+        ctx.progress.update(i + 1);
       }
+      const steps = cv.map((_, i) => c.steps + i + 1);
+      // The SVD basis is recomputed at steps t with (t − 1) mod F = 0.
+      const recompute = scope === 'svd' ? steps.filter((t) => (t - 1) % c.svdEvery === 0) : [];
+      const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
+      const hist = v.histogram;
+      return {
+        metrics: {
+          loss: tailMean(r.losses, c.lastSteps),
+          updateCv: mean(cv),
+          svdEntropy: mean(entropy),
+          stdLog10V: v.stdLog10,
+          linf: linf.bound,
+          oneOne: oneOneNormEstimate(hrows).total,
+          blockRatio: sum.neuron / sum.other,
+          offBlock: sum.cOther / sum.cNeuron,
+        },
+        series: {
+          cv: { x: steps, y: cv },
+          svdRecompute: { x: recompute, y: recompute.map(() => 0) },
+          vHistogram: {
+            x: hist.counts.map((_, i) => (hist.edges[i]! + hist.edges[i + 1]!) / 2),
+            y: hist.counts,
+          },
+        },
+      };
     } finally {
+      r.checkpoint?.optimizer.dispose();
+      r.checkpoint?.params.dispose();
+      hessBatch.dispose();
       task.joint.dispose();
     }
-    return probesReport(cfg.scopes, out);
   },
+  claims: (c) => {
+    const at = (scope: RotationScope) => ({ scope });
+    const out: Claim[] = [
+      {
+        id: 'cv-tracks-loss',
+        statement: 'the update CV orders the scopes like their losses (Spearman ρ ≥ 0.7)',
+        metric: rank('updateCv', 1, 'update CV'),
+        expect: { op: '>=', value: 0.7, margin: 0 },
+        reference: qualitative(
+          '§4.2, Figs. 10, 11: CV ranks SVD < none ≈ output-wise < global like the losses',
+        ),
+      },
+      {
+        id: 'cv-beats-oneone',
+        statement: 'the update CV tracks the loss better than the (1,1)-norm (ρ_CV − ρ_(1,1) > 0)',
+        metric: versus('updateCv', 'oneOne', 1, '(1,1)-norm'),
+        expect: { op: '>', value: 0, margin: 0 },
+        reference: qualitative(
+          '§4: L∞-smoothness fails to track performance across rotations (Fig. 8), CV does',
+        ),
+      },
+      {
+        id: 'cv-beats-linf',
+        statement: 'the update CV tracks the loss better than the L∞ bound (ρ_CV − ρ_−C̃ > 0)',
+        metric: versus('updateCv', 'linf', -1, '−C̃'),
+        expect: { op: '>', value: 0, margin: 0 },
+        reference: qualitative('§4: the L∞ bound fails to track performance (Fig. 7), CV does'),
+      },
+      {
+        id: 'entropy-tracks-loss',
+        statement: 'the SVD entropy (alternative (d), negated) orders the scopes like their losses (ρ ≥ 0.7)',
+        metric: rank('svdEntropy', -1, '−SVD entropy'),
+        expect: { op: '>=', value: 0.7, margin: 0 },
+        reference: qualitative('App. C.4: alternatives (a)–(d) correlate strongly with CV'),
+      },
+      {
+        id: 'v-spread-tracks-loss',
+        statement: 'the spread of log10 v (negated) orders the scopes like their losses (ρ ≥ 0.5)',
+        metric: rank('stdLog10V', -1, '−std log10 v'),
+        expect: { op: '>=', value: 0.5, margin: 0 },
+        reference: qualitative('Fig. 6: v concentrates under global rotation (less adaptivity)'),
+      },
+      {
+        id: 'linf-drops-under-global',
+        statement: 'C̃ is smaller under global rotation, which would wrongly predict a faster Adam',
+        metric: diff('linf', at('global'), at('none')),
+        expect: { op: '<', value: 0, margin: 0 },
+        reference: qualitative('Fig. 7'),
+      },
+      {
+        id: 'oneone-rises-under-global',
+        statement: 'the (1,1)-norm estimate rises under global rotation (log10 of the ratio > 0)',
+        // A ratio: the norm's scale varies several-fold between seeds, its rise does not.
+        metric: computed(['oneOne'], 'log10(oneOne[global] / oneOne[none])', (t) =>
+          Math.log10(t.value('oneOne', at('global')) / t.value('oneOne', at('none'))),
+        ),
+        expect: { op: '>', value: 0, margin: 0 },
+        reference: qualitative('Fig. 8'),
+      },
+      {
+        id: 'block-structure-lost',
+        statement: 'the Hessian rows lose their neuron-block structure under global rotation',
+        metric: diff('blockRatio', at('global'), at('none')),
+        expect: { op: '<', value: 0, margin: 0 },
+        reference: qualitative('Fig. 9: orders of magnitude without rotation, lost under global'),
+      },
+      {
+        id: 'off-block-dominates',
+        statement:
+          'without rotation, off-block entries dominate the gradient change (|c_other| / |c_neuron| > 1)',
+        metric: value('offBlock', at('none')),
+        expect: { op: '>', value: 1, margin: 0 },
+        reference: {
+          provenance: 'paper',
+          value: '1.48e-4 vs 2.86e-5 (ratio 5.2)',
+          source: 'Table 1, random δw',
+        },
+      },
+    ];
+    if (c.scopes.includes('svd'))
+      out.push({
+        id: 'svd-lowest-cv',
+        statement: 'the SVD rotation makes the updates more orthogonal than no rotation',
+        metric: diff('updateCv', at('svd'), at('none')),
+        expect: { op: '<', value: 0, margin: 0 },
+        reference: qualitative('Figs. 10, 11'),
+      });
+    return out;
+  },
+  plots: (c) => [
+    ...(
+      [
+        ['updateCv', 'update CV (σ_s / μ_s)'],
+        ['oneOne', '(1,1)-norm estimate'],
+        ['linf', 'L∞ gradient bound C̃'],
+      ] as const
+    ).map(([metric, label]) => ({
+      kind: 'scatter' as const,
+      id: `loss-vs-${metric.toLowerCase()}`,
+      title: `Final loss against the ${label}, one point per rotation scope`,
+      caption: `A quantity that tracks Adam's performance orders the points monotonically`,
+      x: { label, metric, ...(metric === 'updateCv' ? {} : { log: true }) },
+      y: { label: 'final training loss (nats)', metric: 'loss' },
+    })),
+    {
+      kind: 'lines',
+      id: 'cv-over-time',
+      title: `Update CV over the ${c.resumeSteps} resumed steps`,
+      caption: `Mean CV over the layers at every step; vertical lines mark the SVD recomputations (every ${c.svdEvery} steps)`,
+      series: 'cv',
+      by: 'scope',
+      vlinesFrom: { series: 'svdRecompute', label: 'SVD recompute' },
+      x: { label: 'step' },
+      y: { label: 'update CV' },
+    },
+    {
+      kind: 'lines',
+      id: 'second-moments',
+      title: "Distribution of Adam's second moments v at the checkpoint",
+      caption: 'Histogram of log10 v over all coordinates (30 bins)',
+      series: 'vHistogram',
+      by: 'scope',
+      x: { label: 'log10 v' },
+      y: { label: 'coordinates' },
+    },
+  ],
 });

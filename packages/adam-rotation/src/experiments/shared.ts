@@ -1,55 +1,44 @@
-import type { Rng } from '@paperkit/tensor-core';
+import type { PaperRef, Reference, Rng, SeedTable } from '@paperkit/tensor-core';
+import { z } from 'zod';
 import { createRotation, PAPER_SVD_EVERY } from '../create-rotation.js';
 import type { ParamsDescription } from '../layout.js';
-import type { Rotation, RotationScope } from '../rotation.js';
+import { ROTATION_SCOPES, type Rotation, type RotationScope } from '../rotation.js';
 
-/** The paper's title, as experiments cite it. */
-export const PAPER_TITLE = 'Understanding Adam Requires Better Rotation Dependent Assumptions';
+/** The paper every experiment of this package reproduces. */
+export const PAPER: PaperRef = {
+  title: 'Understanding Adam Requires Better Rotation Dependent Assumptions',
+  authors: 'Zhang, Maes, Milligan, Jolicoeur-Martineau, Mitliagkas, Scieur, Lacoste-Julien, Guille-Escuret',
+  venue: 'NeurIPS 2025',
+  year: 2025,
+  url: 'https://arxiv.org/abs/2410.19964',
+};
 
-/** Rounds to `digits` significant decimals for summaries (non-finite values pass through). */
-export function round(x: number, digits = 4): number {
-  if (!Number.isFinite(x)) return x;
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
+/** Config field: a rotation scope. */
+export const scopeField = z.enum(ROTATION_SCOPES as [RotationScope, ...RotationScope[]]);
 
-/** Spearman rank correlation of two equally long samples (average ranks for ties). */
-export function spearman(a: readonly number[], b: readonly number[]): number {
-  const rank = (x: readonly number[]) => {
-    const idx = x.map((v, i) => [v, i] as const).sort((p, q) => p[0] - q[0]);
-    const r = new Array<number>(x.length);
-    for (let i = 0; i < idx.length; ) {
-      let j = i;
-      while (j + 1 < idx.length && idx[j + 1]![0] === idx[i]![0]) j++;
-      for (let k = i; k <= j; k++) r[idx[k]![1]] = (i + j) / 2;
-      i = j + 1;
-    }
-    return r;
-  };
-  const ra = rank(a);
-  const rb = rank(b);
-  const n = a.length;
-  const ma = ra.reduce((s, v) => s + v, 0) / n;
-  const mb = rb.reduce((s, v) => s + v, 0) / n;
-  let num = 0;
-  let da = 0;
-  let db = 0;
-  for (let i = 0; i < n; i++) {
-    num += (ra[i]! - ma) * (rb[i]! - mb);
-    da += (ra[i]! - ma) ** 2;
-    db += (rb[i]! - mb) ** 2;
-  }
-  return da === 0 || db === 0 ? 0 : num / Math.sqrt(da * db);
-}
+/** A learning rate inside the range where these small models train (a larger one is a typo, not a setting). */
+export const lrField = (max: number) => z.number().positive().max(max);
 
-/** How the small experiments build each scope's rotation. */
+/** A reference number from the implementation spec's own float64 numpy simulation of the setting. */
+export const spec = (value: number | string, what = 'the spec’s float64 numpy simulation'): Reference => ({
+  provenance: 'derived',
+  value,
+  source: what,
+});
+
+/** The paper's statement without a number we can compare. */
+export const qualitative = (source: string): Reference => ({ provenance: 'qualitative', source });
+
+/** How the experiments build each scope's rotation. */
 export interface ScopeSettings {
   /** Block size of `global` and `layer`. */
   readonly blockSize: number;
-  /** SVD recompute period. */
+  /** SVD recompute period F. */
   readonly svdEvery?: number;
   /** SVD: rotate every 2-D tensor (embeddings too), not only role `weight`. */
   readonly svdAllMatrices?: boolean;
+  /** Rotate only the parameters this filter selects (the parameter-type ablation). */
+  readonly include?: (p: { readonly name: string }) => boolean;
 }
 
 /** The rotation of `scope` for `params`, with the experiments' conventions. */
@@ -59,36 +48,30 @@ export function scopeRotation(
   rng: Rng,
   s: ScopeSettings,
 ): Rotation {
+  const include = s.include ? { include: s.include } : {};
   if (scope === 'svd')
     return createRotation(params, {
       scope,
       every: s.svdEvery ?? PAPER_SVD_EVERY,
-      ...(s.svdAllMatrices ? { include: (p) => p.shape.length === 2 } : {}),
+      ...(s.svdAllMatrices ? { include: (p) => p.shape.length === 2 } : include),
     });
   if (scope === 'global' || scope === 'layer')
-    return createRotation(params, { scope, blockSize: s.blockSize, rng });
-  return createRotation(params, { scope, rng });
+    return createRotation(params, { scope, blockSize: s.blockSize, rng, ...include });
+  return createRotation(params, { scope, rng, ...include });
 }
 
-/** Display names of the scopes in tables and legends. */
-export const SCOPE_LABEL: Record<RotationScope, string> = {
-  none: 'none',
-  global: 'global',
-  layer: 'layer',
-  fanIn: 'fanIn (per output neuron)',
-  fanOut: 'fanOut (per input neuron)',
-  tokenLocal: 'tokenLocal',
-  svd: 'svd',
-};
+/** Mean of the last `k` steps of window-mean losses (each window ends at its `step`). */
+export function tailMean(losses: readonly { step: number; loss: number }[], k: number): number {
+  const last = losses.at(-1)!.step;
+  const tail = losses.filter((l) => l.step > last - k);
+  return tail.reduce((a, l) => a + l.loss, 0) / tail.length;
+}
 
-/** Every k-th point of a series (for plots), always keeping the last. */
-export function thin(x: ArrayLike<number>, k: number): { x: number[]; y: number[] } {
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (let i = 0; i < x.length; i++)
-    if ((i + 1) % k === 0 || i === x.length - 1) {
-      xs.push(i + 1);
-      ys.push(x[i]!);
-    }
-  return { x: xs, y: ys };
+/**
+ * The best (lowest) value of `metric` over the cells matching `where` in one seed's table, ignoring
+ * diverged (non-finite) cells; NaN when every cell diverged.
+ */
+export function best(t: SeedTable, metric: string, where: Readonly<Record<string, string | number>>): number {
+  const v = t.values(metric, where).filter(Number.isFinite);
+  return v.length ? Math.min(...v) : Number.NaN;
 }

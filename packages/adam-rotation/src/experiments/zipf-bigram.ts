@@ -1,59 +1,25 @@
-import {
-  defineExperiment,
-  type PaperComparison,
-  type PlotSpec,
-  type SummaryValue,
-  throwIfAborted,
-} from '@paperkit/tensor-core';
+import { type Claim, computed, defineExperiment, diff, grid, value } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import type { RotationScope } from '../rotation.js';
-import { bigramTask, TIER1_BIGRAM } from './bigram.js';
-import { type BigramRunResult, type BigramSettings, runBigram } from './bigram-run.js';
-import { ema, slowdown, tailMean } from './loop.js';
-import { PAPER_TITLE, round, SCOPE_LABEL, thin } from './shared.js';
+import { bigramFields, bigramTask, TIER1_BIGRAM } from './bigram.js';
+import { type BigramSetup, baselineCurve, slowdown, trainBigram } from './bigram-run.js';
+import { best, lrField, PAPER, qualitative, scopeField, spec, tailMean } from './shared.js';
 
-const scope = z.enum(['none', 'global', 'layer', 'fanIn', 'fanOut', 'tokenLocal', 'svd']);
+const schema = z
+  .strictObject({
+    ...bigramFields,
+    sgdLr: lrField(10), // heavy-ball SGD learning rate of the per-scope comparison
+    sgdLrSweep: z.array(lrField(10)).max(8), // more SGD learning rates, unrotated (Adam must beat the best)
+    momentum: z.number().min(0).lt(1),
+    scopes: z.array(scopeField).min(1), // trained with Adam; must include none (the baseline)
+    sgdScopes: z.array(scopeField), // trained with heavy-ball SGD at sgdLr
+    lastSteps: z.int().min(25).multipleOf(25), // final loss = mean minibatch loss of the last steps
+    evalEvery: z.int().min(1), // steps between exact population-loss evaluations
+  })
+  .refine((c) => c.scopes.includes('none'), { message: "scopes must include 'none' (the baseline)" })
+  .refine((c) => !c.sgdLrSweep.includes(c.sgdLr), { message: 'sgdLrSweep must not repeat sgdLr' });
 
-const schema = z.strictObject({
-  /** Vocabulary V. */
-  vocab: z.number().int().min(2),
-  /** Embedding width d (E ∈ R^{V×d}, W ∈ R^{d×V}). */
-  dim: z.number().int().min(1),
-  /** Zipf exponent of the marginal and of every transition row. */
-  exponent: z.number().positive(),
-  /** Minibatch size. */
-  batch: z.number().int().min(1),
-  /** Training steps per run. */
-  steps: z.number().int().min(10),
-  /** Adam learning rate. */
-  adamLr: z.number().positive(),
-  /** Heavy-ball SGD learning rate used for the per-scope comparison. */
-  sgdLr: z.number().positive(),
-  /** Extra heavy-ball learning rates tried without rotation (Adam must beat the best). */
-  sgdLrSweep: z.array(z.number().positive()),
-  /** Heavy-ball momentum μ (m ← μm + g). */
-  momentum: z.number().min(0).lt(1),
-  /** Block size n of the global and layer rotations. */
-  blockSize: z.number().int().min(1),
-  /** SVD recompute period F (when `svd` is among the scopes). */
-  svdEvery: z.number().int().min(1),
-  /** Seeds (each redraws the chain, the batches, the initial weights and the rotations). */
-  seeds: z.number().int().min(1).max(20),
-  /** Scopes trained with Adam; the first must be `none` (the baseline). */
-  scopes: z.array(scope).min(2),
-  /** Scopes trained with heavy-ball SGD at `sgdLr` (first seed only: SGD is rotation-equivariant). */
-  sgdScopes: z.array(scope).min(1),
-  /** Final loss = mean minibatch loss over the last this many steps (spec: 200). */
-  lastSteps: z.number().int().min(1),
-  /** EMA factor of the slowdown measure (spec: 0.98). */
-  emaBeta: z.number().min(0).lt(1),
-  /** Steps between exact population-loss evaluations. */
-  evalEvery: z.number().int().min(1),
-});
-
-type Config = z.output<typeof schema>;
-
-/** Spec Tier 1 calibration [S] (numpy, 3 seeds): mean loss over the last 200 of 1000 steps. */
+/** Spec calibration (numpy, 3 seeds): Adam's mean loss over the last 200 of 1000 steps; SGD-M 3.694. */
 const SPEC_ADAM: Partial<Record<RotationScope, number>> = {
   none: 3.578,
   fanOut: 3.588,
@@ -61,306 +27,227 @@ const SPEC_ADAM: Partial<Record<RotationScope, number>> = {
   global: 3.626,
   fanIn: 3.637,
 };
-const SPEC_SGD = 3.694;
+const SPEC_SOURCE = 'the spec’s numpy simulation of this setting (3 seeds)';
 
-/** Losses of one (seed, scope, optimizer) cell. */
-interface Cell {
-  readonly tail: number;
-  readonly population: number;
-  readonly result: BigramRunResult;
-}
+const adam = (scope: RotationScope) => ({ optimizer: 'adam', scope });
+const runs = (optimizer: 'adam' | 'sgdm', scope: RotationScope[], lr: number[]) =>
+  grid({ optimizer: [optimizer] as ('adam' | 'sgdm')[], scope, lr });
 
 /**
- * Tier 1 of the spec, the package's main result: a Zipfian bigram language model (logits = E[x]·W)
+ * Tier 1 of the implementation spec, the package's headline: a Zipfian bigram model (logits = E[x]·W)
  * trained with Adam under each rotation scope and with heavy-ball SGD. Adam degrades as the rotation
  * mixes more coordinates (none ≈ token-local < layer ≤ global, fanIn mixing tokens worst) while SGD is
- * unchanged, the paper's Fig. 1 / Fig. 13 at CPU scale.
+ * unchanged: the paper's Fig. 1 and Fig. 13 at CPU scale.
  */
-export const zipfBigramExperiment = defineExperiment({
+export const zipfBigram = defineExperiment({
   id: 'adam-rotation/zipf-bigram',
-  paper: PAPER_TITLE,
+  paper: PAPER,
   title: 'Tier 1: Adam vs heavy-ball SGD on a Zipfian bigram model under each rotation scope',
   headline: true,
   schema,
+  base: {
+    ...TIER1_BIGRAM,
+    sgdLr: 0.3,
+    sgdLrSweep: [0.1, 1],
+    momentum: 0.9,
+    scopes: ['none', 'fanOut', 'tokenLocal', 'layer', 'global', 'fanIn', 'svd'],
+    sgdScopes: ['none', 'fanOut', 'tokenLocal', 'layer', 'global', 'fanIn'],
+    lastSteps: 200,
+    evalEvery: 25,
+  },
   presets: {
     quick: {
-      ...TIER1_BIGRAM,
-      sgdLr: 0.3,
-      sgdLrSweep: [0.1, 1],
-      momentum: 0.9,
-      seeds: 1,
       scopes: ['none', 'fanOut', 'tokenLocal', 'layer', 'global', 'fanIn'],
       sgdScopes: ['none', 'layer', 'global'],
-      lastSteps: 200,
-      emaBeta: 0.98,
       evalEvery: 50,
     },
-    full: {
-      ...TIER1_BIGRAM,
-      sgdLr: 0.3,
-      sgdLrSweep: [0.1, 1],
-      momentum: 0.9,
-      seeds: 3,
-      scopes: ['none', 'fanOut', 'tokenLocal', 'layer', 'global', 'fanIn', 'svd'],
-      sgdScopes: ['none', 'fanOut', 'tokenLocal', 'layer', 'global', 'fanIn'],
-      lastSteps: 200,
-      emaBeta: 0.98,
-      evalEvery: 25,
-    },
+    full: {},
+    // The spec's slowdown setting: V = 512, B = 128, 1500 steps.
     slowdown: {
       vocab: 512,
-      dim: 32,
-      exponent: 1.3,
       batch: 128,
       steps: 1500,
-      adamLr: 1e-2,
-      sgdLr: 0.3,
       sgdLrSweep: [],
-      momentum: 0.9,
-      blockSize: 16,
-      svdEvery: 50,
-      seeds: 1,
       scopes: ['none', 'tokenLocal', 'layer', 'global'],
       sgdScopes: ['none'],
-      lastSteps: 200,
-      emaBeta: 0.98,
-      evalEvery: 50,
     },
   },
-  async run(cfg: Config, ctx) {
-    if (cfg.scopes[0] !== 'none')
-      throw new Error(`zipf-bigram: scopes must start with 'none' (the baseline); got ${cfg.scopes[0]}`);
-    const settings: BigramSettings = {
-      vocab: cfg.vocab,
-      dim: cfg.dim,
-      steps: cfg.steps,
-      evalEvery: cfg.evalEvery,
-      momentum: cfg.momentum,
-      blockSize: cfg.blockSize,
-      svdEvery: cfg.svdEvery,
-      svdAllMatrices: true,
-    };
-    const adam = new Map<RotationScope, Cell[]>();
-    const sgd = new Map<RotationScope, Cell>();
-    const sweep = new Map<number, Cell>();
-    const runsPerSeed = cfg.scopes.length;
-    const total = cfg.seeds * runsPerSeed + cfg.sgdScopes.length + cfg.sgdLrSweep.length;
-    ctx.progress.start('bigram runs', total * cfg.steps);
-    let done = 0;
-    let floor = 0;
-    for (let s = 0; s < cfg.seeds; s++) {
-      const rng = ctx.rng.stream(`seed-${s}`);
-      const task = bigramTask(rng.stream('data'), cfg.vocab, cfg.exponent, cfg.steps, cfg.batch);
-      floor = task.floor;
-      try {
-        const cell = async (label: string, run: Parameters<typeof runBigram>[3]): Promise<Cell> => {
-          throwIfAborted(ctx.signal);
-          const result = await runBigram(task, rng, settings, run, ctx.signal, {
-            onStep: (k) => ctx.progress.update(done + k, `seed ${s} ${label}`),
-          });
-          done += cfg.steps;
-          const tail = tailMean(result.losses, cfg.lastSteps);
-          const population = result.population.at(-1)?.loss ?? Number.NaN;
-          const e = ema(result.losses, cfg.emaBeta);
-          for (let i = cfg.evalEvery - 1; i < cfg.steps; i += cfg.evalEvery)
-            ctx.metrics.write({
-              step: i + 1,
-              seed: s,
-              run: label,
-              emaLoss: e[i]!,
-              population: result.population.find((p) => p.step === i + 1)?.loss ?? null,
-            });
-          return { tail, population, result };
-        };
-        for (const sc of cfg.scopes) {
-          const c = await cell(`adam/${sc}`, { scope: sc, optimizer: 'adam', lr: cfg.adamLr });
-          adam.set(sc, [...(adam.get(sc) ?? []), c]);
-        }
-        if (s === 0) {
-          for (const sc of cfg.sgdScopes)
-            sgd.set(sc, await cell(`sgdm/${sc}`, { scope: sc, optimizer: 'sgdm', lr: cfg.sgdLr }));
-          for (const lr of cfg.sgdLrSweep)
-            sweep.set(lr, await cell(`sgdm/none/lr=${lr}`, { scope: 'none', optimizer: 'sgdm', lr }));
-        }
-      } finally {
-        task.joint.dispose();
-      }
+  seeds: { quick: 3, full: 5, slowdown: 3 },
+  cells: (c) => [
+    ...runs('adam', c.scopes, [c.adamLr]),
+    ...runs('sgdm', c.sgdScopes, [c.sgdLr]),
+    ...runs('sgdm', ['none'], c.sgdLrSweep),
+  ],
+  metrics: {
+    finalLoss: { label: 'final loss, last steps (nats)', better: 'lower', digits: 4 },
+    populationLoss: { label: 'final exact expected loss (nats)', better: 'lower', digits: 4 },
+    slowdown: { label: 'slowdown vs unrotated (extra steps)', digits: 2 },
+  },
+  async cell(c, run, ctx) {
+    const task = bigramTask(ctx.rng.stream('data'), c.vocab, c.exponent, c.steps, c.batch);
+    const s: BigramSetup = { ...c, svdAllMatrices: true };
+    try {
+      const r = await trainBigram(task, ctx.rng, s, run, ctx);
+      const own = run.scope === 'none' && !r.diverged ? r.population : undefined;
+      const base = r.diverged ? [] : await baselineCurve(task, s, run, ctx, own);
+      const excess = r.population.map((p) => p.loss - task.floor);
+      return {
+        metrics: r.diverged
+          ? { finalLoss: Number.NaN, populationLoss: Number.NaN, slowdown: Number.NaN }
+          : {
+              finalLoss: tailMean(r.losses, c.lastSteps),
+              populationLoss: r.population.at(-1)!.loss,
+              slowdown: slowdown(base, r.population),
+            },
+        series: { excess: { x: r.population.map((p) => p.step), y: excess } },
+      };
+    } finally {
+      task.joint.dispose();
     }
-    return report(cfg, floor, adam, sgd, sweep);
   },
-});
-
-function mean(x: readonly number[]): number {
-  return x.reduce((a, b) => a + b, 0) / x.length;
-}
-
-function std(x: readonly number[]): number {
-  const m = mean(x);
-  return Math.sqrt(x.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, x.length - 1));
-}
-
-function report(
-  cfg: Config,
-  floor: number,
-  adam: Map<RotationScope, Cell[]>,
-  sgd: Map<RotationScope, Cell>,
-  sweep: Map<number, Cell>,
-): {
-  summary: Record<string, SummaryValue>;
-  comparisons: PaperComparison[];
-  plots: PlotSpec[];
-  series: Record<string, number[]>;
-} {
-  const summary: Record<string, SummaryValue> = { floor: round(floor) };
-  const adamLoss = (sc: RotationScope) => mean(adam.get(sc)!.map((c) => c.tail));
-  const slow = (sc: RotationScope) =>
-    mean(
-      adam
-        .get(sc)!
-        .map((c, k) => slowdown(adam.get('none')![k]!.result.losses, c.result.losses, cfg.emaBeta)),
+  claims: (c) => {
+    const has = (sc: RotationScope) => c.scopes.includes(sc);
+    const tier1 = Object.entries(TIER1_BIGRAM).every(([k, v]) => c[k as keyof typeof c] === v);
+    const out: Claim[] = [];
+    if (has('layer'))
+      out.push({
+        id: 'layer-hurts',
+        statement: 'layer-wise rotation raises Adam’s final loss by more than 0.02 nats (Fig. 1)',
+        metric: diff('finalLoss', adam('layer'), adam('none')),
+        expect: { op: '>', value: 0, margin: 0.02 },
+        reference: spec(0.042, `${SPEC_SOURCE}: 3.620 − 3.578`),
+      });
+    if (has('layer') && has('global'))
+      out.push({
+        id: 'global-not-below-layer',
+        statement: 'global rotation is at least as harmful as layer-wise (spec margin 0.002 nats)',
+        metric: diff('finalLoss', adam('global'), adam('layer')),
+        expect: { op: '>=', value: -0.002, margin: 0 },
+        reference: spec(0.006, `${SPEC_SOURCE}; 0.003–0.008 over 6 seeds`),
+      });
+    for (const sc of ['fanOut', 'tokenLocal'] as const)
+      if (has(sc))
+        out.push({
+          id: `${sc.toLowerCase()}-harmless`,
+          statement: `${sc} rotation (token-local on the embedding) leaves Adam’s loss within 0.02 nats of none`,
+          metric: diff('finalLoss', adam(sc), adam('none')),
+          expect: { op: 'approx', value: 0, margin: 0.02 },
+          reference:
+            sc === 'fanOut'
+              ? spec(0.01, `${SPEC_SOURCE}: 3.588 − 3.578`)
+              : qualitative('Fig. 1 (output-wise ≈ none) and App. C.2 (rotating within a token is harmless)'),
+        });
+    if (has('fanIn') && has('layer'))
+      out.push({
+        id: 'fanin-worst',
+        statement: 'fanIn, which mixes tokens within each embedding coordinate, is worse than layer-wise',
+        metric: diff('finalLoss', adam('fanIn'), adam('layer')),
+        expect: { op: '>', value: 0, margin: 0 },
+        reference: spec(0.017, `${SPEC_SOURCE}: 3.637 − 3.620`),
+      });
+    if (has('global'))
+      out.push({
+        id: 'slowdown-global',
+        statement:
+          'global rotation slows Adam down by more than 10%: extra steps to reach the same exact loss',
+        metric: value('slowdown', adam('global')),
+        expect: { op: '>', value: 0, margin: 0.1 },
+        reference: { provenance: 'paper', value: '+16% (GPT-2), +96% (ViT-S)', source: 'Fig. 1' },
+      });
+    out.push(
+      {
+        id: 'sgd-equivariant',
+        statement: 'heavy-ball SGD reaches the same final loss under every rotation (within 1e-4 nats)',
+        metric: computed(['finalLoss'], `max − min finalLoss[sgdm, lr=${c.sgdLr}]`, (t) => {
+          const v = t.values('finalLoss', { optimizer: 'sgdm', lr: c.sgdLr });
+          return Math.max(...v) - Math.min(...v);
+        }),
+        expect: { op: '<', value: 1e-4, margin: 0 },
+        reference: qualitative('Prop. 1; Fig. 13: identical curves with and without rotation'),
+      },
+      {
+        id: 'adam-beats-sgd',
+        statement: 'unrotated Adam beats heavy-ball SGD at its best learning rate',
+        metric: computed(['finalLoss'], 'finalLoss[adam, none] − min finalLoss[sgdm, none]', (t) => {
+          return (
+            t.value('finalLoss', adam('none')) - best(t, 'finalLoss', { optimizer: 'sgdm', scope: 'none' })
+          );
+        }),
+        expect: { op: '<', value: 0, margin: 0 },
+        reference: spec(
+          -0.116,
+          `${SPEC_SOURCE}: 3.578 vs 3.694 (SGD lr 0.1 / 0.3 / 1 → 3.845 / 3.694 / 3.853)`,
+        ),
+      },
     );
-  for (const sc of cfg.scopes) {
-    const cells = adam.get(sc)!;
-    summary[`adam.${sc}.loss`] = round(adamLoss(sc));
-    if (cells.length > 1) summary[`adam.${sc}.std`] = round(std(cells.map((c) => c.tail)), 5);
-    summary[`adam.${sc}.population`] = round(mean(cells.map((c) => c.population)));
-    const sd = slow(sc);
-    summary[`adam.${sc}.slowdownPct`] = Number.isFinite(sd)
-      ? round(100 * sd, 1)
-      : `not reached in ${cfg.steps} steps`;
-  }
-  const sgdLosses = [...sgd.entries()].map(([sc, c]) => [sc, c.tail] as const);
-  for (const [sc, l] of sgdLosses) summary[`sgdm.${sc}.loss`] = round(l, 5);
-  const sgdSpread = Math.max(...sgdLosses.map(([, l]) => l)) - Math.min(...sgdLosses.map(([, l]) => l));
-  summary['sgdm.maxDifferenceAcrossScopes'] = sgdSpread;
-  const sgdNone = sgd.get('none')?.tail ?? Number.NaN;
-  const lrLoss: [number, number][] = [
-    [cfg.sgdLr, sgdNone],
-    ...[...sweep.entries()].map(([lr, c]) => [lr, c.tail] as [number, number]),
-  ];
-  const finite = lrLoss.filter(([, l]) => Number.isFinite(l));
-  const best = finite.reduce((a, b) => (b[1] < a[1] ? b : a), finite[0] ?? [Number.NaN, Number.NaN]);
-  for (const [lr, l] of lrLoss) summary[`sgdm.none.lr${lr}.loss`] = round(l);
-  summary['sgdm.bestLr'] = best[0];
-  const none = adamLoss('none');
-  const has = (sc: RotationScope) => adam.has(sc);
-  const comparisons: PaperComparison[] = [];
-  if (has('layer'))
-    comparisons.push({
-      metric: 'Adam final loss, layer-wise rotation − none (nats)',
-      ours: round(adamLoss('layer') - none),
-      paper: 'worse under layer-wise rotation (Fig. 1)',
-      note: `spec [S] calibration: +${round((SPEC_ADAM.layer ?? 0) - (SPEC_ADAM.none ?? 0), 3)}; holds when > 0.02`,
-      holds: adamLoss('layer') - none > 0.02,
-    });
-  if (has('layer') && has('global'))
-    comparisons.push({
-      metric: 'Adam final loss, global − layer-wise (nats)',
-      ours: round(adamLoss('global') - adamLoss('layer')),
-      paper: 'global is the worst scope (order none < input < layer < global)',
-      note: 'spec [S]: +0.006 (0.003–0.008 over 6 seeds); holds when ≥ −0.002',
-      holds: adamLoss('layer') <= adamLoss('global') + 0.002,
-    });
-  for (const local of ['fanOut', 'tokenLocal'] as const)
-    if (has(local))
-      comparisons.push({
-        metric: `Adam final loss, ${local} (token-local on E) − none (nats)`,
-        ours: round(adamLoss(local) - none),
-        paper: 'output-wise ≈ none (GPT-2 slightly better)',
-        note: `${local === 'fanOut' ? 'spec [S]: +0.010; ' : ''}holds when within 0.02 of none`,
-        holds: Math.abs(adamLoss(local) - none) < 0.02,
+    if (tier1)
+      for (const [sc, v] of Object.entries(SPEC_ADAM))
+        if (has(sc as RotationScope))
+          out.push({
+            id: `level-adam-${sc.toLowerCase()}`,
+            statement: `Adam’s final loss under ${sc} matches the spec’s simulation within 0.02 nats`,
+            metric: value('finalLoss', adam(sc as RotationScope)),
+            expect: { op: 'approx', value: v, margin: 0.02 },
+            reference: spec(v, SPEC_SOURCE),
+          });
+    if (tier1 && c.sgdLr === 0.3 && c.sgdScopes.includes('none'))
+      out.push({
+        id: 'level-sgd',
+        statement: 'heavy-ball SGD’s final loss (lr 0.3) matches the spec’s simulation within 0.02 nats',
+        metric: value('finalLoss', { optimizer: 'sgdm', scope: 'none', lr: 0.3 }),
+        expect: { op: 'approx', value: 3.694, margin: 0.02 },
+        reference: spec(3.694, SPEC_SOURCE),
       });
-  if (has('fanIn'))
-    comparisons.push({
-      metric: 'Adam final loss, fanIn (mixes tokens within each E coordinate) − none (nats)',
-      ours: round(adamLoss('fanIn') - none),
-      paper: 'embeddings are the most rotation-sensitive layer (App. C.2)',
-      note: 'spec [S]: +0.059; holds when worse than layer-wise',
-      holds: has('layer') ? adamLoss('fanIn') > adamLoss('layer') : null,
-    });
-  if (has('global')) {
-    const sd = slow('global');
-    comparisons.push({
-      metric: 'training slowdown under global rotation (EMA(0.98) loss reaching the baseline final loss)',
-      ours: Number.isFinite(sd) ? `+${round(100 * sd, 1)}%` : `never reached in ${cfg.steps} steps`,
-      paper: 'GPT-2 +16%, ViT-S +96% (Fig. 1, at their scale)',
-      note: 'spec [S] at V=512, B=128: layer ≈ +42%, global does not reach it in 1500 steps (preset `slowdown`)',
-      holds: sd > 0,
-    });
-  }
-  comparisons.push({
-    metric: 'heavy-ball SGD final loss, max difference across scopes',
-    ours: sgdSpread,
-    paper: 'identical with and without rotation (Fig. 13)',
-    note: `scopes ${[...sgd.keys()].join(', ')}; holds when < 1e-4`,
-    holds: sgdSpread < 1e-4,
-  });
-  comparisons.push({
-    metric: 'Adam (no rotation) vs heavy-ball SGD at its best learning rate',
-    ours: `${round(none)} vs ${round(best[1])} (lr ${best[0]})`,
-    paper: 'Adam beats SGD on transformers',
-    note: `spec [S]: 3.578 vs 3.694 (lrs 0.1/0.3/1.0 → 3.845/3.694/3.853)`,
-    holds: none < best[1],
-  });
-  for (const sc of cfg.scopes)
-    if (SPEC_ADAM[sc] !== undefined)
-      comparisons.push({
-        metric: `Adam final loss, ${SCOPE_LABEL[sc]}`,
-        ours: round(adamLoss(sc)),
-        paper: null,
-        note: `spec [S]: ${SPEC_ADAM[sc]}`,
-      });
-  comparisons.push({
-    metric: 'heavy-ball SGD final loss (lr 0.3)',
-    ours: round(sgdNone),
-    paper: null,
-    note: `spec [S]: ${SPEC_SGD}`,
-  });
-
-  const series: Record<string, number[]> = {};
-  const curves = cfg.scopes.map((sc) => {
-    const e = ema(adam.get(sc)![0]!.result.losses, cfg.emaBeta);
-    series[`adam.${sc}.ema`] = Array.from(e);
-    return { name: SCOPE_LABEL[sc], ...thin(e, 10) };
-  });
-  const sgdCurves = [...sgd.entries()].map(([sc, c]) => ({
-    name: `SGD-M ${SCOPE_LABEL[sc]}`,
-    ...thin(ema(c.result.losses, cfg.emaBeta), 10),
-  }));
-  const plots: PlotSpec[] = [
+    return out;
+  },
+  plots: (c) => [
     {
-      kind: 'line',
-      id: 'adam-loss-by-scope',
-      title: 'Adam on the Zipfian bigram model: EMA training loss per rotation scope (seed 0)',
+      kind: 'lines',
+      id: 'adam-loss',
+      title: `Adam (lr ${c.adamLr}) on the Zipfian bigram model, by rotation scope`,
+      caption: 'Exact expected loss above the entropy floor of the chain during training',
+      where: { optimizer: 'adam' },
+      series: 'excess',
+      by: 'scope',
       x: { label: 'step' },
-      y: { label: 'training loss (nats, EMA 0.98)' },
-      series: curves,
-      hlines: [{ y: floor, label: 'entropy floor' }],
+      y: { label: 'expected loss − entropy floor (nats)', log: true },
     },
     {
-      kind: 'line',
-      id: 'sgd-loss-by-scope',
-      title: 'Heavy-ball SGD: the same curve under every rotation',
+      kind: 'lines',
+      id: 'sgd-loss',
+      title: `Heavy-ball SGD (lr ${c.sgdLr}): the same curve under every rotation`,
+      caption: 'Exact expected loss above the entropy floor; the curves of all scopes coincide (Prop. 1)',
+      where: { optimizer: 'sgdm', lr: c.sgdLr },
+      series: 'excess',
+      by: 'scope',
       x: { label: 'step' },
-      y: { label: 'training loss (nats, EMA 0.98)' },
-      series: [
-        ...sgdCurves,
-        { name: 'Adam none', ...thin(ema(adam.get('none')![0]!.result.losses, cfg.emaBeta), 10) },
-      ],
+      y: { label: 'expected loss − entropy floor (nats)', log: true },
     },
     {
-      kind: 'bar',
-      id: 'final-loss-by-scope',
-      title: `Final loss (mean of the last ${cfg.lastSteps} steps) by rotation scope`,
-      categories: cfg.scopes.map((sc) => SCOPE_LABEL[sc]),
-      groups: [
-        { name: 'Adam', values: cfg.scopes.map((sc) => adamLoss(sc)) },
-        ...(cfg.scopes.every((sc) => sgd.has(sc))
-          ? [{ name: 'SGD-M', values: cfg.scopes.map((sc) => sgd.get(sc)!.tail) }]
-          : []),
-      ],
-      y: { label: 'loss (nats)' },
+      kind: 'bars',
+      id: 'final-loss-vs-none',
+      title: 'Adam: final loss of each rotation scope minus the unrotated run',
+      caption: `Mean minibatch loss of the last ${c.lastSteps} steps, per-seed difference to scope none`,
+      where: { optimizer: 'adam' },
+      metric: 'finalLoss',
+      by: 'scope',
+      baseline: { scope: 'none' },
+      y: { label: 'Δ final loss (nats)' },
     },
-  ];
-  return { summary, comparisons, plots, series };
-}
+    {
+      kind: 'bars',
+      id: 'slowdown',
+      title: 'Adam: training slowdown under each rotation scope',
+      caption:
+        'Extra fraction of steps the rotated run needs to reach the same exact loss as the unrotated one (0 = as fast; negative = faster)',
+      where: { optimizer: 'adam' },
+      metric: 'slowdown',
+      by: 'scope',
+      y: { label: 'slowdown (extra steps / steps)' },
+    },
+  ],
+  notes: [
+    'Reference numbers labelled derived come from the implementation spec’s own numpy simulation of this setting, not from the paper.',
+    'Slowdown is measured on the exact expected loss (running minimum, linear interpolation between evaluations), not on the noisy minibatch loss.',
+  ],
+});

@@ -1,4 +1,4 @@
-import { PaperkitInputError, ParamMap } from '@paperkit/tensor-core';
+import { checkObject, PaperkitInputError, ParamMap } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -13,8 +13,7 @@ export type ProbeParams = ParamMap | Readonly<Record<string, tf.Tensor>>;
 /** Name → tensor for a {@link ProbeParams}, in its own order. */
 export function probeTensors(params: ProbeParams): Record<string, tf.Tensor> {
   if (params instanceof ParamMap) return params.tensors();
-  if (params === null || typeof params !== 'object')
-    throw new PaperkitInputError('params', params, 'a ParamMap or a record of tensors');
+  checkObject('params', params, 'a ParamMap or a record of tensors');
   for (const [k, v] of Object.entries(params))
     if (!(v instanceof tf.Tensor)) throw new PaperkitInputError(`params.${k}`, v, 'a tensor');
   return { ...params };

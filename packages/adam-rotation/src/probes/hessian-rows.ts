@@ -19,7 +19,7 @@ export interface HessianRowOptions {
 
 /**
  * Rows r_i = ∇²f(θ)·e_i of the Hessian, in rotated coordinates when a rotation is given
- * (r_i = R·H·Rᵀe_i, §A.4 item 3). Each row is one Hessian–vector product by central differences of
+ * (r_i = R·H·Rᵀe_i, Fig. 9). Each row is one Hessian–vector product by central differences of
  * exact gradients, r_i ≈ [∇f(θ + h·v) − ∇f(θ − h·v)]/2h with v = Rᵀe_i (tensor-core's
  * `hessianOperator`; nested `tf.grad` is wrong in tfjs 4.22). The paper averages rows over k
  * minibatches; since the Hessian is linear in the loss, pass the mean of the k minibatch losses as
@@ -83,7 +83,7 @@ export interface CoordinateLabels {
   readonly layerNames: readonly string[];
 }
 
-/** The three blocks of a Hessian row (§A.4 item 3, Fig. 9). */
+/** The three blocks of a Hessian row (Fig. 9). */
 export type HessianBlock = 'neuron' | 'layer' | 'other';
 
 /** Statistics of one block of a row. */

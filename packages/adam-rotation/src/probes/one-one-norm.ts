@@ -1,7 +1,7 @@
 import { checkMatrix, type MatrixLike, PaperkitInputError } from '@paperkit/tensor-core';
 
 /**
- * ‖H‖_(1,1) = Σ_mn |H_mn|, the paper's surrogate of the L∞-smoothness constant (§A.4 item 2; Xie et
+ * ‖H‖_(1,1) = Σ_mn |H_mn|, the paper's surrogate of the L∞-smoothness constant (Fig. 8; Xie et
  * al. 2025). For a positive semi-definite H it is at least tr H in any basis, since the trace is
  * rotation-invariant and the diagonal non-negative; it is largest when the mass spreads off-diagonal.
  */

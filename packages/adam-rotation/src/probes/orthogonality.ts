@@ -1,4 +1,4 @@
-import { type MatrixLike, PaperkitInputError, svd } from '@paperkit/tensor-core';
+import { checkObject, type MatrixLike, PaperkitInputError, svd } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeParams, type ParamSlot, type ParamsDescription } from '../layout.js';
 
@@ -46,6 +46,12 @@ export function orthogonalityMetrics(a: MatrixLike): OrthogonalityMetrics {
   if (a === null || typeof a !== 'object' || a.rows < 1 || a.cols < 1)
     throw new PaperkitInputError('a', a, 'a non-empty matrix { rows, cols, data }');
   const s = svd(a).s;
+  if (s.every((x) => x === 0))
+    throw new PaperkitInputError(
+      'a',
+      `a zero ${a.rows}×${a.cols} matrix`,
+      'a matrix with a non-zero singular value (an update direction; a zero update has none)',
+    );
   const lambda = s.map((x) => x * x);
   const total = s.reduce((acc, x) => acc + x, 0);
   let entropy = 0;
@@ -75,7 +81,8 @@ export interface LayerOrthogonality extends OrthogonalityMetrics {
 /**
  * Orthogonality metrics of every 2-D parameter's update (e.g. {@link RotatedOptimizerApi.lastDirection}),
  * fused tensors split into their parts (Q, K, V are measured separately, as in the paper). One host
- * read. Tensors of other ranks are skipped.
+ * read. Tensors of other ranks are skipped; a direction whose shape differs from its parameter's is an
+ * error.
  */
 export async function layerOrthogonality(
   directions: Readonly<Record<string, tf.Tensor>>,
@@ -84,6 +91,16 @@ export async function layerOrthogonality(
   const slots = Array.isArray(params)
     ? (params as readonly ParamSlot[])
     : describeParams(params as ParamsDescription);
+  checkObject('directions', directions, 'a record of update tensors keyed by parameter name');
+  for (const p of slots) {
+    const d = directions[p.name];
+    if (d !== undefined && (!(d instanceof tf.Tensor) || !tf.util.arraysEqual(d.shape, p.shape as number[])))
+      throw new PaperkitInputError(
+        `directions.${p.name}`,
+        d,
+        `a tensor of the parameter's shape [${p.shape}]`,
+      );
+  }
   const mats = slots.filter((p) => p.shape.length === 2 && directions[p.name] !== undefined);
   if (mats.length === 0) return [];
   const flat = tf.tidy(() => tf.concat(mats.map((p) => tf.reshape(directions[p.name]!, [-1]))));

@@ -27,7 +27,7 @@ export interface SecondMomentStats {
 /**
  * Summarises second moments v (e.g. {@link RotatedOptimizerApi.secondMoments}). A global random
  * rotation mixes coordinates of very different scales, so v concentrates (smaller stdLog10): less
- * spread of effective learning rates, less adaptivity (§A.4 item 4).
+ * spread of effective learning rates, less adaptivity (Fig. 6).
  */
 export function secondMomentStats(
   v: ArrayLike<number>,

@@ -1,0 +1,134 @@
+import {
+  AdamW,
+  applyTransformer,
+  type CellContext,
+  type CellResult,
+  cellSink,
+  initTransformer,
+  languageModelBatch,
+  languageModelLoss,
+  sampleMarkovSequences,
+  train,
+  warmupCosineSchedule,
+  zipfMarkovChain,
+} from '@paperkit/tensor-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { rotated } from '../rotated-optimizer.js';
+import type { RotationScope } from '../rotation.js';
+import { type ScopeSettings, scopeRotation, tailMean } from './shared.js';
+
+/** Config fields of the tiny-transformer setting, bounded by what trains in minutes on this machine. */
+export const transformerFields = {
+  vocab: z.int().min(2).max(1024), // V of the Zipfian Markov chain
+  exponent: z.number().min(0).max(5), // Zipf exponent of the chain
+  branching: z.int().min(1).max(1024), // successors per token
+  length: z.int().min(3).max(129), // tokens per sequence (the model sees length − 1 inputs)
+  dModel: z.int().min(2).max(256),
+  heads: z.int().min(1).max(16),
+  layers: z.int().min(1).max(6),
+  batch: z.int().min(1).max(128), // sequences per step
+  steps: z.int().min(25).max(20_000),
+  warmup: z.int().min(0), // linear warmup, then cosine decay to a tenth (nanoGPT)
+  beta2: z.number().gt(0).lt(1), // AdamW β₂ (β₁ = 0.9)
+  weightDecay: z.number().min(0).max(1), // decoupled
+  clipNorm: z.number().positive(), // global-norm clipping
+  blockSize: z.int().min(1).max(4096), // n of the global and layer rotations
+  svdEvery: z.int().min(1), // SVD recompute period F
+  evalSequences: z.int().min(1).max(4096), // held-out sequences of the final evaluation
+};
+
+/** The tiny-transformer setting. */
+export type TransformerSetup = z.output<z.ZodObject<typeof transformerFields>>;
+
+/** The metrics every transformer cell returns. */
+export type TransformerMetric = 'trainLoss' | 'evalLoss';
+
+/** Metric declarations of the transformer experiments. */
+export const TRANSFORMER_METRICS = {
+  trainLoss: { label: 'training loss, last 20% of steps (nats)', better: 'lower', digits: 4 },
+  evalLoss: { label: 'held-out loss (nats)', better: 'lower', digits: 4 },
+} as const;
+
+/**
+ * Trains tensor-core's pre-LN causal transformer (fused QKV, split into Q, K, V by the layer scope)
+ * with AdamW (warmup + cosine, β₂, decoupled weight decay, clipping) on Zipfian Markov text, in the
+ * basis of `scope`. Data from `ctx.rng.stream('data' | 'train' | 'eval')`, weights from `init`, the
+ * rotation from `rotation`: every cell of a seed sees the same text and starts from the same weights.
+ */
+export async function trainTransformer(
+  c: TransformerSetup,
+  scope: RotationScope,
+  lr: number,
+  ctx: CellContext,
+  s: Partial<ScopeSettings> = {},
+): Promise<CellResult<TransformerMetric>> {
+  const model = {
+    vocabSize: c.vocab,
+    contextLength: c.length - 1,
+    dModel: c.dModel,
+    heads: c.heads,
+    layers: c.layers,
+  };
+  const chain = zipfMarkovChain(ctx.rng.stream('data'), {
+    vocabSize: c.vocab,
+    exponent: c.exponent,
+    branching: Math.min(c.branching, c.vocab),
+  });
+  const tokens = sampleMarkovSequences(chain, ctx.rng.stream('train'), c.steps * c.batch, c.length);
+  const held = sampleMarkovSequences(chain, ctx.rng.stream('eval'), c.evalSequences, c.length);
+  const heldBatch = languageModelBatch(
+    held,
+    c.length,
+    Int32Array.from({ length: c.evalSequences }, (_, i) => i),
+  );
+  const params = initTransformer(ctx.rng.stream('init'), model);
+  const rot = scopeRotation(params, scope, ctx.rng.stream('rotation'), {
+    blockSize: c.blockSize,
+    svdEvery: c.svdEvery,
+    ...s,
+  });
+  const schedule = warmupCosineSchedule({
+    peak: lr,
+    warmupSteps: c.warmup,
+    totalSteps: c.steps,
+    minLr: lr / 10,
+  });
+  const adamw = new AdamW({ lr: schedule, beta2: c.beta2, weightDecay: c.weightDecay, clipNorm: c.clipNorm });
+  const opt = rotated(adamw, rot);
+  const loss = (x: tf.Tensor, y: tf.Tensor) =>
+    languageModelLoss(applyTransformer(params.tensors(), x, model), y);
+  try {
+    ctx.progress.start('training', c.steps);
+    const r = await train({
+      steps: c.steps,
+      checkEvery: 25,
+      signal: ctx.signal,
+      sink: cellSink(ctx),
+      onProgress: (p) => ctx.progress.update(p.step, `loss ${p.loss.toFixed(3)}`),
+      step: (i) => {
+        const b = languageModelBatch(
+          tokens,
+          c.length,
+          Int32Array.from({ length: c.batch }, (_, k) => i * c.batch + k),
+        );
+        try {
+          return opt.minimize(() => loss(b.inputs, b.targets), params);
+        } finally {
+          tf.dispose([b.inputs, b.targets]);
+        }
+      },
+    });
+    const ev = tf.tidy(() => loss(heldBatch.inputs, heldBatch.targets));
+    const evalLoss = (await ev.data())[0]!;
+    ev.dispose();
+    return {
+      metrics: { trainLoss: tailMean(r.losses, Math.ceil(c.steps / 5)), evalLoss },
+      series: { loss: { x: r.losses.map((l) => l.step), y: r.losses.map((l) => l.loss) } },
+    };
+  } finally {
+    tf.dispose([heldBatch.inputs, heldBatch.targets]);
+    opt.dispose();
+    params.dispose();
+  }
+}
