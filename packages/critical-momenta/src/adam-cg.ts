@@ -1,4 +1,17 @@
-import { checkOneOf } from '@paperkit/tensor-core';
+import {
+  addWeightDecay,
+  chain,
+  checkOneOf,
+  clipFromConfig,
+  type GradientTransformation,
+  materialize,
+  Optimizer,
+  scaleByAdam,
+  scaleByLearningRate,
+  type Update,
+  type Updates,
+  withFactor,
+} from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   bufferActive,
@@ -7,10 +20,11 @@ import {
   resolveBufferConfig,
 } from './config.js';
 import {
-  type BufferStep,
+  BUFFER_CONFIG_KEYS,
   CriticalBufferOptimizer,
   type TensorOptimizerConfig,
-} from './critical-optimizer.js';
+} from './critical-buffer-optimizer.js';
+import { CriticalState, settingsOptions } from './critical-state.js';
 
 /**
  * How critical gradients join the current one (McRae et al. 2022, `chandar-lab/CGOptimizer`):
@@ -46,55 +60,87 @@ export function resolveAdamCG(config: AdamCGOptions): ResolvedAdamCG {
 }
 
 /**
+ * The critical-gradients transform (McRae et al., ICLR 2022; CMOptimizer's `Adam_C`): per parameter,
+ * the aggregate of the current gradient with a buffer of up to C past gradients ranked by norm
+ * (priorities decayed by λ after each call), g̃ = g + κ·mean(buf) (`sum`), (g + κ·mean(buf))/2
+ * (`mid`) or (g + κ·Σbuf)/(|buf| + 1) (`mean`). The raw gradient is offered to the buffer. Its output
+ * feeds Adam: {@link AdamCG} is `criticalGradients → addWeightDecay → scaleByAdam → scaleByLearningRate`.
+ */
+export function criticalGradients(settings: ResolvedAdamCG): GradientTransformation<CriticalState> {
+  const c = settings;
+  const active = bufferActive(c);
+  const self: GradientTransformation<CriticalState> = {
+    kind: 'criticalGradients',
+    options: settingsOptions(c as unknown as ResolvedBufferConfig & Record<string, unknown>),
+    init: () => new CriticalState(self, c),
+    update(u: Updates, s: CriticalState): Updates {
+      const names = Object.keys(u);
+      const grads = Object.fromEntries(names.map((n) => [n, materialize(u[n]!)]));
+      s.measure(grads, names);
+      const out: Record<string, Update> = {};
+      for (const name of names) {
+        const g = grads[name]!;
+        const pi = s.priority(name);
+        const count = s.paramCounter(name, 'count') + 1;
+        s.setParamCounter(name, 'count', count);
+        let keys = s.keys.get(name);
+        if (active && !keys) keys = s.createBuffer(name, g);
+        let agg = g;
+        if (keys && keys.size > 0) {
+          const k = s.kappaWeight;
+          if (c.aggregator === 'mean') {
+            const total = s.bufferTotal(name, keys, g);
+            agg = tf.div(tf.add(g, k === 1 ? total : tf.mul(total, k)), keys.size + 1);
+          } else {
+            const mean = s.bufferMean(name, keys, g);
+            agg = tf.add(g, k === 1 ? mean : tf.mul(mean, k));
+            if (c.aggregator === 'mid') agg = tf.mul(agg, 0.5);
+          }
+        }
+        // The raw gradient is what is stored (before weight decay, as in the reference).
+        if (keys) s.offer(name, keys, g, pi, count);
+        keys?.decay(c.decay);
+        out[name] = withFactor(agg);
+      }
+      return out;
+    },
+  };
+  return self;
+}
+
+/** Configuration keys of {@link AdamCG}. */
+const ADAM_CG_KEYS = [...BUFFER_CONFIG_KEYS, 'aggregator'];
+
+/**
  * Adam with critical gradients, the baseline of the CM paper (McRae et al., ICLR 2022; CMOptimizer's
  * `Adam_C`): a buffer of up to C past *gradients* ranked by norm (priorities decayed by λ), aggregated
  * with the current gradient, and both Adam moments computed from the aggregate g̃. The first call is
- * a plain Adam step that seeds the buffer with g₁. Weight decay is coupled L2, added to g̃ (Q9).
+ * a plain Adam step that seeds the buffer with g₁. Weight decay is coupled L2, added to g̃ (Q9). The
+ * chain: `clipGlobalNorm` → {@link criticalGradients} → `addWeightDecay` → `scaleByAdam` (bias
+ * corrections at each parameter's own call count) → `scaleByLearningRate`.
  */
 export class AdamCG extends CriticalBufferOptimizer {
-  readonly name: string = 'AdamCG';
   /** Validated settings. */
   declare readonly settings: ResolvedAdamCG;
 
   constructor(config: AdamCGConfig = {}) {
+    Optimizer.checkConfig(config, ADAM_CG_KEYS);
     const settings = resolveAdamCG(config);
-    super(config, settings);
-  }
-
-  protected rule(name: string, g: tf.Tensor, p: tf.Variable, st: BufferStep): tf.Tensor {
-    const c = this.settings;
-    const m = this.slot(name, 'm', p);
-    const v = this.slot(name, 'v', p);
-    const vMax = c.amsgrad ? this.slot(name, 'vMax', p) : undefined;
-    let keys = st.keys;
-    if (bufferActive(c) && !keys) keys = this.createBuffer(name, p);
-    let agg = g;
-    if (keys && keys.size > 0) {
-      const k = this.kappaWeight;
-      if (c.aggregator === 'mean') {
-        const total = this.bufferTotal(name, keys, p);
-        agg = tf.div(tf.add(g, k === 1 ? total : tf.mul(total, k)), keys.size + 1);
-      } else {
-        const mean = this.bufferMean(name, keys, p);
-        agg = tf.add(g, k === 1 ? mean : tf.mul(mean, k));
-        if (c.aggregator === 'mid') agg = tf.mul(agg, 0.5);
-      }
-    }
-    // The raw gradient is what is stored (before weight decay, as in the reference).
-    if (keys) this.offer(name, keys, g, st.pi, st.count);
-    if (c.weightDecay !== 0) agg = tf.add(agg, tf.mul(p, c.weightDecay));
-    const mNext = tf.add(tf.mul(m, c.beta1), tf.mul(agg, 1 - c.beta1));
-    const vNext = tf.add(tf.mul(v, c.beta2), tf.mul(tf.square(agg), 1 - c.beta2));
-    m.assign(mNext);
-    v.assign(vNext);
-    let vUse: tf.Tensor = vNext;
-    if (vMax) {
-      vUse = tf.maximum(vMax, vNext);
-      vMax.assign(vUse);
-    }
-    const bc1 = 1 - c.beta1 ** st.count;
-    const bc2 = 1 - c.beta2 ** st.count;
-    const denom = tf.add(tf.div(tf.sqrt(vUse), Math.sqrt(bc2)), c.eps);
-    return tf.mul(tf.div(mNext, denom), st.ctx.lr / bc1);
+    const critical = criticalGradients(settings);
+    super(
+      {
+        name: 'AdamCG',
+        lr: config.lr ?? 1e-3,
+        transform: chain(
+          clipFromConfig(config.clipNorm),
+          critical,
+          settings.weightDecay !== 0 && addWeightDecay(settings.weightDecay),
+          scaleByAdam(settings),
+          scaleByLearningRate(),
+        ),
+      },
+      critical,
+      settings,
+    );
   }
 }

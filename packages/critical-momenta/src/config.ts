@@ -3,6 +3,7 @@ import {
   checkInRange,
   checkInteger,
   checkNonNegative,
+  checkObject,
   checkOneOf,
   checkPositive,
   PaperkitInputError,
@@ -82,6 +83,9 @@ export interface ResolvedBufferConfig {
   readonly bufferSum: BufferSum;
 }
 
+/** Largest buffer capacity C accepted: every slot is a copy of the parameters. */
+export const MAX_TOP_C = 1000;
+
 /** Allowed values of {@link Compat}. */
 export const COMPAT_MODES: readonly Compat[] = ['reference', 'clean'];
 /** Allowed values of {@link Priority}. */
@@ -99,10 +103,15 @@ export function resolveBufferConfig(
   defaultTopC: number,
   who: string,
 ): ResolvedBufferConfig {
-  if (config === null || typeof config !== 'object')
-    throw new PaperkitInputError('config', config, 'an object');
+  checkObject('config', config, 'an object');
   const compat = checkOneOf('compat', config.compat ?? 'reference', COMPAT_MODES);
   const topC = checkInteger('topC', config.topC ?? defaultTopC, 0);
+  if (topC > MAX_TOP_C)
+    throw new PaperkitInputError(
+      'topC',
+      topC,
+      `an integer <= ${MAX_TOP_C} (each slot holds a copy of the parameters: the state is (C + 3)·d floats; the reference's grid is 5–20)`,
+    );
   const decay = checkInRange('decay', config.decay ?? 0.7, 0, 1, '()');
   const kappa = checkNonNegative('kappa', checkFinite('kappa', config.kappa ?? 1));
   if (compat === 'reference' && topC === 0)

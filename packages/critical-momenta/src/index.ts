@@ -10,6 +10,7 @@ export {
   type AdamCGConfig,
   type AdamCGOptions,
   type Aggregator,
+  criticalGradients,
   type ResolvedAdamCG,
   resolveAdamCG,
 } from './adam-cg.js';
@@ -18,6 +19,7 @@ export {
   AdamCM,
   type AdamCMConfig,
   type AdamCMOptions,
+  criticalMomenta,
   type ResolvedAdamCM,
   resolveAdamCM,
   type SecondMoment,
@@ -29,17 +31,19 @@ export {
   COMPAT_MODES,
   type Compat,
   type CriticalBufferConfig,
+  MAX_TOP_C,
   PRIORITY_MODES,
   type Priority,
   type ResolvedBufferConfig,
   resolveBufferConfig,
 } from './config.js';
 export {
+  BUFFER_CONFIG_KEYS,
   type BufferSnapshot,
-  type BufferStep,
   CriticalBufferOptimizer,
   type TensorOptimizerConfig,
-} from './critical-optimizer.js';
+} from './critical-buffer-optimizer.js';
+export { CriticalState, settingsOptions } from './critical-state.js';
 export { AdamCG64, type AdamCG64Config } from './float64/adam-cg64.js';
 export { AdamCM64, type AdamCM64Config } from './float64/adam-cm64.js';
 export {
@@ -48,6 +52,11 @@ export {
   type Float64OptimizerConfig,
   type State64,
 } from './float64/critical64.js';
+export {
+  CRITICAL64_STATE_FORMAT,
+  type CriticalBuffer64State,
+  type Param64State,
+} from './float64/state64.js';
 export { priorities } from './priority.js';
 export { PriorityKeys, type PriorityKeysState } from './priority-buffer.js';
-export { SAM, type SamConfig } from './sam.js';
+export { SAM, type SamConfig, SamState, sharpnessAware } from './sam.js';

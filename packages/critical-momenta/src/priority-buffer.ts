@@ -1,4 +1,5 @@
-import { PaperkitInputError } from '@paperkit/tensor-core';
+import { checkInteger, checkObject, PaperkitInputError } from '@paperkit/tensor-core';
+import { MAX_TOP_C } from './config.js';
 
 /** JSON form of a {@link PriorityKeys}. */
 export interface PriorityKeysState {
@@ -33,6 +34,9 @@ export class PriorityKeys {
   smallest = 0;
 
   constructor(capacity: number) {
+    checkInteger('capacity', capacity, 0);
+    if (capacity > MAX_TOP_C)
+      throw new PaperkitInputError('capacity', capacity, `an integer <= ${MAX_TOP_C}`);
     this.capacity = capacity;
     this.keys = new Float64Array(capacity);
     this.steps = new Float64Array(capacity);
@@ -94,6 +98,7 @@ export class PriorityKeys {
 
   /** Rebuilds from {@link PriorityKeys.toJSON}, checking it fits `capacity`. */
   static fromJSON(s: PriorityKeysState, capacity: number, where: string): PriorityKeys {
+    checkObject(where, s, `a saved buffer of capacity ${capacity}`);
     if (
       !s ||
       s.capacity !== capacity ||
@@ -111,6 +116,11 @@ export class PriorityKeys {
         s,
         `a saved buffer of capacity ${capacity} (same topC as this optimizer)`,
       );
+    for (const field of ['keys', 'steps'] as const)
+      s[field].forEach((x, i) => {
+        if (typeof x !== 'number' || !Number.isFinite(x) || x < 0)
+          throw new PaperkitInputError(`${where}.${field}[${i}]`, x, 'a finite number >= 0');
+      });
     const k = new PriorityKeys(capacity);
     k.size = s.size;
     k.keys.set(s.keys);

@@ -1,4 +1,13 @@
-import type { Optimizer } from '@paperkit/tensor-core';
+import {
+  type CellParams,
+  type Experiment,
+  evaluateClaim,
+  type Optimizer,
+  type ResultRow,
+  SeedTable,
+  type Verdict,
+} from '@paperkit/tensor-core';
+import { fakeCellContext } from '@paperkit/tensor-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import type { CriticalBuffer64 } from '../src/index.js';
 
@@ -23,17 +32,6 @@ export function halfSquare64(opt: CriticalBuffer64, calls: number, theta0 = 1): 
     out.push(x[0]!);
   }
   return out;
-}
-
-/** Asserts |a_i − b_i| ≤ tol for every i, naming the first bad index. */
-export function expectClose(actual: readonly number[], expected: readonly number[], tol: number): void {
-  if (actual.length !== expected.length) throw new Error(`length ${actual.length} !== ${expected.length}`);
-  actual.forEach((a, i) => {
-    if (!(Math.abs(a - expected[i]!) <= tol))
-      throw new Error(
-        `index ${i}: ${a} vs expected ${expected[i]} (|diff| ${Math.abs(a - expected[i]!)} > ${tol})`,
-      );
-  });
 }
 
 /** A small multi-tensor least-squares problem with fixed data: loss = Σ_ℓ ½‖A_ℓ θ_ℓ − b_ℓ‖² + coupling. */
@@ -72,4 +70,29 @@ export function multiProblem(): MultiProblem {
       return out;
     },
   };
+}
+
+/**
+ * Runs every cell of `e` (or those `keep` selects) at each seed as the runner would (a fresh root
+ * stream of the seed per cell) and judges the experiment's claims across those seeds.
+ */
+export async function judgeOverSeeds(
+  e: Experiment,
+  config: Readonly<Record<string, unknown>>,
+  seeds: readonly number[],
+  keep: (params: CellParams) => boolean = () => true,
+): Promise<{ verdicts: Record<string, Verdict>; tables: SeedTable[] }> {
+  const tables: SeedTable[] = [];
+  for (const seed of seeds) {
+    const rows: ResultRow[] = [];
+    for (const cell of e.cells(config as never).filter((c) => keep(c.params))) {
+      const r = await e.cell(config as never, cell.params, fakeCellContext(seed));
+      rows.push({ seed, cell: cell.key, label: cell.label, params: cell.params, metrics: r.metrics });
+    }
+    tables.push(new SeedTable(seed, rows));
+  }
+  const verdicts: Record<string, Verdict> = {};
+  for (const c of e.claims?.(config as never) ?? [])
+    verdicts[c.id] = evaluateClaim(c, tables, e.deterministic);
+  return { verdicts, tables };
 }

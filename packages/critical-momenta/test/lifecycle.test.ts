@@ -2,7 +2,16 @@ import { initBackend, PaperkitInputError } from '@paperkit/tensor-core';
 import { expectBitIdentical } from '@paperkit/tensor-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AdamCG, AdamCM, AdamCM64, type CriticalBufferOptimizer } from '../src/index.js';
+import {
+  AdamCG,
+  AdamCG64,
+  AdamCM,
+  AdamCM64,
+  type CriticalBuffer64,
+  type CriticalBufferOptimizer,
+  PriorityKeys,
+} from '../src/index.js';
+import { multiProblem } from './helpers.js';
 
 beforeAll(() => initBackend({ prefer: 'wasm', blas: 'off' }));
 
@@ -75,26 +84,42 @@ describe('oracle 9: serialization', () => {
       b.dispose();
     });
 
-  it('the saved state holds m, v, every buffer slot, keys, call counts and the first-call flag', async () => {
+  it('the saved state holds m, v, every buffer slot, keys, call counts, the stream and the first-call flag', () => {
     const m = model();
     const opt = new AdamCM({ lr: 0.05, topC: 2 });
     opt.minimize(m.loss, m.vars).dispose();
-    const s = await opt.getState();
-    expect(Object.keys(s.slots.w!).sort()).toEqual(['S', 'b0', 'b1', 'm', 'v']);
-    const extra = s.extra as { counts: Record<string, number>; keys: Record<string, { size: number }> };
-    expect(extra.counts).toEqual({ w: 1, b: 1 });
+    const s = opt.getState();
+    const cm = s.transform.children!.criticalMomenta!;
+    expect(Object.keys(cm.params!.w!.slots!).sort()).toEqual(['S', 'b0', 'b1', 'm', 'v']);
+    expect(cm.params!.w!.counters).toEqual({ count: 1 });
+    expect(cm.params!.b!.counters).toEqual({ count: 1 });
+    const data = cm.data as { keys: Record<string, { size: number }>; rng: { s: number[] } };
     // A saved buffer of size 1 after call 1 is the "first call done" flag: the next call moves.
-    expect(extra.keys.w!.size).toBe(1);
+    expect(data.keys.w!.size).toBe(1);
+    expect(data.rng.s).toHaveLength(4);
     const fresh = new AdamCM({ lr: 0.05, topC: 3 });
     fresh.minimize(m.loss, m.vars).dispose();
     const count = tf.memory().numTensors;
-    expect(() => fresh.setState(s)).toThrow(/capacity 3/);
+    expect(() => fresh.setState(s)).toThrow(/state\.transform\.children\.criticalMomenta\.options must be/);
+    // Same settings, but a buffer whose keys are not finite: rejected, naming the key.
+    const same = new AdamCM({ lr: 0.05, topC: 2 });
+    const broken = JSON.parse(JSON.stringify(s));
+    broken.transform.children.criticalMomenta.data.keys.w.keys[0] = -1;
+    expect(() => same.setState(broken)).toThrow(
+      /criticalMomenta\.data\.keys\.w\.keys\[0\] must be a finite number >= 0/,
+    );
+    broken.transform.children.criticalMomenta.data.keys.w.keys[0] = 1;
+    broken.transform.children.criticalMomenta.data.rng.s = [0, 0, 0, 0];
+    expect(() => same.setState(broken)).toThrow(
+      /criticalMomenta\.data\.rng\.s must be generator words that are not all zero/,
+    );
     // A rejected state changes nothing: same tensors, same call count.
     expect(tf.memory().numTensors).toBe(count);
     expect(fresh.iterations).toBe(1);
     expect(() => new AdamCG({ lr: 0.05 }).setState(s)).toThrow(PaperkitInputError);
     opt.dispose();
     fresh.dispose();
+    same.dispose();
     m.dispose();
   });
 });
@@ -140,6 +165,24 @@ describe('bad input', () => {
     ],
     ['beta1 = 1', () => new AdamCM({ beta1: 1 }), /beta1 must be a number in \[0, 1\)/],
     ['seed', () => new AdamCM({ seed: 0.5 }), /seed must be a safe integer/],
+    // A PyTorch spelling is an error, not silently ignored (the reference's topc, synced, critical_test).
+    ['unknown option', () => new AdamCM({ topc: 3 } as never), /config\.topc must be a known option/],
+    [
+      'unknown option (CG)',
+      () => new AdamCG({ synced: false } as never),
+      /config\.synced must be a known option/,
+    ],
+    [
+      'negative capacity of the host keys',
+      () => new PriorityKeys(-1),
+      /capacity must be an integer >= 0; got -1/,
+    ],
+    [
+      'capacity beyond any memory',
+      () => new PriorityKeys(1e12),
+      /capacity must be an integer <= 1000; got 1000000000000/,
+    ],
+    ['topC beyond any memory', () => new AdamCM({ topC: 1e12 }), /topC must be an integer <= 1000/],
   ];
   for (const [label, make, msg] of cases) it(label, () => expect(make).toThrow(msg));
 
@@ -176,5 +219,62 @@ describe('bad input', () => {
       tf.dispose([x, ok]);
       opt.dispose();
     }
+  });
+});
+
+describe('Float64 twins: state', () => {
+  const run = (make: () => CriticalBuffer64, calls: number, cutAt?: number) => {
+    const prob = multiProblem();
+    const p: Record<string, Float64Array> = {};
+    for (const [n, v] of Object.entries(prob.init)) p[n] = Float64Array.from(v);
+    let opt = make();
+    for (let t = 0; t < calls; t++) {
+      if (t === cutAt) {
+        const saved = JSON.parse(JSON.stringify(opt.getState()));
+        opt = make();
+        opt.setState(saved);
+      }
+      opt.step(p, prob.grad(p));
+    }
+    return Object.values(p).flatMap((x) => Array.from(x));
+  };
+  for (const [label, make] of [
+    [
+      'AdamCM64 reference, critical_test',
+      () => new AdamCM64({ lr: 0.05, topC: 3, criticalTest: 0.5, amsgrad: true }),
+    ],
+    ['AdamCG64 clean mean', () => new AdamCG64({ lr: 0.05, topC: 2, compat: 'clean', aggregator: 'mean' })],
+  ] as const)
+    it(`${label}: resume through JSON equals the uninterrupted run exactly`, () => {
+      expect(run(make, 20, 9)).toEqual(run(make, 20));
+    });
+
+  it('rejects a bad state naming the field, and changes nothing', () => {
+    const opt = new AdamCM64({ lr: 0.05, topC: 2 });
+    const x = Float64Array.of(1, -2);
+    for (let i = 0; i < 3; i++) opt.step({ x }, { x: Float64Array.from(x) });
+    const good = JSON.parse(JSON.stringify(opt.getState()));
+    const before = JSON.stringify(opt.getState());
+    const bad = (change: (s: { t: unknown; params: { x: Record<string, unknown> } }) => void) => {
+      const s = JSON.parse(JSON.stringify(good));
+      change(s);
+      return s;
+    };
+    const cases: [unknown, RegExp][] = [
+      [bad((s) => (s.t = -1)), /^state\.t must be an integer >= 0/],
+      [
+        bad((s) => ((s.params.x.v as number[])[0] = -1)),
+        /^state\.params\.x\.v\[0\] must be a finite number >= 0/,
+      ],
+      [
+        bad((s) => ((s.params.x.m as number[])[1] = Number.NaN)),
+        /^state\.params\.x\.m\[1\] must be a finite number/,
+      ],
+      [bad((s) => (s.params.x.buf = [[1, 2]])), /^state\.params\.x\.buf must be 2 buffer slots/],
+      [bad((s) => (s.params.x.count = 2.5)), /^state\.params\.x\.count must be an integer >= 0/],
+      [{ ...good, optimizer: 'AdamCG64' }, /^state\.optimizer must be "AdamCM64"/],
+    ];
+    for (const [s, msg] of cases) expect(() => opt.setState(s as never)).toThrow(msg);
+    expect(JSON.stringify(opt.getState())).toBe(before);
   });
 });

@@ -1,8 +1,9 @@
 import { Adam, AdamW, initBackend } from '@paperkit/tensor-core';
+import { expectAllClose } from '@paperkit/tensor-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AdamCM, AdamCM64 } from '../src/index.js';
-import { expectClose, halfSquare64, halfSquareTensor } from './helpers.js';
+import { halfSquare64, halfSquareTensor } from './helpers.js';
 
 beforeAll(() => initBackend({ prefer: 'wasm', blas: 'off' }));
 
@@ -16,8 +17,8 @@ const CLEAN_C2_GRADIENT = [0.900000001, 0.7450856901, 0.5885989757, 0.4190522268
 describe('oracle 1: clean mode, C = 0, gradient second moment is Adam', () => {
   it('reproduces the hand table (Float64 to 1e-9, tensors to 1e-6)', () => {
     const cfg = { lr: 0.1, compat: 'clean', topC: 0, secondMoment: 'gradient' } as const;
-    expectClose(halfSquare64(new AdamCM64(cfg), 5), ADAM, 1e-9);
-    expectClose(halfSquareTensor(new AdamCM(cfg), 5), ADAM, 1e-6);
+    expectAllClose(halfSquare64(new AdamCM64(cfg), 5), ADAM, { atol: 1e-9 });
+    expectAllClose(halfSquareTensor(new AdamCM(cfg), 5), ADAM, { atol: 1e-6 });
   });
 
   it("equals tensor-core's Adam bit for bit on a multi-tensor problem", async () => {
@@ -57,8 +58,8 @@ describe('oracle 1: clean mode, C = 0, gradient second moment is Adam', () => {
 
 describe('oracle 2: reference mode, C = 2, λ = 0.7', () => {
   it('reproduces the 5-call table (Float64 to 1e-9, tensors to 1e-5)', () => {
-    expectClose(halfSquare64(new AdamCM64({ lr: 0.1, topC: 2 }), 5), REFERENCE_C2, 1e-9);
-    expectClose(halfSquareTensor(new AdamCM({ lr: 0.1, topC: 2 }), 5), REFERENCE_C2, 1e-5);
+    expectAllClose(halfSquare64(new AdamCM64({ lr: 0.1, topC: 2 }), 5), REFERENCE_C2, { atol: 1e-9 });
+    expectAllClose(halfSquareTensor(new AdamCM({ lr: 0.1, topC: 2 }), 5), REFERENCE_C2, { atol: 1e-5 });
   });
 
   it('has the table’s m, u, priorities and first replacement at call 5', () => {
@@ -77,12 +78,12 @@ describe('oracle 2: reference mode, C = 2, λ = 0.7', () => {
     // Call 1 moves nothing and leaves m at 0 (Q1); call 2 has m = 0.1.
     expect(ms[0]).toBe(0);
     expect(ms[1]).toBeCloseTo(0.1, 12);
-    expectClose(keys[0]!, [0.7], 1e-12);
-    expectClose(keys[1]!, [0.49, 0.7], 1e-12);
-    expectClose(keys[2]!, [0.343, 0.49], 1e-12);
-    expectClose(keys[3]!, [0.2401, 0.343], 1e-12);
+    expectAllClose(keys[0]!, [0.7], { atol: 1e-12 });
+    expectAllClose(keys[1]!, [0.49, 0.7], { atol: 1e-12 });
+    expectAllClose(keys[2]!, [0.343, 0.49], { atol: 1e-12 });
+    expectAllClose(keys[3]!, [0.2401, 0.343], { atol: 1e-12 });
     // π₅ = |θ₄| = 0.33622… beats the smallest key 0.2401 (slot 0, the raw g₁): it is evicted.
-    expectClose(keys[4]!, [0.3362222955 * 0.7, 0.2401], 1e-9);
+    expectAllClose(keys[4]!, [0.3362222955 * 0.7, 0.2401], { atol: 1e-9 });
     expect(steps[3]).toEqual([1, 2]);
     expect(steps[4]).toEqual([5, 2]);
   });
@@ -105,8 +106,8 @@ describe('oracle 3: clean-mode tables', () => {
   for (const [label, extra, table] of cases) {
     it(label, () => {
       const cfg = { lr: 0.1, compat: 'clean' as const, ...extra };
-      expectClose(halfSquare64(new AdamCM64(cfg), 5), table, 1e-9);
-      expectClose(halfSquareTensor(new AdamCM(cfg), 5), table, 1e-5);
+      expectAllClose(halfSquare64(new AdamCM64(cfg), 5), table, { atol: 1e-9 });
+      expectAllClose(halfSquareTensor(new AdamCM(cfg), 5), table, { atol: 1e-5 });
     });
   }
 

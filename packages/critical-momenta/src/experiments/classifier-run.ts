@@ -2,29 +2,34 @@ import {
   Adam,
   applyMlp,
   batches,
-  type ExperimentContext,
+  type CellContext,
+  type CellResult,
+  type Claim,
+  cellSink,
+  diff,
   gatherBatch,
   initMlp,
   type LabeledArrays,
   type MlpConfig,
   type Optimizer,
   type ParamMap,
-  type PlotSpec,
+  type PlotView,
+  type Reference,
   type Rng,
+  ratio,
   sharpness,
   softmaxCrossEntropy,
-  throwIfAborted,
   train,
 } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamCG } from '../adam-cg.js';
 import { AdamCM } from '../adam-cm.js';
-import { METHOD_LABEL, type ToyMethod } from './escape-sim.js';
-import { mean, round } from './shared.js';
+import { SAM } from '../sam.js';
+import type { Method } from './shared.js';
 
 /** Settings of one classifier training run. */
 export interface ClassifierRun {
-  readonly method: ToyMethod;
+  readonly method: Method;
   readonly mlp: MlpConfig;
   readonly lr: number;
   readonly steps: number;
@@ -34,6 +39,8 @@ export interface ClassifierRun {
   readonly topC: number;
   readonly cgTopC: number;
   readonly decay: number;
+  /** SAM radius ρ: when set, the method's optimizer is wrapped in SAM (one ascent + one descent per step). */
+  readonly samRho?: number;
   /** Power-iteration iterations for λ_max. */
   readonly sharpnessIters: number;
   /** At most this many training examples enter the λ_max loss (a fixed prefix). */
@@ -51,13 +58,18 @@ export interface ClassifierOutcome {
   readonly distance: number;
 }
 
-/** A tensor-core or critical-buffer optimizer for a network run. */
+/** A tensor-core or critical-buffer optimizer for a network run (optionally clipped, optionally in SAM). */
 export function networkOptimizer(
-  run: Pick<ClassifierRun, 'method' | 'lr' | 'topC' | 'cgTopC' | 'decay'>,
+  run: Pick<ClassifierRun, 'method' | 'lr' | 'topC' | 'cgTopC' | 'decay' | 'samRho'> & { clipNorm?: number },
 ): Optimizer {
-  if (run.method === 'adam') return new Adam({ lr: run.lr });
-  if (run.method === 'adam-cg') return new AdamCG({ lr: run.lr, topC: run.cgTopC, decay: run.decay });
-  return new AdamCM({ lr: run.lr, topC: run.topC, decay: run.decay });
+  const o = { lr: run.lr, ...(run.clipNorm === undefined ? {} : { clipNorm: run.clipNorm }) };
+  const base =
+    run.method === 'adam'
+      ? new Adam(o)
+      : run.method === 'adam-cg'
+        ? new AdamCG({ ...o, topC: run.cgTopC, decay: run.decay })
+        : new AdamCM({ ...o, topC: run.topC, decay: run.decay });
+  return run.samRho === undefined ? base : new SAM(base, { rho: run.samRho });
 }
 
 function evaluate(params: ParamMap, mlp: MlpConfig, data: LabeledArrays): { loss: number; accuracy: number } {
@@ -86,6 +98,7 @@ export async function trainClassifier(
   rng: Rng,
   signal: AbortSignal,
   onLoss?: (step: number, loss: number) => void,
+  sink?: Parameters<typeof train>[0]['sink'],
 ): Promise<ClassifierOutcome> {
   const params = initMlp(rng.stream('init'), run.mlp);
   const opt = networkOptimizer(run);
@@ -106,6 +119,7 @@ export async function trainClassifier(
       steps: run.steps,
       checkEvery: 50,
       signal,
+      ...(sink ? { sink } : {}),
       ...(onLoss ? { onProgress: (p: { step: number; loss: number }) => onLoss(p.step, p.loss) } : {}),
       step: () => {
         let batch = full;
@@ -163,83 +177,116 @@ export async function trainClassifier(
   }
 }
 
-/** Bar charts of accuracy, λ_max and distance per method plus seed 0's loss curves, and the raw series. */
-export function classifierReport(
-  methods: readonly ToyMethod[],
-  seeds: number,
-  pick: (m: ToyMethod, k: keyof ClassifierOutcome) => number[],
-  curves: Record<string, { x: number[]; y: number[] }>,
-): { plots: PlotSpec[]; series: Record<string, number[]> } {
-  const bar = (k: keyof ClassifierOutcome, label: string, id: string): PlotSpec => ({
-    kind: 'bar',
-    id,
-    title: `${label} (mean over ${seeds} seed${seeds > 1 ? 's' : ''})`,
-    categories: methods.map((m) => METHOD_LABEL[m]),
-    groups: [{ name: label, values: methods.map((m) => mean(pick(m, k))) }],
-    y: { label },
-  });
-  const plots: PlotSpec[] = [
-    bar('testAccuracy', 'test accuracy', 'test-accuracy'),
-    bar('lambdaMax', 'λ_max of the training loss', 'lambda-max'),
-    bar('distance', 'distance ‖θ_T − θ₀‖', 'distance'),
-    {
-      kind: 'line',
-      id: 'train-loss',
-      title: 'Training loss, seed 0 (mean over each 50-step window)',
-      x: { label: 'step' },
-      y: { label: 'cross-entropy (nats)', log: true },
-      series: methods.map((m) => ({ name: METHOD_LABEL[m], ...curves[m]! })),
-    },
-  ];
-  const series: Record<string, number[]> = {};
-  for (const m of methods)
-    for (const k of ['testAccuracy', 'lambdaMax', 'distance'] as const) series[`${m}.${k}`] = pick(m, k);
-  return { plots, series };
-}
+/** The metrics every classifier cell returns. */
+export const CLASSIFIER_METRICS = {
+  testAccuracy: { label: 'test accuracy', better: 'higher', digits: 4 },
+  trainAccuracy: { label: 'train accuracy', digits: 4 },
+  trainLoss: { label: 'train loss (nats)', better: 'lower' },
+  lambdaMax: { label: 'λ_max of the training loss', better: 'lower' },
+  distance: { label: 'distance ‖θ_T − θ₀‖' },
+} as const;
 
-/** One run of a sweep: outcome, method and seed. */
-export type ClassifierRow = ClassifierOutcome & { readonly method: ToyMethod; readonly seed: number };
-
-/** Options of {@link classifierSweep}. */
-export interface ClassifierSweep {
-  /** Progress label. */
-  readonly label: string;
-  readonly seeds: number;
-  readonly methods: readonly ToyMethod[];
-  /** Run settings shared by every method. */
-  readonly run: Omit<ClassifierRun, 'method'>;
-  /** Data of seed `s` and the stream the runs of that seed draw from (all methods share it). */
-  readonly seed: (s: number) => { data: { train: LabeledArrays; test: LabeledArrays }; rng: Rng };
-}
+/** A classifier metric name. */
+export type ClassifierMetric = keyof typeof CLASSIFIER_METRICS;
 
 /**
- * Trains every method on every seed, writing one metrics record and one progress update per run, and
- * keeps seed 0's loss curves for plotting.
+ * One classifier cell: trains `run.method` at `ctx.seed` (initialisation, batch order and the
+ * sharpness start vector from `ctx.rng.stream('run')`, so every method of a seed starts alike) and
+ * returns the outcome with the training-loss curve.
  */
-export async function classifierSweep(
-  o: ClassifierSweep,
-  ctx: ExperimentContext,
-): Promise<{ rows: ClassifierRow[]; curves: Record<string, { x: number[]; y: number[] }> }> {
-  const rows: ClassifierRow[] = [];
-  const curves: Record<string, { x: number[]; y: number[] }> = {};
-  ctx.progress.start(o.label, o.seeds * o.methods.length);
-  for (let s = 0; s < o.seeds; s++) {
-    const { data, rng } = o.seed(s);
-    for (const method of o.methods) {
-      throwIfAborted(ctx.signal);
-      const curve = { x: [] as number[], y: [] as number[] };
-      const out = await trainClassifier({ ...o.run, method }, data, rng, ctx.signal, (step, loss) => {
-        curve.x.push(step);
-        curve.y.push(loss);
-      });
-      if (s === 0) curves[method] = curve;
-      rows.push({ ...out, method, seed: s });
-      ctx.metrics.write({ step: rows.length, seed: s, method, ...out });
-      ctx.progress.update(
-        rows.length,
-        `seed ${s} ${METHOD_LABEL[method]}: test acc ${round(out.testAccuracy, 3)}`,
-      );
-    }
-  }
-  return { rows, curves };
+export async function classifierCell(
+  run: ClassifierRun,
+  data: { train: LabeledArrays; test: LabeledArrays },
+  ctx: CellContext,
+): Promise<CellResult<ClassifierMetric>> {
+  const curve = { x: [] as number[], y: [] as number[] };
+  ctx.progress.start('train', run.steps);
+  const out = await trainClassifier(
+    run,
+    data,
+    ctx.rng.stream('run'),
+    ctx.signal,
+    (step, loss) => {
+      curve.x.push(step);
+      curve.y.push(loss);
+      ctx.progress.update(step, `loss ${loss.toFixed(3)}`);
+    },
+    cellSink(ctx),
+  );
+  return { metrics: { ...out }, series: { trainLoss: curve } };
+}
+
+const FLATTER = 'Figs. 7–8: Adam+CM ends in flatter regions (lower λ_max; the measure is unverified)';
+
+/** The claims both classifier experiments make: flatter, farther (Figs. 7–8), and at least as accurate. */
+export function classifierClaims(accuracy: Reference): Claim[] {
+  const cm = { method: 'adam-cm' };
+  const adam = { method: 'adam' };
+  return [
+    {
+      id: 'cm-flatter',
+      // A ratio: λ_max varies by a factor 2–3 across seeds, so its differences are noisier than its ratios.
+      statement: 'Adam+CM ends at a lower λ_max of the training loss than Adam',
+      metric: ratio('lambdaMax', cm, adam),
+      expect: { op: '<', value: 1, margin: 0 },
+      reference: { provenance: 'qualitative', source: FLATTER },
+    },
+    {
+      id: 'cm-travels',
+      statement: 'Adam+CM travels farther from its initialisation than Adam',
+      metric: diff('distance', cm, adam),
+      expect: { op: '>', value: 0, margin: 0 },
+      reference: { provenance: 'qualitative', source: 'Figs. 7–8: distance travelled' },
+    },
+    {
+      id: 'cm-accuracy',
+      statement: 'Adam+CM reaches a higher test accuracy than both Adam and Adam+CG',
+      metric: {
+        uses: ['testAccuracy'],
+        describe: 'testAccuracy[adam-cm] − max(testAccuracy[adam], testAccuracy[adam-cg])',
+        compute: (t) =>
+          t.value('testAccuracy', cm) -
+          Math.max(t.value('testAccuracy', adam), t.value('testAccuracy', { method: 'adam-cg' })),
+      },
+      expect: { op: '>', value: 0, margin: 0 },
+      reference: accuracy,
+      digits: 4,
+    },
+  ];
+}
+
+/** Accuracy, λ_max and distance per method (accuracy as per-seed gaps to Adam), and the loss curves. */
+export function classifierPlots(): PlotView[] {
+  const bars = (metric: ClassifierMetric, title: string, caption: string): PlotView => ({
+    kind: 'bars',
+    id: metric,
+    title,
+    caption,
+    metric,
+    by: 'method',
+    y: { label: CLASSIFIER_METRICS[metric].label },
+  });
+  return [
+    {
+      ...bars('testAccuracy', 'Test accuracy minus Adam’s', 'Accuracy on the held-out test set'),
+      baseline: { method: 'adam' },
+      y: { label: 'Δ test accuracy' },
+    } as PlotView,
+    bars(
+      'lambdaMax',
+      'Sharpness λ_max at the end of training',
+      'Top Hessian eigenvalue of the training loss (power iteration)',
+    ),
+    bars('distance', 'Distance travelled ‖θ_T − θ₀‖', 'Euclidean distance from the initialisation'),
+    {
+      kind: 'lines',
+      id: 'train-loss',
+      title: 'Training loss',
+      caption: 'Mean training loss over each 50-step window',
+      series: 'trainLoss',
+      by: 'method',
+      x: { label: 'step' },
+      y: { label: 'cross-entropy (nats)', log: true },
+    },
+  ];
 }

@@ -3,15 +3,10 @@ import { AdamCG64 } from '../float64/adam-cg64.js';
 import { AdamCM64 } from '../float64/adam-cm64.js';
 import type { CriticalBuffer64 } from '../float64/critical64.js';
 import { FLAT_CENTRE, SHARP_CENTRE, sharpFlatGrad } from './landscapes.js';
-
-/** The three optimizers compared in the toy experiments. */
-export type ToyMethod = 'adam' | 'adam-cg' | 'adam-cm';
-
-/** All toy methods in display order. */
-export const TOY_METHODS: readonly ToyMethod[] = ['adam', 'adam-cg', 'adam-cm'];
+import type { Method } from './shared.js';
 
 /** Display names. */
-export const METHOD_LABEL: Record<ToyMethod, string> = {
+export const METHOD_LABEL: Record<Method, string> = {
   adam: 'Adam',
   'adam-cg': 'Adam+CG',
   'adam-cm': 'Adam+CM',
@@ -34,7 +29,7 @@ export interface ToyBufferSettings {
  * second moment, which the tests prove equal to tensor-core's Adam; the buffered methods run in
  * reference mode, as the spec's table was computed.
  */
-export function toyOptimizer(method: ToyMethod, s: ToyBufferSettings): CriticalBuffer64 {
+export function toyOptimizer(method: Method, s: ToyBufferSettings): CriticalBuffer64 {
   if (method === 'adam')
     return new AdamCM64({ lr: s.lr, compat: 'clean', topC: 0, secondMoment: 'gradient' });
   if (method === 'adam-cg') return new AdamCG64({ lr: s.lr, topC: s.cgTopC, decay: s.decay });
@@ -60,7 +55,7 @@ export interface EscapeSetting extends ToyBufferSettings {
  * (∇f + noise·N(0,1)) and return x_T. The stream `rng` fixes the start and the noise, so the methods
  * see identical noise for the same seed (common random numbers).
  */
-export function escapeRun(method: ToyMethod, s: EscapeSetting, rng: Rng, path?: number[]): number {
+export function escapeRun(method: Method, s: EscapeSetting, rng: Rng, path?: number[]): number {
   const opt = toyOptimizer(method, s);
   const centre = s.start === 'sharp' ? SHARP_CENTRE : FLAT_CENTRE;
   const x = Float64Array.of(centre + 0.01 * rng.normal());
@@ -74,19 +69,23 @@ export function escapeRun(method: ToyMethod, s: EscapeSetting, rng: Rng, path?: 
   return x[0]!;
 }
 
-/** Fraction of seeds whose x_T ends in the flat well (x_T > threshold), and the final points. */
+/**
+ * Fraction of `particles` independent runs whose x_T ends in the flat well (x_T > threshold), and the
+ * final points. A run that overflowed makes the ratio NaN: a diverged toy is not an escape.
+ */
 export function escapeRatio(
-  method: ToyMethod,
+  method: Method,
   s: EscapeSetting,
   rng: Rng,
-  seeds: number,
+  particles: number,
 ): { ratio: number; finals: Float64Array } {
-  const finals = new Float64Array(seeds);
+  const finals = new Float64Array(particles);
   let out = 0;
-  for (let i = 0; i < seeds; i++) {
-    // Each seed's stream depends only on its index, so methods and settings share noise per seed.
+  for (let i = 0; i < particles; i++) {
+    // Each particle's stream depends only on its index, so methods and settings share noise per particle.
     finals[i] = escapeRun(method, s, rng.stream(`seed-${i}`));
+    if (!Number.isFinite(finals[i])) return { ratio: Number.NaN, finals };
     if (finals[i]! > s.threshold) out++;
   }
-  return { ratio: out / seeds, finals };
+  return { ratio: out / particles, finals };
 }

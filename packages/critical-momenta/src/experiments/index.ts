@@ -2,14 +2,20 @@
  * The paper's claims as runnable experiments for the `paperkit` runner.
  * @packageDocumentation
  */
+import { continualExperiment } from './continual.js';
 import { escapeExperiment } from './escape.js';
+import { languageModelExperiment } from './language-model.js';
 import { mnistExperiment } from './mnist.js';
+import { samExperiment } from './sam-comparison.js';
 import { testFunctionsExperiment } from './test-functions.js';
 import { twoMoonsExperiment } from './two-moons.js';
 
+export { continualExperiment, continualMetrics } from './continual.js';
 export { escapeExperiment } from './escape.js';
 export { ackley, goldsteinPrice, sharpFlat, sharpFlatGrad, type TestFunction2D } from './landscapes.js';
+export { languageModelExperiment } from './language-model.js';
 export { mnistExperiment } from './mnist.js';
+export { samExperiment } from './sam-comparison.js';
 export { testFunctionsExperiment } from './test-functions.js';
 export { twoMoonsExperiment } from './two-moons.js';
 
@@ -19,4 +25,7 @@ export const experiments = [
   testFunctionsExperiment,
   twoMoonsExperiment,
   mnistExperiment,
-] as const;
+  samExperiment,
+  continualExperiment,
+  languageModelExperiment,
+];

@@ -1,3 +1,4 @@
+import { firstMoment64 } from '@paperkit/tensor-core';
 import { type AdamCGOptions, type ResolvedAdamCG, resolveAdamCG } from '../adam-cg.js';
 import { CriticalBuffer64, type Float64OptimizerConfig, type State64 } from './critical64.js';
 
@@ -28,7 +29,7 @@ export class AdamCG64 extends CriticalBuffer64 {
     }
     if (keys) this.offer(st, g, pi);
     if (c.weightDecay !== 0) for (let i = 0; i < p.length; i++) agg[i]! += c.weightDecay * p[i]!;
-    for (let i = 0; i < p.length; i++) st.m[i] = st.m[i]! * c.beta1 + agg[i]! * (1 - c.beta1);
+    for (let i = 0; i < p.length; i++) st.m[i] = firstMoment64(st.m[i]!, agg[i]!, c.beta1);
     this.adamStep(p, st.m, agg, st, lr);
   }
 }

@@ -1,3 +1,4 @@
+import { firstMoment64 } from '@paperkit/tensor-core';
 import { type AdamCMOptions, type ResolvedAdamCM, resolveAdamCM } from '../adam-cm.js';
 import { CriticalBuffer64, type Float64OptimizerConfig, type State64 } from './critical64.js';
 
@@ -27,7 +28,7 @@ export class AdamCM64 extends CriticalBuffer64 {
       this.store(st, 0, g, pi);
       return;
     }
-    for (let i = 0; i < p.length; i++) st.m[i] = st.m[i]! * c.beta1 + g[i]! * (1 - c.beta1);
+    for (let i = 0; i < p.length; i++) st.m[i] = firstMoment64(st.m[i]!, g[i]!, c.beta1);
     const u = Float64Array.from(st.m);
     if (keys && keys.size > 0) {
       const total = this.bufferTotal(st, new Float64Array(p.length));

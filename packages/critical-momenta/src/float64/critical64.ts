@@ -1,7 +1,17 @@
-import { type LearningRate, PaperkitInputError, Rng, type Schedule, toSchedule } from '@paperkit/tensor-core';
+import {
+  adamCorrections64,
+  adamStep64,
+  type LearningRate,
+  PaperkitInputError,
+  Rng,
+  type Schedule,
+  secondMoment64,
+  toSchedule,
+} from '@paperkit/tensor-core';
 import { bufferActive, type ResolvedBufferConfig } from '../config.js';
 import { priorities } from '../priority.js';
 import { PriorityKeys } from '../priority-buffer.js';
+import { type CriticalBuffer64State, parseState64, saveState64 } from './state64.js';
 
 /** Learning-rate setting of the Float64 optimizers; default 1e-3 (the reference default). */
 export interface Float64OptimizerConfig {
@@ -47,8 +57,8 @@ export abstract class CriticalBuffer64 {
   /** Class name. */
   abstract readonly name: string;
   private readonly schedule: Schedule;
-  private readonly states = new Map<string, State64>();
-  private readonly fifoRng: Rng;
+  private states = new Map<string, State64>();
+  private fifoRng: Rng;
   private sharedFifo = false;
   private t = 0;
 
@@ -175,17 +185,19 @@ export abstract class CriticalBuffer64 {
     return true;
   }
 
-  /** Adam's moment update and step with direction `dir` and second-moment source `src`, in place. */
+  /**
+   * Adam's second-moment update and step with direction `dir` and second-moment source `src`, in
+   * place, with tensor-core's Float64 Adam math (the tensor optimizers use its tensor twin).
+   */
   protected adamStep(p: Float64Array, dir: Float64Array, src: Float64Array, st: State64, lr: number): void {
     const c = this.settings;
-    const bc1 = 1 - c.beta1 ** st.count;
-    const sbc2 = Math.sqrt(1 - c.beta2 ** st.count);
+    const corrections = adamCorrections64(st.count, lr, c);
     for (let i = 0; i < p.length; i++) {
-      const v = st.v[i]! * c.beta2 + src[i]! * src[i]! * (1 - c.beta2);
+      const v = secondMoment64(st.v[i]!, src[i]!, c.beta2);
       st.v[i] = v;
       let vu = v;
       if (c.amsgrad) vu = st.vMax[i] = Math.max(st.vMax[i]!, v);
-      p[i]! -= (lr / bc1) * (dir[i]! / (Math.sqrt(vu) / sbc2 + c.eps));
+      p[i]! -= adamStep64(dir[i]!, vu, corrections.stepSize, corrections.sqrtBc2, c.eps);
     }
   }
 
@@ -200,6 +212,19 @@ export abstract class CriticalBuffer64 {
       steps: Array.from(k.steps.subarray(0, k.size)),
       values: st.buf.slice(0, k.size).map((b) => Float64Array.from(b)),
     };
+  }
+
+  /** Everything needed to resume, as plain data (`JSON.stringify` writes it as is; float64 exact). */
+  getState(): CriticalBuffer64State {
+    return saveState64(this.name, this.t, this.states, this.fifoRng);
+  }
+
+  /** Restores {@link CriticalBuffer64.getState}; validates everything first, so a bad state changes nothing. */
+  setState(state: CriticalBuffer64State): void {
+    const parsed = parseState64(state, this.name, this.settings);
+    this.t = parsed.t;
+    this.states = parsed.states;
+    this.fifoRng = parsed.rng;
   }
 
   /** Read-only access to a parameter's moments (for tests and diagnostics). */
