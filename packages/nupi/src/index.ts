@@ -43,6 +43,13 @@ export {
   type ProblemState,
 } from './constraints/problem.js';
 export { IRIS_FEATURES, IRIS_SPECIES, type IrisData, irisData } from './datasets/iris.js';
+export {
+  PARITY_GROUPS,
+  type ParityData,
+  type ParityDataOptions,
+  type ParitySplit,
+  parityData,
+} from './datasets/parity.js';
 export * from './dual/index.js';
 export { iterationsToTolerance, maxValue, relativeOvershoot, signChanges } from './dynamics/metrics.js';
 export {
@@ -52,6 +59,13 @@ export {
   type ToyKktConfig,
   type ToyKktTrajectory,
 } from './dynamics/oscillator.js';
+export {
+  type RateConstraintConfig,
+  type RateConstraintTrajectory,
+  type RateData,
+  rateData,
+  simulateRateConstraint,
+} from './dynamics/rate-constraint.js';
 export {
   type HardConcreteConfig,
   hardConcreteDeterministic,
@@ -69,8 +83,20 @@ export {
 } from './optim/constrained-optimizer.js';
 export { NonFiniteViolationError, type StrictMeasurement } from './optim/dual-step.js';
 export { augmentedLagrangianTerm, quadraticPenaltyTerm, stopGradient } from './optim/lagrangian.js';
+export {
+  type ConstrainedSolution,
+  type FamilySolution,
+  type MinimizeConstrainedOptions,
+  minimizeConstrained,
+} from './optim/minimize.js';
 export type { ConstrainedOptimizerState, DualOptimizers } from './optim/setup.js';
-export { NuPIOptimizer, type NuPIOptimizerConfig } from './primal/nupi-optimizer.js';
+export {
+  type NuPIGains,
+  NuPIOptimizer,
+  type NuPIOptimizerConfig,
+  NuPIState,
+  scaleByNuPI,
+} from './primal/nupi-optimizer.js';
 export { analyticSvmPoints, irisSvmPoints } from './svm/datasets.js';
 export { type SvmDynamicsConfig, type SvmDynamicsResult, simulateSvmDynamics } from './svm/dynamics.js';
 export {

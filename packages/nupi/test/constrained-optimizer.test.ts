@@ -1,5 +1,5 @@
 import { initBackend, SGD } from '@paperkit/tensor-core';
-import { expectAllClose } from '@paperkit/tensor-core/testing';
+import { expectAllClose, readHost } from '@paperkit/tensor-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -16,11 +16,10 @@ import {
   simulateToyKkt,
   type UpdateOrder,
 } from '../src/index.js';
-import { read } from './helpers.js';
 
 beforeAll(() => initBackend({ prefer: 'wasm', blas: 'off' }));
 
-/** The 1-D toy of A9 #7 on tensors: f = ½(x − 2)², g = x − 1 for constraint `c`. */
+/** The 1-D toy of the headline on tensors: f = ½(x − 2)², g = x − 1 for constraint `c`. */
 function toyState(x: tf.Variable) {
   return {
     loss: tf.mul(0.5, tf.sum(tf.square(tf.sub(x, 2)))) as tf.Scalar,
@@ -62,7 +61,7 @@ describe('ConstrainedOptimizer follows the float64 reference dynamics', () => {
           out.dispose();
           expect(c.multiplier.value[0]).toBeCloseTo(ref.lambda[t + 1]!, 4);
         }
-        expect(read(x)[0]).toBeCloseTo(ref.x[150]!, 4);
+        expect(readHost(x)[0]).toBeCloseTo(ref.x[150]!, 4);
         x.dispose();
       }
     });
@@ -75,15 +74,15 @@ describe('roll semantics', () => {
       const { x, opt } = toy(order, new NuPI({ lr: 1, ki: 0.5 }));
       opt.roll().dispose();
       // g(0) = −1 ⇒ λ₁ = max(0, −.5) = 0 either way; from x₀ = 0: x₁ = 0 − .05(0 − 2 + 0) = .1.
-      expect(read(x)[0]).toBeCloseTo(0.1, 6);
+      expect(readHost(x)[0]).toBeCloseTo(0.1, 6);
       x.assign(tf.tensor1d([3]));
       const out = opt.roll();
       // g(3) = 2 ⇒ λ₂ = 1; dualPrimal: x = 3 − .05(1 + 1) = 2.9; simultaneous: 3 − .05(1 + 0) = 2.95.
-      expect(read(x)[0]).toBeCloseTo(order === 'dualPrimal' ? 2.9 : 2.95, 5);
+      expect(readHost(x)[0]).toBeCloseTo(order === 'dualPrimal' ? 2.9 : 2.95, 5);
       expect(out.dualLagrangian).toBe(0); // λ_t·g before the step
       expect(out.multipliers.c![0]).toBe(1);
-      expect(read(out.loss!)[0]).toBeCloseTo(0.5, 6);
-      expect(read(out.primalLagrangian)[0]).toBeCloseTo(order === 'dualPrimal' ? 2.5 : 0.5, 5);
+      expect(readHost(out.loss!)[0]).toBeCloseTo(0.5, 6);
+      expect(readHost(out.primalLagrangian)[0]).toBeCloseTo(order === 'dualPrimal' ? 2.5 : 0.5, 5);
       out.dispose();
       x.dispose();
     }
@@ -114,7 +113,7 @@ describe('roll semantics', () => {
     });
     opt.roll().dispose();
     // x₁ = 3 − .05·1 = 2.95, λ₁ = g(x₁) = 1.95.
-    expect(read(x)[0]).toBeCloseTo(2.95, 6);
+    expect(readHost(x)[0]).toBeCloseTo(2.95, 6);
     expect(c.multiplier.value[0]).toBeCloseTo(1.95, 6);
     expect(violationsCalls).toBe(1);
     x.dispose();
@@ -140,7 +139,7 @@ describe('roll semantics', () => {
       order: 'simultaneous',
     });
     const out = opt.roll();
-    expect(read(x)[0]).toBeCloseTo(-0.6, 6); // 0 − .1·(λ₀ = 2)·3
+    expect(readHost(x)[0]).toBeCloseTo(-0.6, 6); // 0 − .1·(λ₀ = 2)·3
     expect(c.multiplier.value[0]).toBe(2.25);
     expect(out.dualLagrangian).toBe(0.5);
     out.dispose();
@@ -166,11 +165,11 @@ describe('roll semantics', () => {
       dual: new GradientAscent({ lr: 1 }),
     });
     opt.roll().dispose();
-    expect(read(x)[0]).toBe(2);
+    expect(readHost(x)[0]).toBe(2);
     expect(c.multiplier.value[0]).toBe(1);
     flags = { contributesToPrimal: true, contributesToDual: false };
     opt.roll().dispose();
-    expect(read(x)[0]).toBeCloseTo(1.9, 6);
+    expect(readHost(x)[0]).toBeCloseTo(1.9, 6);
     expect(c.multiplier.value[0]).toBe(1);
     x.dispose();
   });
@@ -242,8 +241,8 @@ describe('roll semantics', () => {
       });
       for (const i of rng) opt.roll(i).dispose();
       const out = {
-        x: read(x),
-        lam: implicit ? read(w) : Array.from((multiplier as { value: Float64Array }).value),
+        x: Array.from(readHost(x)),
+        lam: implicit ? Array.from(readHost(w)) : Array.from((multiplier as { value: Float64Array }).value),
       };
       tf.dispose([x, w]);
       return out;
@@ -279,7 +278,7 @@ describe('roll semantics', () => {
       order: 'primalDual',
     });
     for (let t = 0; t < 300; t++) opt.roll().dispose();
-    expectAllClose(read(v), [0.5, 0.5], { atol: 1e-4 });
+    expectAllClose(readHost(v), [0.5, 0.5], { atol: 1e-4 });
     expect(c.multiplier.value[0]).toBeCloseTo(-1, 4); // 2x + μ = 0 at x = ½
     v.dispose();
   });
@@ -301,7 +300,7 @@ describe('roll semantics', () => {
     for (let t = 0; t < 400; t++) opt.roll().dispose();
     expect(pen.value[0]).toBeGreaterThan(10);
     // x* of ½(x−2)² + ½c(x−1)² is (2 + c)/(1 + c) → 1 as c grows.
-    expect(read(x)[0]).toBeCloseTo((2 + pen.value[0]!) / (1 + pen.value[0]!), 2);
+    expect(readHost(x)[0]).toBeCloseTo((2 + pen.value[0]!) / (1 + pen.value[0]!), 2);
     x.dispose();
   });
 
@@ -330,8 +329,8 @@ describe('roll semantics', () => {
       dual: new GradientAscent({ lr: 1 }),
     });
     opt.roll().dispose();
-    expect(read(a)[0]).toBeCloseTo(0.8, 6);
-    expect(read(b)[0]).toBeCloseTo(0.6, 6);
+    expect(readHost(a)[0]).toBeCloseTo(0.8, 6);
+    expect(readHost(b)[0]).toBeCloseTo(0.6, 6);
     tf.dispose([a, b]);
   });
 });

@@ -1,5 +1,5 @@
 import { Adam, initBackend, SGD } from '@paperkit/tensor-core';
-import { expectNoLeak } from '@paperkit/tensor-core/testing';
+import { expectNoLeak, readHost } from '@paperkit/tensor-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -16,7 +16,7 @@ import {
   penaltyCoefficient,
   type UpdateOrder,
 } from '../src/index.js';
-import { linearProblem, read, variable } from './helpers.js';
+import { linearProblem, variable } from './helpers.js';
 
 beforeAll(() => initBackend({ prefer: 'wasm', blas: 'off' }));
 
@@ -135,13 +135,13 @@ describe('resume equivalence (train N, save, continue to 2N = reload at N, conti
     const a = build();
     for (let t = 0; t < N; t++) a.opt.roll(t).dispose();
     const saved = JSON.parse(JSON.stringify(await a.opt.getState()));
-    const xN = read(a.x);
+    const xN = Array.from(readHost(a.x));
     for (let t = N; t < 2 * N; t++) a.opt.roll(t).dispose();
     const b = build();
     b.x.assign(tf.tensor1d(xN));
     b.opt.setState(saved);
     for (let t = N; t < 2 * N; t++) b.opt.roll(t).dispose();
-    expect(read(b.x)).toEqual(read(a.x));
+    expect(readHost(b.x)).toEqual(readHost(a.x));
     expect(Array.from(b.lin.multiplier.value)).toEqual(Array.from(a.lin.multiplier.value));
     expect(Array.from(b.idx.multiplier.value)).toEqual(Array.from(a.idx.multiplier.value));
     expect(Array.from(b.idx.penalty.value)).toEqual(Array.from(a.idx.penalty.value));
@@ -151,6 +151,95 @@ describe('resume equivalence (train N, save, continue to 2N = reload at N, conti
     expect(a.idx.multiplier.value.some((v) => v > 0)).toBe(true);
     a.dispose();
     b.dispose();
+  });
+
+  it('getState() is synchronous plain data (it used to be a Promise that JSON.stringify wrote as {})', () => {
+    const a = build();
+    for (let t = 0; t < 3; t++) a.opt.roll(t).dispose();
+    const s = a.opt.getState();
+    expect(s).not.toBeInstanceOf(Promise);
+    expect(JSON.parse(JSON.stringify(s))).toEqual(s);
+    expect(s.primal.optimizer).toBe('Adam');
+    a.dispose();
+  });
+
+  it('rejects a bad state naming the field, and changes nothing', () => {
+    const a = build();
+    for (let t = 0; t < 5; t++) a.opt.roll(t).dispose();
+    const good = JSON.parse(JSON.stringify(a.opt.getState()));
+    const b = build();
+    for (let t = 0; t < 2; t++) b.opt.roll(t).dispose();
+    const before = JSON.stringify(b.opt.getState());
+    // biome-ignore lint/suspicious/noExplicitAny: mutating deep fields of a JSON copy
+    const variant = (change: (s: Record<string, any>) => void) => {
+      const s = JSON.parse(JSON.stringify(good));
+      change(s);
+      return s;
+    };
+    const cases: [unknown, RegExp][] = [
+      [null, /^state must be a ConstrainedOptimizer state/],
+      [variant((s) => (s.format = 'paperkit.nupi.constrained-optimizer/1')), /^state\.format must be/],
+      [variant((s) => (s.rolls = -2)), /^state\.rolls must be an integer >= 0/],
+      [
+        variant((s) => (s.multipliers.lin[1] = Number.NaN)),
+        /^state\.multipliers\.lin\[1\] must be a finite number/,
+      ],
+      [variant((s) => (s.penalties.idx = [1, 2])), /^state\.penalties\.idx must be an array of 3 numbers/],
+      [
+        variant((s) => (s.dual.lin.buffers.xi[0] = Number.POSITIVE_INFINITY)),
+        /^state\.buffers\.xi\[0\] must be a finite number/,
+      ],
+      [variant((s) => (s.dual.lin.steps = 1.5)), /^state\.steps must be an integer >= 0/],
+      [variant((s) => (s.primal.t = -1)), /^state\.t must be an integer >= 0/],
+      [
+        variant((s) => (s.primal.transform.children.scaleByAdam.params.x.slots.v.data[0] = -1)),
+        /slots\.v\.data\[0\] must be a number >= 0 \(a second moment\)/,
+      ],
+    ];
+    for (const [bad, msg] of cases) {
+      expect(() => b.opt.setState(bad as never)).toThrow(msg);
+      expect(JSON.stringify(b.opt.getState())).toBe(before);
+    }
+    a.dispose();
+    b.dispose();
+  });
+});
+
+describe('parameter groups', () => {
+  it('groups are one primal optimizer: separate learning rates and step counts, one state', () => {
+    const a = variable([1, 2]);
+    const b = variable([3]);
+    const c = defineConstraint({
+      kind: 'inequality',
+      formulation: 'lagrangian',
+      multiplier: denseMultiplier(1),
+    });
+    const problem = defineProblem({
+      constraints: { c },
+      computeState: () => ({
+        loss: tf.add(tf.sum(tf.square(a)), tf.sum(tf.square(b))),
+        constraints: { c: { violation: tf.sub(tf.sum(a), 10) } },
+      }),
+    });
+    const sgd = new SGD({ lr: 0.1, momentum: 0.5 });
+    const opt = new ConstrainedOptimizer({
+      problem,
+      params: { a, b },
+      primal: [
+        { optimizer: sgd, params: ['a'] },
+        { optimizer: new Adam({ lr: 0.01 }), params: ['b'] },
+      ],
+      dual: new GradientAscent({ lr: 1 }),
+    });
+    for (let i = 0; i < 3; i++) opt.roll().dispose();
+    const s = opt.getState().primal;
+    expect(s.optimizer).toBe('PrimalGroups');
+    expect(s.transform.counters).toEqual({ group0: 3, group1: 3 });
+    expect(Object.keys(s.transform.children!)).toEqual(['group0', 'group1']);
+    // The group optimizers are spent: their state lives in the combined one.
+    expect(() => sgd.step({ a }, { a })).toThrow(/step that one/);
+    opt.dispose();
+    tf.dispose([a, b]);
   });
 });
 

@@ -22,7 +22,7 @@ async function value(t: tf.Tensor): Promise<number> {
   return v;
 }
 
-describe('formulation checks (spec A9 #10)', () => {
+describe('formulation checks', () => {
   it('quadratic penalty ½Σc·relu(g)² for g = (−1, 2), c = 1 is 2.0; equality ½Σc·h² is 2.5', async () => {
     const g = tf.tensor1d([-1, 2]);
     const c = tf.tensor1d([1, 1]);
@@ -63,7 +63,7 @@ describe('formulation checks (spec A9 #10)', () => {
   });
 });
 
-describe('penalty updaters (spec A9 #10)', () => {
+describe('penalty updaters', () => {
   it('multiplicative: violation 2e-4 > 1e-4 grows c by 1.01; 5e-5 keeps it; a feasible inequality resets to init', () => {
     const u = new MultiplicativePenaltyUpdater();
     const p = penaltyCoefficient([2, 2, 2]);

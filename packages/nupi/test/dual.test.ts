@@ -24,7 +24,7 @@ function randomErrors(rng: Rng, steps: number, m: number, scale = 1): number[][]
   return Array.from({ length: steps }, () => Array.from({ length: m }, () => rng.normal(0, scale)));
 }
 
-describe('νPI hand-computed sequences (spec A9 #2)', () => {
+describe('νPI hand-computed sequences', () => {
   it('zeros init, κ_i = 1, κ_p = 2, ν = 0.5: errors (1, .5, −.25) give θ = (2, 2.5, 1.5), ξ = (.5, .5, .125)', () => {
     const opt = new NuPI({ lr: 1, ki: 1, kp: 2, nu: 0.5, init: 'zeros' });
     const theta = new Float64Array(1);
@@ -48,7 +48,7 @@ describe('νPI hand-computed sequences (spec A9 #2)', () => {
 
   it('sgd init (first step pure GA, then ξ₀ = (1−ν)e₀, Cooper sparse path) on (1, .5, −.25) gives θ = (1, 1.5, .5)', () => {
     // Hand computation: θ₁ = 1·1, ξ₀ = .5; ξ₁ = .25 + .25 = .5, θ₂ = 1 + .5 + 2(.5 − .5) = 1.5;
-    // ξ₂ = .25 − .125 = .125, θ₃ = 1.5 − .25 + 2(.125 − .5) = .5. The spec's A9 #2 lists (1, 1, 0) here,
+    // ξ₂ = .25 − .125 = .125, θ₃ = 1.5 − .25 + 2(.125 − .5) = .5. An earlier hand oracle listed (1, 1, 0) here,
     // which is what ξ₀ = e₀ (Cooper's docstring, "ξ₋₁ = e₀") gives; its own decision text and Cooper's
     // test_sparse_nupi_update_sgd_init pin ξ₀ = (1−ν)e₀, which we follow (README, Fidelity).
     const opt = new NuPI({ lr: 1, ki: 1, kp: 2, nu: 0.5, init: 'sgd' });
@@ -89,7 +89,7 @@ describe('νPI hand-computed sequences (spec A9 #2)', () => {
 });
 
 describe('reductions and equivalences on random error sequences', () => {
-  it('κ_p = 0 is projected GA bit for bit, for any ν and either init (A9 #1)', () => {
+  it('κ_p = 0 is projected GA bit for bit, for any ν and either init', () => {
     const rng = Rng.fromSeed(1).stream('ga');
     for (const init of ['zeros', 'sgd'] as const)
       for (const nu of [0, 0.5, -0.7, 0.99])
@@ -106,7 +106,7 @@ describe('reductions and equivalences on random error sequences', () => {
         }
   });
 
-  it('Stooke PID Lagrangian (K_D = 0, α_p = ν, clamps inactive) = νPI position form, zeros init (A9 #6)', () => {
+  it('Stooke PID Lagrangian (K_D = 0, α_p = ν, clamps inactive) = νPI position form, zeros init', () => {
     const rng = Rng.fromSeed(2).stream('pid');
     const nu = 0.8;
     const errors = randomErrors(rng, 50, 4, 0.3);
@@ -151,7 +151,7 @@ describe('reductions and equivalences on random error sequences', () => {
   });
 });
 
-describe('projection semantics (A9 #4)', () => {
+describe('projection semantics', () => {
   const makers: [string, () => DualOptimizer][] = [
     ['NuPI κ_p > 0', () => new NuPI({ lr: 1, ki: 0.5, kp: 3, nu: 0.3 })],
     ['NuPI κ_p < 0', () => new NuPI({ lr: 1, ki: 0.5, kp: -2, nu: 0.6, init: 'zeros' })],
@@ -181,7 +181,7 @@ describe('projection semantics (A9 #4)', () => {
   });
 });
 
-describe('indexed updates (A9 #5)', () => {
+describe('indexed updates', () => {
   const makers: [string, () => DualOptimizer][] = [
     ['NuPI sgd', () => new NuPI({ lr: 1, ki: 0.5, kp: 2, nu: 0.5, init: 'sgd' })],
     ['NuPI zeros', () => new NuPI({ lr: 1, ki: 0.5, kp: 2, nu: 0.5, init: 'zeros' })],

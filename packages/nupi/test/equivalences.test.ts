@@ -6,7 +6,7 @@ import { Nesterov, NuPI, NuPIOptimizer, PolyakMomentum } from '../src/index.js';
 
 beforeAll(() => initBackend({ prefer: 'wasm', blas: 'off' }));
 
-// f = ½xᵀAx − bᵀx with A ≻ 0 (4-D), the quadratic of spec A9 #3.
+// f = ½xᵀAx − bᵀx with A ≻ 0 (4-D).
 const A = [
   [3, 1, 0, 0.5],
   [1, 2, 0.3, 0],
@@ -48,7 +48,7 @@ function maxDiff(a: number[][], b: number[][]): number {
   return Math.max(...a.map((row, t) => maxAbsDiff(row, b[t]!)));
 }
 
-describe('νPI generalises momentum methods exactly (spec A5 table, A9 #3; zeros init, float64)', () => {
+describe('νPI generalises momentum methods exactly (zeros init, float64)', () => {
   it('Polyak heavy ball: ν = β, κ_i = α/(1−β), κ_p = −αβ/(1−β)²', () => {
     let buf: number[] | null = null;
     const hb = handTrajectory((x, g) => {

@@ -1,3 +1,11 @@
+import {
+  type CellRecord,
+  checkCellResult,
+  type Experiment,
+  resolveConfig,
+  summarizeExperiment,
+} from '@paperkit/tensor-core';
+import { fakeCellContext } from '@paperkit/tensor-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type ConstrainedProblem,
@@ -9,7 +17,7 @@ import {
 } from '../src/index.js';
 
 /**
- * min ‖x‖² s.t. Ax ≤ b (or = b) with rows a_i: Cooper's convergence oracle (spec A9 #8). With all
+ * min ‖x‖² s.t. Ax ≤ b (or = b) with rows a_i: Cooper's convergence oracle. With all
  * constraints active, x* = Aᵀ(AAᵀ)⁻¹b and the multiplier is −2(AAᵀ)⁻¹b.
  */
 export function linearProblem(
@@ -53,7 +61,30 @@ export function variable(values: number[] | tf.Tensor): tf.Variable {
   return tf.tidy(() => tf.variable(values instanceof tf.Tensor ? values : tf.tensor1d(values), true));
 }
 
-/** Values of a variable as a plain array. */
-export function read(v: tf.Tensor): number[] {
-  return Array.from(v.dataSync());
+/**
+ * Every cell of `e` at each seed, as the runner computes them (checked results, fresh context per cell),
+ * then the runner's summary: verdicts of the claims and the built plots.
+ */
+export async function runExperiment(
+  e: Experiment,
+  seeds: readonly number[],
+  overrides: Record<string, unknown> = {},
+  preset = 'quick',
+) {
+  const config = resolveConfig(e, preset, overrides);
+  const records: CellRecord[] = [];
+  for (const seed of seeds)
+    for (const cell of e.cells(config))
+      records.push({
+        seed,
+        cell,
+        result: checkCellResult(e, cell, await e.cell(config, cell.params, fakeCellContext(seed))),
+      });
+  const summary = summarizeExperiment(e, config, records);
+  const verdict = (id: string) => {
+    const v = summary.verdicts.find((x) => x.claim === id);
+    if (!v) throw new Error(`no claim '${id}' in ${e.id}`);
+    return v;
+  };
+  return { config, records, summary, verdict };
 }

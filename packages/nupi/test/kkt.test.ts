@@ -6,7 +6,7 @@ import { activeMultipliers, linearProblem } from './helpers.js';
 
 beforeAll(() => initBackend({ prefer: 'wasm', blas: 'off' }));
 
-describe('KKT convergence, n-D (spec A9 #8: min ‖x‖² s.t. Ax ≤ b, Cooper budget 1500 steps, atol 1e-4)', () => {
+describe('KKT convergence, n-D (min ‖x‖² s.t. Ax ≤ b, Cooper budget 1500 steps, atol 1e-4)', () => {
   const cases: { label: string; A: number[][]; b: number[]; kind: 'inequality' | 'equality' }[] = [
     { label: 'one active inequality', A: [[1, 2, -1]], b: [-1.5], kind: 'inequality' },
     {

@@ -46,7 +46,7 @@ describe('NuPIOptimizer hand-computed steps (loss p², p₀ = 1)', () => {
 optimizerConformance('NuPIOptimizer (sgd init; PI on the quadratic, damped momentum on Rosenbrock)', {
   setup,
   quadratic: { create: () => new NuPIOptimizer({ lr: 0.1, ki: 1, kp: 0.3 }), steps: 200, tol: 1e-3 },
-  // K_P = −80 is less anti-damping than heavy ball's −90 at ν = 0.9 (spec A5: momentum ⇔ K_P < 0).
+  // K_P = −80 is less anti-damping than heavy ball's −90 at ν = 0.9 (momentum ⇔ K_P < 0).
   rosenbrock: {
     create: () => new NuPIOptimizer({ lr: 1e-3, ki: 10, kp: -80, nu: 0.9 }),
     steps: 1500,

@@ -55,7 +55,7 @@ describe("Fisher's Iris data as shipped", () => {
 });
 
 describe('hard-margin SVM solver', () => {
-  it('the analytic set (A9 #9): w* = (1, 0), b* = 0, λ* = (½, ½, 0, 0)', () => {
+  it('the analytic set: w* = (1, 0), b* = 0, λ* = (½, ½, 0, 0)', () => {
     const s = solveHardMarginSvm(analyticSvmPoints());
     expect(Array.from(s.lambda)).toEqual([0.5, 0.5, 0, 0]);
     expect(Array.from(s.w)).toEqual([1, 0]);
@@ -84,7 +84,7 @@ describe('hard-margin SVM solver', () => {
   });
 });
 
-describe('SVM multiplier dynamics (spec A9 #9, A10 R3)', () => {
+describe('SVM multiplier dynamics', () => {
   it('νPI reaches ‖λ − λ*‖ < 1e-3 on the analytic set where GA with the same κi keeps oscillating', () => {
     const pts = analyticSvmPoints();
     const star = solveHardMarginSvm(pts).lambda;

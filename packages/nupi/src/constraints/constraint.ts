@@ -1,4 +1,4 @@
-import { PaperkitInputError } from '@paperkit/tensor-core';
+import { checkObject, PaperkitInputError } from '@paperkit/tensor-core';
 import {
   type ConstraintKind,
   DenseMultiplier,
@@ -8,7 +8,7 @@ import {
 } from './multipliers.js';
 import { PenaltyCoefficient } from './penalty.js';
 
-/** How a constraint enters the Lagrangian (spec A8). */
+/** How a constraint enters the Lagrangian (Cooper's formulations). */
 export type Formulation = 'lagrangian' | 'augmentedLagrangian' | 'quadraticPenalty';
 
 /**
@@ -35,7 +35,7 @@ export interface AugmentedLagrangianConstraintConfig<K extends ConstraintKind> {
    * What the dual optimizer receives as its error. `violation` (default) is Cooper v1.0's code: the
    * plain strict violation ḡ, whatever c is. `penaltyScaled` feeds c⊙ḡ, which with gradient ascent of
    * step 1 and the `primalDual` order is the textbook method of multipliers λ ← [λ + c·g(x_{t+1})]₊
-   * (Cooper's docs describe this scaling but its code does not apply it, spec A8).
+   * (Cooper's docs describe this scaling but its code does not apply it).
    */
   readonly dualError?: 'violation' | 'penaltyScaled';
 }
@@ -83,8 +83,7 @@ export function isConstraint(c: unknown): c is Constraint {
  * their multiplier's size, and each multiplier belongs to one constraint only.
  */
 export function defineConstraint<const C extends ConstraintConfig>(config: C): Constraint<C> {
-  if (config === null || typeof config !== 'object')
-    throw new PaperkitInputError('config', config, 'an object { kind, formulation, multiplier?, penalty? }');
+  checkObject('config', config, 'an object { kind, formulation, multiplier?, penalty? }');
   const { kind, formulation } = config;
   if (kind !== 'inequality' && kind !== 'equality')
     throw new PaperkitInputError('kind', kind, '"inequality" or "equality"');

@@ -1,6 +1,7 @@
 import {
   checkAllFinite,
   checkInteger,
+  checkObject,
   type Optimizer,
   PaperkitInputError,
   type ParamsLike,
@@ -44,8 +45,7 @@ abstract class ExplicitMultiplier {
   readonly init: Float64Array;
 
   protected constructor(size: number, options: ExplicitMultiplierOptions = {}) {
-    if (options === null || typeof options !== 'object')
-      throw new PaperkitInputError('options', options, 'an object { init? }');
+    checkObject('options', options, 'an object { init? }');
     this.value = initValues(size, options.init);
     this.size = size;
     this.init = Float64Array.from(this.value);
@@ -140,12 +140,7 @@ export class ImplicitMultiplier<K extends ConstraintKind = ConstraintKind> {
   readonly project: ((params: Readonly<Record<string, tf.Variable>>) => void) | undefined;
 
   constructor(config: ImplicitMultiplierConfig & { readonly kind: K }) {
-    if (config === null || typeof config !== 'object')
-      throw new PaperkitInputError(
-        'config',
-        config,
-        'an object { kind, params, forward, optimizer, project? }',
-      );
+    checkObject('config', config, 'an object { kind, params, forward, optimizer, project? }');
     if (config.kind !== 'inequality' && config.kind !== 'equality')
       throw new PaperkitInputError('kind', config.kind, '"inequality" or "equality"');
     if (typeof config.forward !== 'function')

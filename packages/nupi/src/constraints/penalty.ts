@@ -1,4 +1,10 @@
-import { checkAllFinite, checkNonNegative, checkPositive, PaperkitInputError } from '@paperkit/tensor-core';
+import {
+  checkAllFinite,
+  checkNonNegative,
+  checkObject,
+  checkPositive,
+  PaperkitInputError,
+} from '@paperkit/tensor-core';
 import type { ConstraintKind } from './multipliers.js';
 
 /** Options of {@link penaltyCoefficient}. */
@@ -24,8 +30,7 @@ export class PenaltyCoefficient {
   readonly init: Float64Array;
 
   constructor(init: number | ArrayLike<number>, options: PenaltyCoefficientOptions = {}) {
-    if (options === null || typeof options !== 'object')
-      throw new PaperkitInputError('options', options, 'an object { indexed? }');
+    checkObject('options', options, 'an object { indexed? }');
     let v: Float64Array;
     if (typeof init === 'number') v = Float64Array.of(init);
     else if (init !== null && typeof init === 'object' && typeof init.length === 'number' && init.length > 0)

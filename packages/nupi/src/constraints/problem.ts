@@ -1,4 +1,4 @@
-import { PaperkitInputError } from '@paperkit/tensor-core';
+import { checkObject, PaperkitInputError } from '@paperkit/tensor-core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { type Constraint, isConstraint } from './constraint.js';
 
@@ -84,14 +84,8 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 export function defineProblem<const C extends Record<string, Constraint>, Ctx = void>(
   definition: ProblemDefinition<C, Ctx>,
 ): ConstrainedProblem<keyof C & string, Ctx> & { readonly constraints: C } {
-  if (definition === null || typeof definition !== 'object')
-    throw new PaperkitInputError(
-      'problem',
-      definition,
-      'an object { constraints, computeState, computeViolations? }',
-    );
-  if (definition.constraints === null || typeof definition.constraints !== 'object')
-    throw new PaperkitInputError('constraints', definition.constraints, 'an object of named constraints');
+  checkObject('problem', definition, 'an object { constraints, computeState, computeViolations? }');
+  checkObject('constraints', definition.constraints, 'an object of named constraints');
   for (const [name, c] of Object.entries(definition.constraints)) {
     if (!NAME.test(name))
       throw new PaperkitInputError('constraints', name, 'names made of letters, digits, _ . -');

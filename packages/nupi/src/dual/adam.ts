@@ -1,4 +1,13 @@
-import { checkInRange, checkNonNegative, checkPositive, PaperkitInputError } from '@paperkit/tensor-core';
+import {
+  adamCorrections64,
+  adamStep64,
+  checkInRange,
+  checkNonNegative,
+  checkObject,
+  checkPositive,
+  firstMoment64,
+  secondMoment64,
+} from '@paperkit/tensor-core';
 import { DualOptimizerBase } from './base.js';
 
 /** Configuration of {@link DualAdam}. */
@@ -15,7 +24,7 @@ export interface DualAdamConfig {
 
 /**
  * Adam ascent on the multipliers (PyTorch semantics, ε outside the root), for P1's ablation showing
- * that adaptive dual steps do not fix GDA oscillations (pitfall D7: never a default). Bias correction
+ * that adaptive dual steps do not fix GDA oscillations (so never a default). Bias correction
  * uses each coordinate's own observation count, so an indexed multiplier updated on a subset of steps
  * follows exactly the dense Adam trajectory of its own error sequence (PyTorch's `SparseAdam` uses the
  * global step instead; we record this difference in the README).
@@ -32,8 +41,7 @@ export class DualAdam extends DualOptimizerBase {
   readonly eps: number;
 
   constructor(config: DualAdamConfig) {
-    if (config === null || typeof config !== 'object')
-      throw new PaperkitInputError('config', config, 'an object { lr, beta1?, beta2?, eps? }');
+    checkObject('config', config, 'an object { lr, beta1?, beta2?, eps? }');
     super();
     this.lr = checkNonNegative('lr', config.lr);
     this.beta1 = checkInRange('beta1', config.beta1 ?? 0.9, 0, 1, '[)');
@@ -61,11 +69,13 @@ export class DualAdam extends DualOptimizerBase {
       const e = error[k]!;
       const t = n[i]! + 1;
       n[i] = t;
-      const mi = beta1 * m[i]! + (1 - beta1) * e;
-      const vi = beta2 * v[i]! + (1 - beta2) * e * e;
+      // tensor-core's Float64 Adam, with each coordinate's own count as t.
+      const mi = firstMoment64(m[i]!, e, beta1);
+      const vi = secondMoment64(v[i]!, e, beta2);
       m[i] = mi;
       v[i] = vi;
-      const step = (lr * (mi / (1 - beta1 ** t))) / (Math.sqrt(vi) / Math.sqrt(1 - beta2 ** t) + eps);
+      const c = adamCorrections64(t, lr, this);
+      const step = adamStep64(mi, vi, c.stepSize, c.sqrtBc2, eps);
       const th = theta[i]! + step;
       // Branch-free max(v, 0): exact for v > 0, +0 otherwise. Multipliers at the boundary make
       // `v > 0 ? v : 0` a mispredicted branch per coordinate (~10x slower than an axpy at m = 1e5).

@@ -1,4 +1,4 @@
-import { checkFinite, PaperkitInputError } from '@paperkit/tensor-core';
+import { checkFinite, checkObject, PaperkitInputError } from '@paperkit/tensor-core';
 
 /** Options of one dual step. */
 export interface DualStepOptions {
@@ -30,7 +30,7 @@ export interface DualOptimizerState {
 
 /**
  * An update rule for a vector of Lagrange multipliers on plain `Float64Array`s. The dual "gradient"
- * ∂L/∂θ is the measured (strict) violation, so no autodiff is involved (spec A1, pitfall D1), and the
+ * ∂L/∂θ is the measured (strict) violation, so no autodiff is involved, and the
  * step *adds*: θ ← θ + Δ(error) (ascent on the Lagrangian, g ≤ 0 convention).
  */
 export interface DualOptimizer {
@@ -46,6 +46,8 @@ export interface DualOptimizer {
   getState(): DualOptimizerState;
   /** Restores a state saved by the same class. */
   setState(state: DualOptimizerState): void;
+  /** Validates a state as `setState` would, without applying it (optional; the built-in ones have it). */
+  checkState?(state: DualOptimizerState): void;
   /** Forgets all buffers (and the size unless fixed by per-coordinate hyperparameters). */
   reset(): void;
 }
@@ -127,8 +129,7 @@ export abstract class DualOptimizerBase implements DualOptimizer {
       throw new PaperkitInputError('theta', theta, 'a Float64Array of multipliers');
     if (error === null || typeof error !== 'object' || typeof error.length !== 'number')
       throw new PaperkitInputError('error', error, 'an array of violations');
-    if (options === null || typeof options !== 'object')
-      throw new PaperkitInputError('options', options, 'an object { observed?, nonNegative? }');
+    checkObject('options', options, 'an object { observed?, nonNegative? }');
     this.ensureSize(theta.length);
     const observed = options.observed ?? null;
     const nonNegative = options.nonNegative ?? false;
@@ -211,35 +212,54 @@ export abstract class DualOptimizerBase implements DualOptimizer {
   }
 
   setState(state: DualOptimizerState): void {
+    this.prepareState(state)();
+  }
+
+  /** Validates a state exactly as {@link DualOptimizerBase.setState} does, without applying it. */
+  checkState(state: DualOptimizerState): void {
+    this.prepareState(state);
+  }
+
+  /** Checks everything first (so a rejected state changes nothing), then returns the write. */
+  private prepareState(state: DualOptimizerState): () => void {
     if (state === null || typeof state !== 'object' || state.optimizer !== this.name)
       throw new PaperkitInputError(
         'state.optimizer',
         state?.optimizer,
         `"${this.name}" (state saved by this class)`,
       );
+    if (state.size !== null && (!Number.isSafeInteger(state.size) || state.size < 1))
+      throw new PaperkitInputError('state.size', state.size, 'null or an integer >= 1');
     if (state.size !== null && this.fixedSize !== undefined && state.size !== this.fixedSize)
       throw new PaperkitInputError(
         'state.size',
         state.size,
         `${this.fixedSize} (the per-coordinate gain length)`,
       );
-    if (!Number.isInteger(state.steps) || state.steps < 0)
+    if (!Number.isSafeInteger(state.steps) || state.steps < 0)
       throw new PaperkitInputError('state.steps', state.steps, 'an integer >= 0');
-    this.buffers = new Map();
-    this.stamp = undefined;
-    this.ready = false;
-    this.sized = state.size ?? this.fixedSize;
-    this.t = state.steps;
+    const buffers = new Map<string, Float64Array>();
     if (state.size !== null) {
+      checkObject('state.buffers', state.buffers, 'a record of buffers');
       for (const b of this.bufferNames()) {
         const saved = state.buffers[b];
-        if (!saved || saved.length !== state.size)
+        if (!Array.isArray(saved) || saved.length !== state.size)
           throw new PaperkitInputError(`state.buffers.${b}`, saved, `an array of ${state.size} numbers`);
-        this.buffers.set(b, Float64Array.from(saved));
+        saved.forEach((x, i) => void checkFinite(`state.buffers.${b}[${i}]`, x));
+        buffers.set(b, Float64Array.from(saved));
       }
-      this.onSized(state.size);
-      this.ready = true;
     }
+    return () => {
+      this.buffers = buffers;
+      this.stamp = undefined;
+      this.ready = false;
+      this.sized = state.size ?? this.fixedSize;
+      this.t = state.steps;
+      if (state.size !== null) {
+        this.onSized(state.size);
+        this.ready = true;
+      }
+    };
   }
 
   reset(): void {

@@ -1,4 +1,4 @@
-import { checkNonNegative, PaperkitInputError } from '@paperkit/tensor-core';
+import { checkNonNegative, checkObject, PaperkitInputError } from '@paperkit/tensor-core';
 import { DualOptimizerBase, type Gain, toGain } from './base.js';
 
 /** Configuration of {@link GradientAscent}. */
@@ -17,8 +17,7 @@ export class GradientAscent extends DualOptimizerBase {
   private readonly lrGain: number | Float64Array;
 
   constructor(config: GradientAscentConfig) {
-    if (config === null || typeof config !== 'object')
-      throw new PaperkitInputError('config', config, 'an object { lr, weightDecay? }');
+    checkObject('config', config, 'an object { lr, weightDecay? }');
     const lr = toGain('lr', config.lr);
     const bad = typeof lr === 'number' ? (lr < 0 ? lr : null) : lr.find((v) => v < 0);
     if (bad !== null && bad !== undefined) throw new PaperkitInputError('lr', bad, 'a finite number >= 0');

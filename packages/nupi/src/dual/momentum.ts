@@ -1,4 +1,10 @@
-import { checkFinite, checkInRange, checkNonNegative, PaperkitInputError } from '@paperkit/tensor-core';
+import {
+  checkFinite,
+  checkInRange,
+  checkNonNegative,
+  checkObject,
+  PaperkitInputError,
+} from '@paperkit/tensor-core';
 import { DualOptimizerBase } from './base.js';
 
 /** Configuration of {@link PolyakMomentum} and {@link Nesterov}. */
@@ -7,7 +13,7 @@ export interface DualMomentumConfig {
   readonly lr: number;
   /**
    * Momentum β in (−1, 1). Negative values are allowed on purpose: P1's ablations use negative dual
-   * momentum (positive κ_p through momentum needs β < 0, spec A5).
+   * momentum (positive κ_p through momentum needs β < 0).
    */
   readonly momentum: number;
   /** Dampening of the new error in the buffer (PyTorch), in [0, 1]; default 0. */
@@ -18,8 +24,7 @@ function checkConfig(
   name: string,
   config: DualMomentumConfig,
 ): { lr: number; beta: number; dampening: number } {
-  if (config === null || typeof config !== 'object')
-    throw new PaperkitInputError('config', config, `an object { lr, momentum, dampening? } for ${name}`);
+  checkObject('config', config, `an object { lr, momentum, dampening? } for ${name}`);
   const lr = checkNonNegative('lr', config.lr);
   checkFinite('momentum', config.momentum);
   const beta = checkInRange('momentum', config.momentum, -1, 1, '()');
@@ -86,7 +91,7 @@ abstract class MomentumBase extends DualOptimizerBase {
 
 /**
  * Polyak heavy-ball ascent in PyTorch's form: buf = β·buf + e (buf₀ = e₀), θ ← [θ + α·buf]₊. Under
- * `zeros` init this equals νPI with ν = β, κ_i = α/(1−β), κ_p = −αβ/(1−β)² (spec A5), i.e. momentum
+ * `zeros` init this equals νPI with ν = β, κ_i = α/(1−β), κ_p = −αβ/(1−β)², i.e. momentum
  * with 0 < β < 1 is anti-damping (κ_p < 0). Included for the paper's ablations, not as a recommendation.
  */
 export class PolyakMomentum extends MomentumBase {
@@ -98,7 +103,7 @@ export class PolyakMomentum extends MomentumBase {
 
 /**
  * Nesterov ascent in PyTorch's form: buf = β·buf + e, θ ← [θ + α(e + β·buf)]₊. Equals νPI with
- * ν = β, κ_i = α/(1−β), κ_p = −αβ²/(1−β)² under `zeros` init (spec A5). Ablation only.
+ * ν = β, κ_i = α/(1−β), κ_p = −αβ²/(1−β)² under `zeros` init. Ablation only.
  */
 export class Nesterov extends MomentumBase {
   readonly name = 'Nesterov';

@@ -1,8 +1,14 @@
-import { checkInRange, checkNonNegative, checkOneOf, PaperkitInputError } from '@paperkit/tensor-core';
+import {
+  checkInRange,
+  checkNonNegative,
+  checkObject,
+  checkOneOf,
+  PaperkitInputError,
+} from '@paperkit/tensor-core';
 import { DualOptimizerBase, type Gain, toGain } from './base.js';
 
 /**
- * How ξ₋₁ is set, which decides the first step of each coordinate (spec A4; upstream disagrees):
+ * How ξ₋₁ is set, which decides the first step of each coordinate (upstream disagrees):
  * - `zeros`: ξ₋₁ = 0, first step Δθ = η(K_I + K_P(1−ν))·e₀, then ξ₀ = (1−ν)e₀. The momentum
  *   equivalences (heavy ball, Nesterov, optimistic gradient) hold exactly under this convention.
  * - `sgd` (Cooper's default): the first observation of a coordinate is a pure gradient-ascent step
@@ -41,9 +47,9 @@ export interface NuPIConfig {
  *     θ_{t+1} = θ_t + η [K_I e_t + K_P (ξ_t − ξ_{t−1})] − η·wd·θ_t,   then θ ← max(θ, 0) for λ
  *
  * where e_t is the strict violation. ν = 0, K_P = 0 is gradient ascent with step ηK_I. ξ is never
- * projected or reset (pitfall D4), and an unobserved coordinate keeps θ and ξ unchanged. No bias
+ * projected or reset, and an unobserved coordinate keeps θ and ξ unchanged. No bias
  * correction (the paper repository's `use_bias_correction` is off by one and divides by zero on step 0
- * with `zeros` init, spec A4, so it is not ported).
+ * with `zeros` init, so it is not ported).
  */
 export class NuPI extends DualOptimizerBase {
   readonly name = 'NuPI';
@@ -60,8 +66,7 @@ export class NuPI extends DualOptimizerBase {
   private readonly kiGain: number | Float64Array;
 
   constructor(config: NuPIConfig) {
-    if (config === null || typeof config !== 'object')
-      throw new PaperkitInputError('config', config, 'an object { lr, kp?, ki?, nu?, init?, weightDecay? }');
+    checkObject('config', config, 'an object { lr, kp?, ki?, nu?, init?, weightDecay? }');
     const kp = toGain('kp', config.kp ?? 0);
     const ki = toGain('ki', config.ki ?? 1);
     const lens = [kp, ki].filter((g): g is Float64Array => typeof g !== 'number').map((g) => g.length);

@@ -3,11 +3,12 @@ import {
   checkInRange,
   checkInteger,
   checkNonNegative,
+  checkObject,
   PaperkitInputError,
 } from '@paperkit/tensor-core';
 import { DualOptimizerBase } from './base.js';
 
-/** Configuration of {@link PIDLagrangian}; defaults are the rlpyt-style reference config (spec A3). */
+/** Configuration of {@link PIDLagrangian}; defaults are the rlpyt-style reference config (Stooke et al. 2020). */
 export interface PIDLagrangianConfig {
   /** Proportional gain K_P; default 0. */
   readonly kp?: number;
@@ -36,7 +37,7 @@ export interface PIDLagrangianConfig {
  * The multiplier passed in is overwritten by λ_k. Differences from the reference: the D term filters
  * the violation e = J_C − d instead of the raw cost J_C (identical differences once the zero-initialised
  * EMA has warmed up; the reference only sees the cost). With K_D = 0 and no clamp active it equals νPI
- * in position form with ν = α_p, κ_p = K_P, κ_i = K_I, `zeros` init (spec A3, A9 #6); the two differ in
+ * in position form with ν = α_p, κ_p = K_P, κ_i = K_I, `zeros` init; the two differ in
  * where they project (here: the integral and the output; νPI: θ after each recursive step).
  * It clamps by construction, so it serves inequality multipliers only.
  */
@@ -58,12 +59,7 @@ export class PIDLagrangian extends DualOptimizerBase {
   readonly penaltyMax: number;
 
   constructor(config: PIDLagrangianConfig = {}) {
-    if (config === null || typeof config !== 'object')
-      throw new PaperkitInputError(
-        'config',
-        config,
-        'an object { kp?, ki?, kd?, alphaP?, alphaD?, delay?, penaltyMax? }',
-      );
+    checkObject('config', config, 'an object { kp?, ki?, kd?, alphaP?, alphaD?, delay?, penaltyMax? }');
     super();
     this.kp = checkFinite('kp', config.kp ?? 0);
     this.ki = checkFinite('ki', config.ki ?? 1);

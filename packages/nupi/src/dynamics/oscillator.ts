@@ -1,13 +1,14 @@
 import {
   checkFinite,
   checkInteger,
+  checkObject,
   checkOneOf,
   checkPositive,
   PaperkitInputError,
 } from '@paperkit/tensor-core';
 import type { DualOptimizer } from '../dual/base.js';
 
-/** The 1-D KKT toy of spec A5/A9 #7: min ½(x − c)² s.t. g(x) = x − d ≤ 0, primal gradient descent. */
+/** The 1-D KKT toy of the headline (ours, not in P1): min ½(x − c)² s.t. g(x) = x − d ≤ 0, primal gradient descent. */
 export interface ToyKktConfig {
   /** Dual update rule for λ (e.g. `new NuPI({ lr: 1, ki: 0.5, kp: 5 })`). */
   readonly dual: DualOptimizer;
@@ -45,8 +46,7 @@ export interface ToyKktTrajectory {
  * critical ({@link dampingRatio}).
  */
 export function simulateToyKkt(config: ToyKktConfig): ToyKktTrajectory {
-  if (config === null || typeof config !== 'object')
-    throw new PaperkitInputError('config', config, 'an object');
+  checkObject('config', config, 'an object');
   if (!config.dual || typeof config.dual.step !== 'function')
     throw new PaperkitInputError('dual', config.dual, 'a DualOptimizer');
   const steps = checkInteger('steps', config.steps, 1);
@@ -81,7 +81,7 @@ export function simulateToyKkt(config: ToyKktConfig): ToyKktTrajectory {
 }
 
 /**
- * Damping ratio of the continuous-time toy (spec A5): ζ = (1 + κ_p)·√α / (2√κ_i), ν = 0.
+ * Damping ratio of the continuous-time toy (our analysis): ζ = (1 + κ_p)·√α / (2√κ_i), ν = 0.
  * ζ < 1 oscillates, ζ = 1 is critical, ζ > 1 is overdamped.
  */
 export function dampingRatio(alpha: number, ki: number, kp: number): number {

@@ -1,9 +1,11 @@
 import {
+  checkObject,
   checkOneOf,
   type Optimizer,
   PaperkitInputError,
   type ParamsLike,
   toVariableRecord,
+  valueAndGrads,
 } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { ImplicitMultiplier } from '../constraints/multipliers.js';
@@ -17,15 +19,14 @@ import {
   type ConstrainedOptimizerState,
   type DualOptimizers,
   loadState,
-  type ResolvedGroup,
+  type ResolvedPrimal,
   resolveDuals,
-  resolveGroups,
+  resolvePrimal,
   saveState,
 } from './setup.js';
 
 /**
- * When the dual step happens relative to the primal step (Cooper's `ConstrainedOptimizer` classes,
- * spec A2):
+ * When the dual step happens relative to the primal step (Cooper's `ConstrainedOptimizer` classes):
  * - `simultaneous`: x_{t+1} from ∇ₓL(x_t, λ_t), λ_{t+1} from g(x_t). One forward pass.
  * - `dualPrimal` (default; Cooper's FAQ recommendation): λ_{t+1} from g(x_t) first, then x_{t+1} from
  *   ∇ₓL(x_t, λ_{t+1}) on the same forward pass. One forward pass.
@@ -45,7 +46,11 @@ export const UPDATE_ORDERS: readonly UpdateOrder[] = [
   'extragradient',
 ];
 
-/** One primal optimizer and the parameter names it updates (e.g. weights with SGD, gates with Adam). */
+/**
+ * One primal optimizer and the parameter names it updates (e.g. weights with SGD, gates with Adam).
+ * Groups are combined into one optimizer (tensor-core's `groupOptimizers`), which spends the group
+ * optimizers: each keeps its own learning rate and step count, and the state is one.
+ */
 export interface PrimalGroup {
   readonly optimizer: Optimizer;
   readonly params: readonly string[];
@@ -116,7 +121,7 @@ export class ConstrainedOptimizer<N extends string = string, Ctx = void> {
   /** The problem. */
   readonly problem: ConstrainedProblem<N, Ctx>;
   private readonly vars: Record<string, tf.Variable>;
-  private readonly groups: ResolvedGroup[];
+  private readonly primal: ResolvedPrimal;
   private readonly duals: Map<string, DualOptimizer>;
   private readonly penaltyUpdater: PenaltyUpdater | undefined;
   private readonly scratch = new Map<string, Int32Array>();
@@ -124,12 +129,7 @@ export class ConstrainedOptimizer<N extends string = string, Ctx = void> {
   private lastObservations: Observation[] = [];
 
   constructor(config: ConstrainedOptimizerConfig<N, Ctx>) {
-    if (config === null || typeof config !== 'object')
-      throw new PaperkitInputError(
-        'config',
-        config,
-        'an object { problem, params, primal, dual?, order?, penaltyUpdater? }',
-      );
+    checkObject('config', config, 'an object { problem, params, primal, dual?, order?, penaltyUpdater? }');
     if (!config.problem || typeof config.problem.computeState !== 'function')
       throw new PaperkitInputError('problem', config.problem, 'a problem from defineProblem()');
     this.problem = config.problem;
@@ -137,7 +137,7 @@ export class ConstrainedOptimizer<N extends string = string, Ctx = void> {
     this.vars = toVariableRecord(config.params);
     if (Object.keys(this.vars).length === 0)
       throw new PaperkitInputError('params', config.params, 'at least one primal variable');
-    this.groups = resolveGroups(config.primal, this.vars);
+    this.primal = resolvePrimal(config.primal, this.vars);
     this.duals = resolveDuals(this.problem.constraints, config.dual as DualOptimizers | undefined);
     if (config.penaltyUpdater !== undefined && typeof config.penaltyUpdater?.update !== 'function')
       throw new PaperkitInputError('penaltyUpdater', config.penaltyUpdater, 'a PenaltyUpdater or absent');
@@ -210,14 +210,15 @@ export class ConstrainedOptimizer<N extends string = string, Ctx = void> {
     let read: HostReadout | null = null;
     let dualLagrangian = 0;
     let primal = false;
-    const varList = this.groups.flatMap((g) => g.names.map((n) => this.vars[n]!));
+    const stepped = Object.fromEntries(this.primal.names.map((n) => [n, this.vars[n]!]));
+    const first = this.vars[this.primal.names[0]!]!;
     const doDual = (obs: Observation[]) => {
       o.beforeDual?.();
       read = readStrict(obs, this.penaltyUpdater !== undefined);
       dualLagrangian = dualStep(obs, read, this.dualContext(roll));
       this.lastObservations = obs;
     };
-    const { value, grads } = tf.variableGrads(() => {
+    const { value, grads } = valueAndGrads(() => {
       const state = this.problem.computeState(ctx);
       const obs = observe(this.problem.constraints, state, 'computeState(ctx)');
       if (o.dual === 'before') doDual(obs);
@@ -225,7 +226,7 @@ export class ConstrainedOptimizer<N extends string = string, Ctx = void> {
       if (state.loss) terms.push(state.loss.reshape([]) as tf.Scalar);
       for (const ob of obs) if (ob.primal) terms.push(primalContribution(ob));
       primal = terms.length > 0;
-      const total = primal ? (tf.addN(terms) as tf.Scalar) : (tf.mul(0, tf.sum(varList[0]!)) as tf.Scalar);
+      const total = primal ? (tf.addN(terms) as tf.Scalar) : (tf.mul(0, tf.sum(first)) as tf.Scalar);
       if (o.dual === 'after') doDual(obs);
       if (o.keep) {
         if (state.loss) loss = tf.keep(state.loss);
@@ -235,23 +236,13 @@ export class ConstrainedOptimizer<N extends string = string, Ctx = void> {
         }
       }
       return total;
-    }, varList);
-    const byName: Record<string, tf.Tensor> = {};
-    for (const [n, v] of Object.entries(this.vars)) {
-      const g = grads[v.name];
-      if (g) byName[n] = g;
-    }
-    return { value, grads: byName, loss, misc, read, dualLagrangian, primal };
+    }, stepped);
+    return { value, grads, loss, misc, read, dualLagrangian, primal };
   }
 
   private primalStep(p: Pass): void {
     try {
-      if (!p.primal) return;
-      for (const g of this.groups) {
-        const grads: Record<string, tf.Tensor> = {};
-        for (const n of g.names) if (p.grads[n]) grads[n] = p.grads[n]!;
-        if (Object.keys(grads).length > 0) g.optimizer.step(this.vars, grads);
-      }
+      if (p.primal && Object.keys(p.grads).length > 0) this.primal.optimizer.step(this.vars, p.grads);
     } finally {
       tf.dispose(Object.values(p.grads));
     }
@@ -321,19 +312,25 @@ export class ConstrainedOptimizer<N extends string = string, Ctx = void> {
     }
   }
 
-  /** Serializes primal and dual optimizer states, multipliers, penalties and implicit-multiplier weights. */
-  async getState(): Promise<ConstrainedOptimizerState> {
-    return saveState(this.problem.constraints, this.order, this.rolls, this.groups, this.duals);
+  /**
+   * Everything but your primal parameters, as plain data (`JSON.stringify` writes it as is): the primal
+   * and dual optimizer states, multipliers, penalties and implicit-multiplier weights. Synchronous.
+   */
+  getState(): ConstrainedOptimizerState {
+    return saveState(this.problem.constraints, this.order, this.rolls, this.primal.optimizer, this.duals);
   }
 
-  /** Restores a state saved by {@link ConstrainedOptimizer.getState} for the same problem layout. */
+  /**
+   * Restores a state saved by {@link ConstrainedOptimizer.getState} for the same problem layout; every
+   * part is validated first, so a rejected state changes nothing.
+   */
   setState(state: ConstrainedOptimizerState): void {
-    this.rolls = loadState(this.problem.constraints, this.order, this.groups, this.duals, state);
+    this.rolls = loadState(this.problem.constraints, this.order, this.primal, this.duals, state);
   }
 
   /** Frees the primal and implicit-multiplier optimizers' slots. */
   dispose(): void {
-    for (const g of this.groups) g.optimizer.dispose();
+    this.primal.optimizer.dispose();
     for (const c of Object.values(this.problem.constraints) as { multiplier?: unknown }[])
       if (c.multiplier instanceof ImplicitMultiplier) c.multiplier.optimizer.dispose();
   }

@@ -1,3 +1,4 @@
+import { valueAndGrads } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { ImplicitMultiplier } from '../constraints/multipliers.js';
 import type { PenaltyUpdater } from '../constraints/penalty.js';
@@ -145,22 +146,16 @@ export function dualStep(obs: readonly Observation[], read: HostReadout, ctx: Du
 }
 
 function implicitAscent(m: ImplicitMultiplier, features: tf.Tensor, strict: Float64Array): void {
-  const vars = Object.values(m.params);
-  const { value, grads } = tf.variableGrads(
+  const { value, grads } = valueAndGrads(
     () =>
       tf.neg(
         tf.sum(tf.mul(m.forward(m.params, features).reshape([-1]), tf.tensor1d(Float32Array.from(strict)))),
       ) as tf.Scalar,
-    vars,
+    m.params,
   );
   value.dispose();
-  const byName: Record<string, tf.Tensor> = {};
-  for (const [n, v] of Object.entries(m.params)) {
-    const g = grads[v.name];
-    if (g) byName[n] = g;
-  }
   try {
-    m.optimizer.step(m.params, byName);
+    m.optimizer.step(m.params, grads);
   } finally {
     tf.dispose(Object.values(grads));
   }

@@ -1,4 +1,4 @@
-import { PaperkitInputError } from '@paperkit/tensor-core';
+import { checkObject, PaperkitInputError } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Constraint } from '../constraints/constraint.js';
 import { ImplicitMultiplier, IndexedMultiplier } from '../constraints/multipliers.js';
@@ -78,7 +78,7 @@ export function observe(
     const s = (state.constraints as Record<string, ConstraintState | undefined>)[name];
     if (s === undefined) continue;
     const at = `${where}.constraints.${name}`;
-    if (s === null || typeof s !== 'object') throw new PaperkitInputError(at, s, 'a ConstraintState');
+    checkObject(at, s, 'a ConstraintState');
     if (!(s.violation instanceof tf.Tensor) || s.violation.rank > 1 || s.violation.dtype !== 'float32')
       throw new PaperkitInputError(`${at}.violation`, s.violation, 'a float32 scalar or vector tensor');
     for (const flag of ['contributesToPrimal', 'contributesToDual'] as const)

@@ -1,8 +1,13 @@
 import {
-  type Optimizer,
+  checkFinite,
+  checkObject,
+  checkSavedTensor,
+  groupOptimizers,
+  Optimizer,
   type OptimizerState,
   PaperkitInputError,
   type SavedTensor,
+  saveTensor,
 } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Constraint } from '../constraints/constraint.js';
@@ -16,22 +21,25 @@ export type DualOptimizers<N extends string = string> =
   | Readonly<Partial<Record<N, DualOptimizer>>>
   | ((name: N, size: number) => DualOptimizer);
 
-/** A primal optimizer with the parameter names it owns. */
-export interface ResolvedGroup {
+/** The primal optimizer (one, or the groups combined into one) and the parameter names it steps. */
+export interface ResolvedPrimal {
   readonly optimizer: Optimizer;
   readonly names: readonly string[];
 }
 
-/** Serialized {@link ConstrainedOptimizer} state: JSON-safe, restores exactly (float64 duals). */
+/** Format tag of {@link ConstrainedOptimizerState}. */
+export const CONSTRAINED_STATE_FORMAT = 'paperkit.nupi.constrained-optimizer/2';
+
+/** Serialized {@link ConstrainedOptimizer} state: plain JSON data, restores exactly (float64 duals). */
 export interface ConstrainedOptimizerState {
   /** Format tag. */
-  readonly format: 'paperkit.nupi.constrained-optimizer/1';
+  readonly format: typeof CONSTRAINED_STATE_FORMAT;
   /** Order it was saved with (checked on restore). */
   readonly order: string;
   /** Rolls taken. */
   readonly rolls: number;
-  /** Primal optimizer states, one per group in order. */
-  readonly primal: readonly OptimizerState[];
+  /** The primal optimizer's state (parameter groups are one optimizer, see `groupOptimizers`). */
+  readonly primal: OptimizerState;
   /** Dual optimizer states by constraint. */
   readonly dual: Readonly<Record<string, DualOptimizerState>>;
   /** Explicit multiplier values by constraint. */
@@ -47,12 +55,6 @@ export interface ConstrainedOptimizerState {
   >;
 }
 
-function isOptimizer(o: unknown): o is Optimizer {
-  return (
-    typeof o === 'object' && o !== null && typeof (o as Optimizer).step === 'function' && 'iterations' in o
-  );
-}
-
 function isDualOptimizer(o: unknown): o is DualOptimizer {
   return (
     typeof o === 'object' &&
@@ -63,12 +65,16 @@ function isDualOptimizer(o: unknown): o is DualOptimizer {
   );
 }
 
-/** Validates the primal optimizer or groups against the variables (disjoint, known names). */
-export function resolveGroups(
+/**
+ * Validates the primal optimizer or groups against the variables (disjoint, known names) and returns
+ * one optimizer: groups become tensor-core's `groupOptimizers` (a `multiTransform` of their
+ * transforms, each with its own learning rate and step count), so the primal state is one state.
+ */
+export function resolvePrimal(
   primal: Optimizer | readonly { readonly optimizer: Optimizer; readonly params: readonly string[] }[],
   vars: Record<string, tf.Variable>,
-): ResolvedGroup[] {
-  if (isOptimizer(primal)) return [{ optimizer: primal, names: Object.keys(vars) }];
+): ResolvedPrimal {
+  if (primal instanceof Optimizer) return { optimizer: primal, names: Object.keys(vars) };
   if (!Array.isArray(primal) || primal.length === 0)
     throw new PaperkitInputError(
       'primal',
@@ -76,8 +82,8 @@ export function resolveGroups(
       'a tensor-core Optimizer or a non-empty array of { optimizer, params }',
     );
   const owner = new Map<string, number>();
-  return primal.map((g, i) => {
-    if (!g || !isOptimizer(g.optimizer))
+  primal.forEach((g, i) => {
+    if (!g || !(g.optimizer instanceof Optimizer))
       throw new PaperkitInputError(`primal[${i}].optimizer`, g?.optimizer, 'a tensor-core Optimizer');
     if (!Array.isArray(g.params) || g.params.length === 0)
       throw new PaperkitInputError(`primal[${i}].params`, g.params, 'a non-empty array of parameter names');
@@ -96,8 +102,8 @@ export function resolveGroups(
         );
       owner.set(n, i);
     }
-    return { optimizer: g.optimizer, names: [...g.params] };
   });
+  return { optimizer: groupOptimizers(primal, 'PrimalGroups'), names: [...owner.keys()] };
 }
 
 /** Assigns one dual optimizer to each constraint with an explicit multiplier, checking compatibility. */
@@ -173,25 +179,14 @@ export function resolveDuals(
   return out;
 }
 
-async function saveTensors(
-  params: Readonly<Record<string, tf.Variable>>,
-): Promise<Record<string, SavedTensor>> {
-  const out: Record<string, SavedTensor> = {};
-  for (const [n, v] of Object.entries(params))
-    out[n] = { shape: [...v.shape], data: Array.from(await v.data()) };
-  return out;
-}
-
-/** Builds the serialized state. */
-export async function saveState(
+/** Builds the serialized state (synchronous: one host read per tensor). */
+export function saveState(
   constraints: Readonly<Record<string, Constraint>>,
   order: string,
   rolls: number,
-  groups: readonly ResolvedGroup[],
+  primal: Optimizer,
   duals: ReadonlyMap<string, DualOptimizer>,
-): Promise<ConstrainedOptimizerState> {
-  const primal: OptimizerState[] = [];
-  for (const g of groups) primal.push(await g.optimizer.getState());
+): ConstrainedOptimizerState {
   const dual: Record<string, DualOptimizerState> = {};
   for (const [n, d] of duals) dual[n] = d.getState();
   const multipliers: Record<string, number[]> = {};
@@ -200,15 +195,18 @@ export async function saveState(
   for (const [n, c] of Object.entries(constraints)) {
     const m = c.multiplier;
     if (m instanceof ImplicitMultiplier)
-      implicit[n] = { optimizer: await m.optimizer.getState(), params: await saveTensors(m.params) };
+      implicit[n] = {
+        optimizer: m.optimizer.getState(),
+        params: Object.fromEntries(Object.entries(m.params).map(([k, v]) => [k, saveTensor(v)])),
+      };
     else if (m) multipliers[n] = Array.from(m.value);
     if (c.penalty) penalties[n] = Array.from(c.penalty.value);
   }
   return {
-    format: 'paperkit.nupi.constrained-optimizer/1',
+    format: CONSTRAINED_STATE_FORMAT,
     order,
     rolls,
-    primal,
+    primal: primal.getState(),
     dual,
     multipliers,
     penalties,
@@ -216,54 +214,70 @@ export async function saveState(
   };
 }
 
-function restoreVector(parameter: string, target: Float64Array, saved: readonly number[] | undefined): void {
+/** Checks a saved vector of finite numbers of the target's length. */
+function checkVector(parameter: string, target: Float64Array, saved: unknown): readonly number[] {
   if (!Array.isArray(saved) || saved.length !== target.length)
     throw new PaperkitInputError(parameter, saved, `an array of ${target.length} numbers`);
-  target.set(saved);
+  saved.forEach((x, i) => void checkFinite(`${parameter}[${i}]`, x));
+  return saved;
 }
 
-/** Restores a serialized state; returns the roll count. */
+/**
+ * Restores a serialized state; returns the roll count. Every part is checked first (format, order,
+ * roll count, the primal, dual and implicit-multiplier optimizer states, vectors of finite numbers,
+ * saved tensors), so a rejected state changes nothing.
+ */
 export function loadState(
   constraints: Readonly<Record<string, Constraint>>,
   order: string,
-  groups: readonly ResolvedGroup[],
+  primal: ResolvedPrimal,
   duals: ReadonlyMap<string, DualOptimizer>,
   state: ConstrainedOptimizerState,
 ): number {
-  if (state === null || typeof state !== 'object' || state.format !== 'paperkit.nupi.constrained-optimizer/1')
-    throw new PaperkitInputError('state.format', state?.format, '"paperkit.nupi.constrained-optimizer/1"');
-  if (state.order !== order)
-    throw new PaperkitInputError('state.order', state.order, `"${order}" (this optimizer's order)`);
-  if (!Array.isArray(state.primal) || state.primal.length !== groups.length)
-    throw new PaperkitInputError('state.primal', state.primal, `${groups.length} primal optimizer states`);
-  if (!Number.isInteger(state.rolls) || state.rolls < 0)
-    throw new PaperkitInputError('state.rolls', state.rolls, 'an integer >= 0');
-  groups.forEach((g, i) => {
-    g.optimizer.setState(state.primal[i]!);
-  });
+  const s = checkObject<ConstrainedOptimizerState>(
+    'state',
+    state,
+    'a ConstrainedOptimizer state from getState()',
+  );
+  if (s.format !== CONSTRAINED_STATE_FORMAT)
+    throw new PaperkitInputError('state.format', s.format, `"${CONSTRAINED_STATE_FORMAT}"`);
+  if (s.order !== order)
+    throw new PaperkitInputError('state.order', s.order, `"${order}" (this optimizer's order)`);
+  if (!Number.isSafeInteger(s.rolls) || s.rolls < 0)
+    throw new PaperkitInputError('state.rolls', s.rolls, 'an integer >= 0');
+  checkObject('state.primal', s.primal, 'the primal optimizer state');
+  const writes: (() => void)[] = [];
   for (const [n, d] of duals) {
-    const s = state.dual?.[n];
-    if (!s) throw new PaperkitInputError(`state.dual.${n}`, s, 'the saved dual optimizer state');
-    d.setState(s);
+    const saved = s.dual?.[n];
+    if (!saved) throw new PaperkitInputError(`state.dual.${n}`, saved, 'the saved dual optimizer state');
+    d.checkState?.(saved);
+    writes.push(() => d.setState(saved));
   }
   for (const [n, c] of Object.entries(constraints)) {
     const m = c.multiplier;
     if (m instanceof ImplicitMultiplier) {
-      const saved = state.implicit?.[n];
+      const saved = s.implicit?.[n];
       if (!saved) throw new PaperkitInputError(`state.implicit.${n}`, saved, 'the saved implicit multiplier');
-      m.optimizer.setState(saved.optimizer);
+      checkObject(`state.implicit.${n}.params`, saved.params, 'the saved weights of the multiplier model');
       for (const [pn, v] of Object.entries(m.params)) {
-        const t = saved.params[pn];
-        if (!t || !tf.util.arraysEqual(t.shape, v.shape))
-          throw new PaperkitInputError(
-            `state.implicit.${n}.params.${pn}`,
-            t,
-            `a saved tensor of shape [${v.shape}]`,
-          );
-        tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, 'float32')));
+        const t = checkSavedTensor(`state.implicit.${n}.params.${pn}`, saved.params[pn], v.shape);
+        writes.push(() => tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, 'float32'))));
       }
-    } else if (m) restoreVector(`state.multipliers.${n}`, m.value, state.multipliers?.[n]);
-    if (c.penalty) restoreVector(`state.penalties.${n}`, c.penalty.value, state.penalties?.[n]);
+      m.optimizer.checkState(saved.optimizer);
+      writes.push(() => m.optimizer.setState(saved.optimizer));
+    } else if (m) {
+      const v = checkVector(`state.multipliers.${n}`, m.value, s.multipliers?.[n]);
+      writes.push(() => m.value.set(v));
+    }
+    if (c.penalty) {
+      const pen = c.penalty;
+      const v = checkVector(`state.penalties.${n}`, pen.value, s.penalties?.[n]);
+      writes.push(() => pen.value.set(v));
+    }
   }
-  return state.rolls;
+  // Everything is valid: write. (Parameter names are checked against the saved ones at the next roll.)
+  primal.optimizer.checkState(s.primal);
+  primal.optimizer.setState(s.primal);
+  for (const w of writes) w();
+  return s.rolls;
 }

@@ -3,7 +3,7 @@ import { irisData } from '../datasets/iris.js';
 import { type LabelledPoints, labelledPoints } from './hard-margin.js';
 
 /**
- * The analytic set of spec A9 #9: (1,0):+1, (−1,0):−1, (3,1):+1, (−3,−1):−1. Its hard-margin SVM is
+ * P1's analytic 4-point set: (1,0):+1, (−1,0):−1, (3,1):+1, (−3,−1):−1. Its hard-margin SVM is
  * w* = (1, 0), b* = 0, λ* = (½, ½, 0, 0).
  */
 export function analyticSvmPoints(): LabelledPoints {

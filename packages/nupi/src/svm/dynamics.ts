@@ -1,4 +1,10 @@
-import { checkInRange, checkInteger, checkPositive, PaperkitInputError } from '@paperkit/tensor-core';
+import {
+  checkInRange,
+  checkInteger,
+  checkObject,
+  checkPositive,
+  PaperkitInputError,
+} from '@paperkit/tensor-core';
 import type { DualOptimizer } from '../dual/base.js';
 import type { LabelledPoints } from './hard-margin.js';
 
@@ -47,8 +53,7 @@ export interface SvmDynamicsResult {
  * w = 0, b = 0, λ = 0. The gradient is analytic: ∇_w = w − Σλ_i y_i x_i, ∂_b = −Σλ_i y_i.
  */
 export function simulateSvmDynamics(config: SvmDynamicsConfig): SvmDynamicsResult {
-  if (config === null || typeof config !== 'object')
-    throw new PaperkitInputError('config', config, 'an object');
+  checkObject('config', config, 'an object');
   const { points, dual } = config;
   const { x, y, n, d } = points;
   const steps = checkInteger('steps', config.steps, 1);
