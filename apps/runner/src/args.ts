@@ -52,10 +52,22 @@ type Flag = keyof typeof OPTIONS;
 const ALLOWED: Record<CommandName | 'none', readonly Flag[]> = {
   none: ['help', 'version'],
   help: ['help'],
-  list: ['help'],
-  run: ['preset', 'seed', 'seeds', 'out', 'backend', 'no-blas', 'in-process', 'force', 'set', 'help'],
-  report: ['out', 'help'],
-  repro: ['seed', 'seeds', 'out', 'backend', 'no-blas', 'in-process', 'force', 'help'],
+  list: ['registry', 'help'],
+  run: [
+    'preset',
+    'seed',
+    'seeds',
+    'out',
+    'backend',
+    'no-blas',
+    'in-process',
+    'force',
+    'set',
+    'registry',
+    'help',
+  ],
+  report: ['out', 'registry', 'help'],
+  repro: ['seed', 'seeds', 'out', 'backend', 'no-blas', 'in-process', 'force', 'registry', 'help'],
   clean: ['out', 'help'],
   sweep: [
     'preset',
@@ -90,13 +102,15 @@ export interface ExecOptions {
   readonly inProcess: boolean;
   /** `--force`: recompute runs whose completed folder already exists. */
   readonly force: boolean;
+  /** `--registry`: path or URL of a module exporting `packages` (or `experiments`) to use instead of the default. */
+  readonly registry: string | null;
 }
 
 /** A parsed command line. */
 export type ParsedCommand =
   | { readonly kind: 'help'; readonly topic: CommandName | null }
   | { readonly kind: 'version' }
-  | { readonly kind: 'list' }
+  | { readonly kind: 'list'; readonly registry: string | null }
   | ({
       readonly kind: 'run';
       readonly ids: readonly string[];
@@ -106,7 +120,7 @@ export type ParsedCommand =
       readonly sets: Readonly<Record<string, unknown>>;
     } & ExecOptions)
   | ({ readonly kind: 'repro' } & ExecOptions)
-  | { readonly kind: 'report'; readonly out: string }
+  | { readonly kind: 'report'; readonly out: string; readonly registry: string | null }
   | { readonly kind: 'clean'; readonly out: string }
   | { readonly kind: 'readme'; readonly files: readonly string[]; readonly out: string }
   | ({ readonly kind: 'sweep' } & SweepCommand)
@@ -166,6 +180,7 @@ function execOptions(values: Partial<Record<Flag, unknown>>, cwd: string): ExecO
     blas: values['no-blas'] === true ? 'off' : 'auto',
     inProcess: values['in-process'] === true,
     force: values.force === true,
+    registry: (values.registry as string | undefined) ?? null,
   };
 }
 
@@ -243,11 +258,15 @@ export function parseCommand(argv: readonly string[], cwd: string): ParsedComman
     case 'list':
       if (positionals.length > 0)
         throw new UsageError(`'paperkit list' takes no arguments; got '${positionals[0]}'`);
-      return { kind: 'list' };
+      return { kind: 'list', registry: (values.registry as string | undefined) ?? null };
     case 'report':
       if (positionals.length > 0)
         throw new UsageError(`'paperkit report' takes no arguments; got '${positionals[0]}'`);
-      return { kind: 'report', out: outDir(values, cwd) };
+      return {
+        kind: 'report',
+        out: outDir(values, cwd),
+        registry: (values.registry as string | undefined) ?? null,
+      };
     case 'readme':
       if (positionals.length === 0)
         throw new UsageError("'paperkit readme' needs at least one Markdown file");

@@ -51,7 +51,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const packages = fromFlag?.packages ?? io.packages ?? fallback!.packages;
     const discovery = fallback?.discovery ?? null;
     const registryUrl = fromFlag?.url ?? fallback?.url ?? null;
-    if (fallback?.url && !io.workerRegistry) io = { ...io, workerRegistry: fallback.url };
+    if (registryUrl && !io.workerRegistry) io = { ...io, workerRegistry: registryUrl };
     switch (cmd.kind) {
       case 'help':
         io.stdout.write(helpText(cmd.topic));

@@ -23,7 +23,9 @@ const EXEC_FLAGS = `  --seed N              one seed
   --backend NAME        auto | tensorflow | wasm | cpu (default auto: tensorflow → wasm → cpu)
   --no-blas             keep tfjs's stock kernels (initBackend blas: 'off'), for A/B timing
   --in-process          run experiments on the main thread, not in a worker thread (debugging;
-                        Ctrl-C then waits for the experiment to reach its event loop)`;
+                        Ctrl-C then waits for the experiment to reach its event loop)
+  --registry FILE|URL   use the experiments of this module (exporting \`packages\` or \`experiments\`)
+                        instead of the installed packages`;
 
 const TOPICS: Record<CommandName, string> = {
   help: MAIN,

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
 import { packages as registered } from '../src/registry.js';
@@ -97,6 +98,23 @@ describe('list', () => {
     expect(lines[2]).toBe('  fake/fails   throws in its second cell');
     expect(io.stdout.text).toContain('B. Other (ICML 2023). Another Paper.  [@paperkit/other]');
     expect(io.stderr.text).toBe('');
+  });
+
+  it('--registry lists and runs the experiments of another module instead', async () => {
+    const registry = fileURLToPath(new URL('./fixtures/worker-registry.mjs', import.meta.url));
+    const io = fakeIo(tempDir());
+    expect(await main(['list', '--registry', registry], io)).toBe(0);
+    expect(io.stdout.text).toContain('  wfake/count ');
+    expect(io.stdout.text).not.toMatch(/^ {2}fake\/fast /m);
+    const out = tempDir();
+    const run = fakeIo(out);
+    expect(
+      await main(['run', 'wfake/count', '--seed', '2', '--registry', registry, '--out', out, ...FAST], run),
+    ).toBe(0);
+    expect(existsSync(join(out, 'wfake', 'count'))).toBe(true);
+    const bad = fakeIo(tempDir());
+    expect(await main(['list', '--registry', 'nowhere.mjs'], bad)).toBe(2);
+    expect(bad.stderr.text).toMatch(/^paperkit: --registry: cannot import 'nowhere\.mjs'/);
   });
 });
 

@@ -55,7 +55,7 @@ function base(spec: PlotSpec, extra: VegaLiteSpec): VegaLiteSpec {
       background: 'white',
       view: { stroke: '#ddd' },
       // Legends wrap into rows and never truncate labels (the old plotter cut them with "…").
-      legend: { orient: 'bottom', direction: 'vertical', labelLimit: 0, symbolType: 'stroke', titleLimit: 0 },
+      legend: { orient: 'bottom', direction: 'vertical', labelLimit: 0, titleLimit: 0, symbolOpacity: 1 },
       axis: { labelLimit: 0, titleLimit: 0 },
     },
     ...extra,
@@ -82,7 +82,9 @@ function line(p: LinePlot): VegaLiteSpec {
     type: 'nominal',
     title: null,
     sort: p.series.map((s) => s.name),
-    legend: p.series.length > 1 ? {} : null,
+    // The swatch is a stroke in the line's own colour (legends of the band layer are off: its 18 %
+    // opacity made every swatch look alike).
+    legend: p.series.length > 1 ? { symbolType: 'stroke', symbolStrokeWidth: 2.5 } : null,
   };
   const layers: VegaLiteSpec[] = [];
   if (p.series.some((s) => s.lo))
@@ -93,7 +95,7 @@ function line(p: LinePlot): VegaLiteSpec {
         x: axisEnc('x', p.x),
         y: { field: 'lo', type: 'quantitative', scale: scale(p.y), title: p.y.label },
         y2: { field: 'hi' },
-        color,
+        color: { ...color, legend: null },
       },
     });
   layers.push({
@@ -146,7 +148,15 @@ function scatter(p: ScatterPlot): VegaLiteSpec {
     yHi: finite(q.yHi),
     highlight: q.highlight === true,
   }));
-  const color = { field: 'name', type: 'nominal', title: null, sort: p.points.map((q) => q.name) };
+  // Filled circles as swatches: the points' own stroke is 0 except on highlighted points, which would
+  // otherwise draw invisible legend symbols.
+  const color = {
+    field: 'name',
+    type: 'nominal',
+    title: null,
+    sort: p.points.map((q) => q.name),
+    legend: { symbolType: 'circle', symbolStrokeWidth: 0, symbolSize: 90 },
+  };
   const layers: VegaLiteSpec[] = [];
   if (p.points.some((q) => q.xLo !== undefined))
     layers.push(
@@ -212,7 +222,13 @@ function bar(p: BarPlot): VegaLiteSpec {
     ...(grouped ? { xOffset: { field: 'group', sort: p.groups.map((g) => g.name) } } : {}),
   };
   const color = grouped
-    ? { field: 'group', type: 'nominal', title: null, sort: p.groups.map((g) => g.name) }
+    ? {
+        field: 'group',
+        type: 'nominal',
+        title: null,
+        sort: p.groups.map((g) => g.name),
+        legend: { symbolType: 'square', symbolSize: 120 },
+      }
     : { value: '#4c78a8' };
   const layers: VegaLiteSpec[] = [
     { mark: { type: 'bar' }, encoding: { ...enc, y: axisEnc('value', p.y), color } },

@@ -175,13 +175,16 @@ export async function summarizeGroup(
     }
   }
   const first = done[0]!.manifest;
+  // Presets are names for configs: two presets can resolve to one config (one group). The group is
+  // labelled with the preset of its newest run, i.e. the name it was last asked for by.
+  const newest = done.reduce((a, r) => (r.manifest.startedAt > a.manifest.startedAt ? r : a)).manifest;
   const summary: GroupSummary = {
     schemaVersion: 1,
     experiment: e.id,
     title: e.title,
     paper: formatCitation(e.paper),
     package: packageSpec,
-    preset: first.preset,
+    preset: newest.preset,
     configHash: hash,
     backend: first.backend,
     backendId: first.backendId,
