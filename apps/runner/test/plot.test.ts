@@ -128,6 +128,29 @@ describe('Vega-Lite renderer', () => {
     expect(im).toEqual(expect.arrayContaining(['1: first', '2: second']));
   });
 
+  it('every series, group and point name is in its legend (interval and band layers share it)', async () => {
+    for (const name of ['group', 'accuracy', 'dominated'])
+      expect(svgTexts(await renderSvg(SPECS.scatter))).toContain(name);
+    const bars = SPECS.bar as Extract<PlotSpec, { kind: 'bar' }>;
+    const twoGroups = { ...bars, groups: [bars.groups[0]!, { ...bars.groups[0]!, name: 'second group' }] };
+    const texts = svgTexts(await renderSvg(twoGroups as PlotSpec));
+    expect(texts).toContain(bars.groups[0]!.name);
+    expect(texts).toContain('second group');
+  });
+
+  it('scatter: thousands of points render (the colour order lists each name once)', async () => {
+    const points = Array.from({ length: 5000 }, (_, i) => ({
+      name: `m${i % 3}`,
+      x: Math.sin(i),
+      y: Math.cos(i),
+    }));
+    const spec = toVegaLite({ ...SPECS.scatter, points } as PlotSpec);
+    const color = (spec.layer as { encoding: { color?: { sort?: string[] } } }[]).at(-1)!.encoding.color!;
+    expect(color.sort).toEqual(['m0', 'm1', 'm2']);
+    const svg = await renderSvg({ ...SPECS.scatter, points } as PlotSpec);
+    expect(svg.match(/<path/g)!.length).toBeGreaterThanOrEqual(5000);
+  });
+
   it('makes safe file stems and wraps captions at word boundaries', () => {
     expect(plotFileStem('loss curve/α', 0)).toBe('loss-curve');
     expect(plotFileStem('', 3)).toBe('plot-3');

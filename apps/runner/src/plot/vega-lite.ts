@@ -82,9 +82,9 @@ function line(p: LinePlot): VegaLiteSpec {
     type: 'nominal',
     title: null,
     sort: p.series.map((s) => s.name),
-    // The swatch is a stroke in the line's own colour (legends of the band layer are off: its 18 %
-    // opacity made every swatch look alike).
-    legend: p.series.length > 1 ? { symbolType: 'stroke', symbolStrokeWidth: 2.5 } : null,
+    // The swatch is an opaque stroke in the line's colour: the legend is shared with the band layer,
+    // whose 18 % opacity otherwise made every swatch look alike.
+    legend: p.series.length > 1 ? { symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolOpacity: 1 } : null,
   };
   const layers: VegaLiteSpec[] = [];
   if (p.series.some((s) => s.lo))
@@ -95,7 +95,7 @@ function line(p: LinePlot): VegaLiteSpec {
         x: axisEnc('x', p.x),
         y: { field: 'lo', type: 'quantitative', scale: scale(p.y), title: p.y.label },
         y2: { field: 'hi' },
-        color: { ...color, legend: null },
+        color,
       },
     });
   layers.push({
@@ -154,7 +154,7 @@ function scatter(p: ScatterPlot): VegaLiteSpec {
     field: 'name',
     type: 'nominal',
     title: null,
-    sort: p.points.map((q) => q.name),
+    sort: [...new Set(p.points.map((q) => q.name))],
     legend: { symbolType: 'circle', symbolStrokeWidth: 0, symbolSize: 90 },
   };
   const layers: VegaLiteSpec[] = [];
@@ -167,7 +167,7 @@ function scatter(p: ScatterPlot): VegaLiteSpec {
           x: axisEnc('xLo', p.x),
           x2: { field: 'xHi' },
           y: { field: 'y', type: 'quantitative' },
-          color: { ...color, legend: null },
+          color,
         },
       },
       {
@@ -177,7 +177,7 @@ function scatter(p: ScatterPlot): VegaLiteSpec {
           y: axisEnc('yLo', p.y),
           y2: { field: 'yHi' },
           x: { field: 'x', type: 'quantitative' },
-          color: { ...color, legend: null },
+          color,
         },
       },
     );
