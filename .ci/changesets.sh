@@ -28,7 +28,7 @@ else
   echo "ok   changesets: no base commit to compare with; planned releases only"
 fi
 node -e "
-  const plan = require('$out');
+  const plan = JSON.parse(require('fs').readFileSync('$out', 'utf8'));
   const bad = plan.releases.filter((r) => r.oldVersion === '0.0.0' && r.type !== 'none' && r.newVersion !== '0.1.0');
   for (const r of plan.releases.filter((r) => r.type !== 'none'))
     console.log('     ' + r.name + ' ' + r.oldVersion + ' -> ' + r.newVersion + ' (' + r.type + ')');

@@ -106,6 +106,8 @@ export async function runQueueSweep(
       const job: Job<JobData, RunBundle> | undefined = await queue.getJob(key);
       if (!job) return;
       const state = await job.getState();
+      // An event and the poll can settle one job concurrently: only the first to get here records it.
+      if (!pending.has(key)) return;
       if (state === 'completed') {
         pending.delete(key);
         try {
