@@ -23,6 +23,9 @@ if [ -n "$base" ]; then
     exit 1
   fi
   echo "ok   changesets: every changed package since ${base:0:12} has a changeset"
+  # The planned versions come from every pending changeset, not only the new ones: a patch changeset
+  # beside an earlier minor one still makes a first release 0.1.0.
+  $CHANGESET status --output="$out" >/dev/null
 else
   $CHANGESET status --output="$out" >/dev/null
   echo "ok   changesets: no base commit to compare with; planned releases only"

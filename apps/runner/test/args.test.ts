@@ -29,6 +29,7 @@ describe('parseCommand', () => {
       blas: 'auto',
       inProcess: false,
       force: false,
+      registry: null,
     });
   });
 
@@ -66,6 +67,7 @@ describe('parseCommand', () => {
       blas: 'off',
       inProcess: false,
       force: false,
+      registry: null,
     });
     expect(parseCommand(['run', 'a/b', '--force'], cwd)).toMatchObject({ force: true });
     expect(parseCommand(['clean', '--out', 'x'], cwd)).toEqual({ kind: 'clean', out: join(cwd, 'x') });
@@ -92,8 +94,13 @@ describe('parseCommand', () => {
   });
 
   it('parses list, report, repro and help', () => {
-    expect(parseCommand(['list'], cwd)).toEqual({ kind: 'list' });
-    expect(parseCommand(['report', '-o', 'out'], cwd)).toEqual({ kind: 'report', out: join(cwd, 'out') });
+    expect(parseCommand(['list'], cwd)).toEqual({ kind: 'list', registry: null });
+    expect(parseCommand(['list', '--registry', 'r.mjs'], cwd)).toEqual({ kind: 'list', registry: 'r.mjs' });
+    expect(parseCommand(['report', '-o', 'out'], cwd)).toEqual({
+      kind: 'report',
+      out: join(cwd, 'out'),
+      registry: null,
+    });
     expect(parseCommand(['repro', '--seeds', '2', '--backend', 'cpu'], cwd)).toMatchObject({
       kind: 'repro',
       seeds: [0, 1],

@@ -1,12 +1,10 @@
+import { initBackend, resolveConfig } from '@paperkit/tensor-core';
 import {
-  type CellRecord,
-  checkCellResult,
-  type Experiment,
-  initBackend,
-  resolveConfig,
-  summarizeExperiment,
-} from '@paperkit/tensor-core';
-import { expectNoLeak, experimentPackageConformance, fakeCellContext } from '@paperkit/tensor-core/testing';
+  expectNoLeak,
+  experimentPackageConformance,
+  fakeCellContext,
+  runExperimentCells,
+} from '@paperkit/tensor-core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   blockLatents,
@@ -20,20 +18,6 @@ beforeAll(async () => {
 });
 
 experimentPackageConformance(experiments, { prefix: 'additive-decoders' });
-
-/** Every cell of `e` at each seed, checked as the runner checks them, then the runner's summary. */
-async function run(e: Experiment, seeds: readonly number[], overrides: Record<string, unknown>) {
-  const config = resolveConfig(e, 'quick', overrides);
-  const records: CellRecord[] = [];
-  for (const seed of seeds)
-    for (const cell of e.cells(config))
-      records.push({
-        seed,
-        cell,
-        result: checkCellResult(e, cell, await e.cell(config, cell.params, fakeCellContext(seed))),
-      });
-  return { config, records, summary: summarizeExperiment(e, config, records) };
-}
 
 describe('example-3-8 (exact)', () => {
   it('polynomial: det W matches 24·(z₂ + 1 − z₁)⁴ to rounding; never singular (min |det W| = 24 at (0, 0))', async () => {
@@ -86,7 +70,9 @@ const TINY_SCALAR = {
 
 describe('scalar-extrapolation cells (tiny)', () => {
   it('return their metrics, figure and curve, leak-free; claims and plots build from the records', async () => {
-    const { records, summary } = await expectNoLeak(() => run(scalarExtrapolation, [1, 2], TINY_SCALAR));
+    const { records, summary } = await expectNoLeak(() =>
+      runExperimentCells(scalarExtrapolation, [1, 2], TINY_SCALAR),
+    );
     expect(records).toHaveLength(4);
     for (const r of records) {
       expect(r.result.metrics.lms).toBeGreaterThanOrEqual(0);
@@ -164,7 +150,7 @@ describe('scalar-extrapolation cells (tiny)', () => {
 describe('block-latents cells (tiny)', () => {
   it('return LMS_Tree, the R² matrix and reconstructions for both decoders, leak-free (transposed-convolution heads)', async () => {
     const { records, summary } = await expectNoLeak(() =>
-      run(blockLatents, [1], {
+      runExperimentCells(blockLatents, [1], {
         size: 8,
         nTrain: 200,
         nVal: 50,

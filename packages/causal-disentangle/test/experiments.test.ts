@@ -1,12 +1,10 @@
+import { type Experiment, initBackend, resolveConfig } from '@paperkit/tensor-core';
 import {
-  type CellRecord,
-  checkCellResult,
-  type Experiment,
-  initBackend,
-  resolveConfig,
-  summarizeExperiment,
-} from '@paperkit/tensor-core';
-import { expectNoLeak, experimentPackageConformance, fakeCellContext } from '@paperkit/tensor-core/testing';
+  expectNoLeak,
+  experimentPackageConformance,
+  fakeCellContext,
+  runExperimentCells,
+} from '@paperkit/tensor-core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   actionSparsity,
@@ -37,25 +35,11 @@ const TINY = {
   evalEvery: 4,
 };
 
-/** Every cell of `e` at each seed, checked as the runner checks them, then the runner's summary. */
-async function run(e: Experiment, seeds: readonly number[], overrides: Record<string, unknown>) {
-  const config = resolveConfig(e, 'quick', overrides);
-  const records: CellRecord[] = [];
-  for (const seed of seeds)
-    for (const cell of e.cells(config))
-      records.push({
-        seed,
-        cell,
-        result: checkCellResult(e, cell, await e.cell(config, cell.params, fakeCellContext(seed))),
-      });
-  return { records, summary: summarizeExperiment(e, config, records) };
-}
-
 describe('trained experiments at tiny sizes', () => {
   it('action-sparsity: every method returns its metrics, curves and aligned graphs leak-free; claims and views build', async () => {
     const methods = ['constraint', 'unregularised', 'penalty', 'oracle'];
     const { records, summary } = await expectNoLeak(() =>
-      run(actionSparsity as unknown as Experiment, [1, 2], { ...TINY, methods }),
+      runExperimentCells(actionSparsity as unknown as Experiment, [1, 2], { ...TINY, methods }),
     );
     expect(records).toHaveLength(8);
     for (const r of records) {
@@ -109,14 +93,16 @@ describe('trained experiments at tiny sizes', () => {
   });
 
   it('temporal-sparsity and partial: claims and views build from the records', async () => {
-    const t = await expectNoLeak(() => run(temporalSparsity as unknown as Experiment, [0], TINY));
+    const t = await expectNoLeak(() =>
+      runExperimentCells(temporalSparsity as unknown as Experiment, [0], TINY),
+    );
     expect(t.summary.plotErrors).toEqual([]);
     expect(t.summary.verdicts.map((v) => v.claim)).toEqual(['gap-trivial', 'mcc-trivial', 'shd-trivial']);
     expect(t.records[0]!.result.matrices!.trueGraph!.values).toEqual([
       1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1,
     ]);
     const p = await expectNoLeak(() =>
-      run(partial as unknown as Experiment, [0], { ...TINY, graphs: ['easy', 'hard'] }),
+      runExperimentCells(partial as unknown as Experiment, [0], { ...TINY, graphs: ['easy', 'hard'] }),
     );
     expect(p.summary.plotErrors).toEqual([]);
     expect(p.summary.verdicts.map((v) => v.claim)).toEqual([
@@ -211,11 +197,14 @@ describe('graph-criterion', () => {
 
   it('random graphs: seed-independent, and identification peaks at medium density for action graphs', async () => {
     expect(cell('random-action', 0.4, 1).metrics).toEqual(cell('random-action', 0.4, 2).metrics);
-    const { summary } = await run(graphCriterion as unknown as Experiment, [0], { samples: 100 });
+    const { summary } = await runExperimentCells(graphCriterion as unknown as Experiment, [0], {
+      samples: 100,
+    });
     expect(summary.plotErrors).toEqual([]);
     // Exact numbers: every claim is decided on one run.
     for (const v of summary.verdicts) expect(v.status, `${v.claim}: ${v.reason}`).toBe('holds');
-    for (const r of (await run(graphCriterion as unknown as Experiment, [0], { samples: 50 })).records)
+    for (const r of (await runExperimentCells(graphCriterion as unknown as Experiment, [0], { samples: 50 }))
+      .records)
       expect(r.result.metrics.holds).toBeLessThanOrEqual(r.result.metrics.identified! + 1e-12);
   });
 });

@@ -1,12 +1,9 @@
+import { type Experiment, initBackend, resolveConfig } from '@paperkit/tensor-core';
 import {
-  type CellRecord,
-  checkCellResult,
-  type Experiment,
-  initBackend,
-  resolveConfig,
-  summarizeExperiment,
-} from '@paperkit/tensor-core';
-import { expectNoLeak, experimentPackageConformance, fakeCellContext } from '@paperkit/tensor-core/testing';
+  expectNoLeak,
+  experimentPackageConformance,
+  runExperimentCells,
+} from '@paperkit/tensor-core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { experiments, intersectional, mnistGroups, syntheticGroups } from '../src/experiments/index.js';
 import { prunedCount } from '../src/index.js';
@@ -26,20 +23,6 @@ it('cell parameter names are neither metric names nor seed/cell', () => {
           );
 });
 
-/** Every cell of `e` at each seed, checked as the runner checks them, then the runner's summary. */
-async function run(e: Experiment, seeds: readonly number[], overrides: Record<string, unknown>) {
-  const config = resolveConfig(e, 'quick', overrides);
-  const records: CellRecord[] = [];
-  for (const seed of seeds)
-    for (const cell of e.cells(config))
-      records.push({
-        seed,
-        cell,
-        result: checkCellResult(e, cell, await e.cell(config, cell.params, fakeCellContext(seed))),
-      });
-  return { config, records, summary: summarizeExperiment(e, config, records) };
-}
-
 /** Small enough to run every cell in seconds; the science is checked in synthetic-groups.repro.test.ts. */
 const TINY = { hidden: 8, denseEpochs: 2, epochs: 3, pruningEpochs: 1, traceEvery: 2 };
 const ALL = ['nft', 'nft-es', 'el', 'el-rb', 'ceag', 'ceag-nupi', 'ceag-norb', 'ceag-buffermean'];
@@ -47,8 +30,8 @@ const ALL = ['nft', 'nft-es', 'el', 'el-rb', 'ceag', 'ceag-nupi', 'ceag-norb', '
 describe('experiments at tiny sizes', () => {
   it('synthetic-groups: every method, leak-free, one dense model and one dataset per seed; claims and plots build', async () => {
     const tiny = { ...TINY, trainSize: 400, testSize: 200, methods: ALL };
-    await run(syntheticGroups, [5], tiny); // trains the seed's dense model once (memoised)
-    const { records, summary } = await expectNoLeak(() => run(syntheticGroups, [5, 6], tiny));
+    await runExperimentCells(syntheticGroups, [5], tiny); // trains the seed's dense model once (memoised)
+    const { records, summary } = await expectNoLeak(() => runExperimentCells(syntheticGroups, [5, 6], tiny));
     expect(records).toHaveLength(16);
     for (const seed of [5, 6]) {
       const rs = records.filter((r) => r.seed === seed);
@@ -91,13 +74,13 @@ describe('experiments at tiny sizes', () => {
           }
       }
     // The same seed and cell give the same numbers (the runner's cache and resume rely on it).
-    const again = await run(syntheticGroups, [5], { ...tiny, methods: ['ceag'] });
+    const again = await runExperimentCells(syntheticGroups, [5], { ...tiny, methods: ['ceag'] });
     const first = records.find((r) => r.seed === 5 && r.cell.params.method === 'ceag')!;
     expect(again.records[0]!.result.metrics).toEqual(first.result.metrics);
   });
 
   it('mnist-groups: ten digit groups, the output layer stays dense', async () => {
-    const { records, summary } = await run(mnistGroups, [1], {
+    const { records, summary } = await runExperimentCells(mnistGroups, [1], {
       ...TINY,
       sparsities: [0.9],
       methods: ['nft', 'ceag'],
@@ -119,7 +102,7 @@ describe('experiments at tiny sizes', () => {
   });
 
   it('intersectional: both groupings are measured on the intersections and on the marginal groups', async () => {
-    const { records, summary } = await run(intersectional, [2], {
+    const { records, summary } = await runExperimentCells(intersectional, [2], {
       ...TINY,
       trainSize: 600,
       testSize: 300,

@@ -1,11 +1,5 @@
-import {
-  type CellRecord,
-  checkCellResult,
-  type Experiment,
-  resolveConfig,
-  summarizeExperiment,
-} from '@paperkit/tensor-core';
-import { fakeCellContext } from '@paperkit/tensor-core/testing';
+import type { Experiment } from '@paperkit/tensor-core';
+import { runExperimentCells } from '@paperkit/tensor-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type ConstrainedProblem,
@@ -62,8 +56,8 @@ export function variable(values: number[] | tf.Tensor): tf.Variable {
 }
 
 /**
- * Every cell of `e` at each seed, as the runner computes them (checked results, fresh context per cell),
- * then the runner's summary: verdicts of the claims and the built plots.
+ * The shared runExperimentCells of tensor-core's testing, plus `verdict(id)`: the verdict of one claim
+ * (an error names a claim the experiment does not declare).
  */
 export async function runExperiment(
   e: Experiment,
@@ -71,20 +65,11 @@ export async function runExperiment(
   overrides: Record<string, unknown> = {},
   preset = 'quick',
 ) {
-  const config = resolveConfig(e, preset, overrides);
-  const records: CellRecord[] = [];
-  for (const seed of seeds)
-    for (const cell of e.cells(config))
-      records.push({
-        seed,
-        cell,
-        result: checkCellResult(e, cell, await e.cell(config, cell.params, fakeCellContext(seed))),
-      });
-  const summary = summarizeExperiment(e, config, records);
+  const run = await runExperimentCells(e, seeds, overrides, preset);
   const verdict = (id: string) => {
-    const v = summary.verdicts.find((x) => x.claim === id);
+    const v = run.summary.verdicts.find((x) => x.claim === id);
     if (!v) throw new Error(`no claim '${id}' in ${e.id}`);
     return v;
   };
-  return { config, records, summary, verdict };
+  return { ...run, verdict };
 }

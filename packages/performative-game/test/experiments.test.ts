@@ -1,12 +1,9 @@
+import { type Experiment, initBackend, resolveConfig, summarizeExperiment } from '@paperkit/tensor-core';
 import {
-  type CellRecord,
-  checkCellResult,
-  type Experiment,
-  initBackend,
-  resolveConfig,
-  summarizeExperiment,
-} from '@paperkit/tensor-core';
-import { expectNoLeak, experimentPackageConformance, fakeCellContext } from '@paperkit/tensor-core/testing';
+  expectNoLeak,
+  experimentPackageConformance,
+  runExperimentCells,
+} from '@paperkit/tensor-core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   anarchy,
@@ -25,20 +22,6 @@ beforeAll(async () => {
 
 experimentPackageConformance(experiments, { prefix: 'performative-game' });
 
-/** Every cell of `e` at each seed, as the runner computes them, then the runner's summary (verdicts, plots). */
-async function run(e: Experiment, seeds: readonly number[], overrides: Record<string, unknown> = {}) {
-  const cfg = resolveConfig(e, 'quick', overrides);
-  const records: CellRecord[] = [];
-  for (const seed of seeds)
-    for (const cell of e.cells(cfg))
-      records.push({
-        seed,
-        cell,
-        result: checkCellResult(e, cell, await e.cell(cfg, cell.params, fakeCellContext(seed))),
-      });
-  return { records, summary: summarizeExperiment(e, cfg, records) };
-}
-
 describe('experiments', () => {
   it('anarchy, trust-oscillation (deterministic) and rrm (3 seeds): the claims hold at the quick preset', async () => {
     for (const [e, seeds, count] of [
@@ -46,7 +29,7 @@ describe('experiments', () => {
       [trustOscillation, [0], 9],
       [rrm, [0, 1, 2], 19],
     ] as const) {
-      const { summary } = await run(e as Experiment, seeds);
+      const { summary } = await runExperimentCells(e as Experiment, seeds);
       expect(summary.verdicts.length, e.id).toBe(count);
       for (const v of summary.verdicts) {
         // N = 8 sits at ≈ 0.86, too close to the 0.85 bound for three seeds to decide.
@@ -59,7 +42,7 @@ describe('experiments', () => {
   });
 
   it('claims are judged from the cells: a perturbed table makes a derived claim fail', async () => {
-    const { records } = await run(trustOscillation, [0]);
+    const { records } = await runExperimentCells(trustOscillation, [0]);
     const bent = records.map((r) =>
       r.cell.params.policy === 'med'
         ? { ...r, result: { ...r.result, metrics: { ...r.result.metrics, welfare: 0.7 } } }
@@ -78,7 +61,9 @@ describe('experiments', () => {
       [trustGradient, {}],
       [trustAblation, {}],
     ] as const) {
-      const { records } = await expectNoLeak(() => run(e as Experiment, [0], { ...tiny, ...extra }));
+      const { records } = await expectNoLeak(() =>
+        runExperimentCells(e as Experiment, [0], { ...tiny, ...extra }),
+      );
       for (const r of records) {
         for (const v of Object.values(r.result.metrics))
           expect(Number.isFinite(v), `${e.id} ${r.cell.key}`).toBe(true);

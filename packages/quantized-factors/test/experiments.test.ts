@@ -1,11 +1,10 @@
+import { resolveConfig, summarizeExperiment } from '@paperkit/tensor-core';
 import {
-  type CellRecord,
-  checkCellResult,
-  type Experiment,
-  resolveConfig,
-  summarizeExperiment,
-} from '@paperkit/tensor-core';
-import { expectNoLeak, experimentPackageConformance, fakeCellContext } from '@paperkit/tensor-core/testing';
+  expectNoLeak,
+  experimentPackageConformance,
+  fakeCellContext,
+  runExperimentCells,
+} from '@paperkit/tensor-core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { experiments, landscape, linearRecovery, nonlinear } from '../src/experiments/index.js';
 import { setupBackend } from './helpers.js';
@@ -13,20 +12,6 @@ import { setupBackend } from './helpers.js';
 beforeAll(setupBackend);
 
 experimentPackageConformance(experiments, { prefix: 'quantized-factors' });
-
-/** Every cell of `e` at each seed, checked as the runner checks them, then the runner's summary. */
-async function run(e: Experiment, seeds: readonly number[], overrides: Record<string, unknown>) {
-  const config = resolveConfig(e, 'quick', overrides);
-  const records: CellRecord[] = [];
-  for (const seed of seeds)
-    for (const cell of e.cells(config))
-      records.push({
-        seed,
-        cell,
-        result: checkCellResult(e, cell, await e.cell(config, cell.params, fakeCellContext(seed))),
-      });
-  return { records, summary: summarizeExperiment(e, config, records) };
-}
 
 /** Small enough to run every cell in seconds; the science is checked in repro.test.ts. */
 const TINY = {
@@ -51,7 +36,9 @@ const TINY = {
 
 describe('experiments at tiny sizes', () => {
   it('linear-recovery: every method returns its metrics, leak-free; views and claims build from the records', async () => {
-    const { records, summary } = await expectNoLeak(() => run(linearRecovery, [3, 4], TINY.linear));
+    const { records, summary } = await expectNoLeak(() =>
+      runExperimentCells(linearRecovery, [3, 4], TINY.linear),
+    );
     expect(records).toHaveLength(20);
     for (const r of records) {
       expect(r.result.metrics.mcc).toBeGreaterThan(0);
@@ -96,7 +83,10 @@ describe('experiments at tiny sizes', () => {
     const a = await linearRecovery.cell(config, params, fakeCellContext(4));
     const b = await linearRecovery.cell(config, params, fakeCellContext(4));
     expect({ ...a.metrics, seconds: 0 }).toEqual({ ...b.metrics, seconds: 0 });
-    const { records } = await run(linearRecovery, [0, 1], { ...TINY.linear, methods: ['ours', 'fastica'] });
+    const { records } = await runExperimentCells(linearRecovery, [0, 1], {
+      ...TINY.linear,
+      methods: ['ours', 'fastica'],
+    });
     // Ours made 0.5 and FastICA perfect at every seed: both claims on these cells must fail.
     const mcc = { ours: 0.5, fastica: 1 } as Record<string, number>;
     const bent = records.map((r) => ({
@@ -109,7 +99,7 @@ describe('experiments at tiny sizes', () => {
   });
 
   it('landscape: a symmetric k×k loss matrix whose minimum is below the raw loss; views build', async () => {
-    const { records, summary } = await expectNoLeak(() => run(landscape, [1], TINY.landscape));
+    const { records, summary } = await expectNoLeak(() => runExperimentCells(landscape, [1], TINY.landscape));
     for (const r of records) {
       const l = r.result.matrices!.landscape!;
       expect([l.rows, l.cols]).toEqual([6, 6]);
@@ -126,7 +116,7 @@ describe('experiments at tiny sizes', () => {
   });
 
   it('nonlinear: every method returns its metrics, leak-free; views build', async () => {
-    const { records, summary } = await expectNoLeak(() => run(nonlinear, [2], TINY.nonlinear));
+    const { records, summary } = await expectNoLeak(() => runExperimentCells(nonlinear, [2], TINY.nonlinear));
     expect(records.map((r) => r.cell.params.method)).toEqual(['raw', 'linear', 'flow']);
     for (const r of records) expect(r.result.metrics.mccSpearman).toBeGreaterThan(0);
     expect(summary.plotErrors).toEqual([]);

@@ -1,5 +1,9 @@
 import { initBackend, Rng, resolveConfig } from '@paperkit/tensor-core';
-import { expectNoLeak, experimentPackageConformance } from '@paperkit/tensor-core/testing';
+import {
+  expectNoLeak,
+  experimentPackageConformance,
+  runExperimentCells,
+} from '@paperkit/tensor-core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   circulantTeacher,
@@ -11,7 +15,6 @@ import {
   sharedPoolExperiment,
   sharedPoolTeacher,
 } from '../src/experiments/index.js';
-import { runCells, statuses } from './run-cells.js';
 
 beforeAll(async () => {
   await initBackend({ prefer: 'wasm', blas: 'off' });
@@ -31,10 +34,10 @@ describe('circulant teacher (headline)', () => {
   });
 
   it('reproduces the effect over seeds 0–2: ≥ 20× lower test MSE at ws_lr = 1e-2, ≥ 95% of weights on a teacher level', async () => {
-    const { records, summary } = await expectNoLeak(() =>
-      runCells(circulantTeacherExperiment, [0, 1, 2], { wsLrs: [0, 1e-2] }),
+    const { records, summary, statuses } = await expectNoLeak(() =>
+      runExperimentCells(circulantTeacherExperiment, [0, 1, 2], { wsLrs: [0, 1e-2] }),
     );
-    expect(statuses(summary)).toEqual({
+    expect(statuses).toEqual({
       'mse-drop': expect.stringMatching(/^holds/),
       'levels-recovered': expect.stringMatching(/^holds/),
     });
@@ -67,7 +70,7 @@ describe('circulant teacher (headline)', () => {
 
 describe('prox-speed', () => {
   it('round counts: d − 1 for imminent collisions and ⌈log2 d⌉ levels for search on the adversarial input', async () => {
-    const { records, summary } = await runCells(proxSpeedExperiment, [0], {
+    const { records, summary, statuses } = await runExperimentCells(proxSpeedExperiment, [0], {
       sizes: [2000, 5000],
       repeats: 1,
       adversarialSizes: [64, 300],
@@ -82,7 +85,7 @@ describe('prox-speed', () => {
     expect(at('gaussian', 5000, 'pav').rounds).toBe(1);
     // End collisions finds one cluster per round: hundreds of clusters at d = 5000, λ = 1e-3.
     expect(at('gaussian', 5000, 'end').rounds).toBeGreaterThan(200);
-    const s = statuses(summary);
+    const s = statuses;
     for (const id of ['imminent-adversarial', 'search-levels', 'search-depth', 'imminent-gaussian'])
       expect(s[id]).toMatch(/^holds/);
     expect(summary.plotErrors).toEqual([]);

@@ -6,12 +6,11 @@ import {
   Rng,
   resolveConfig,
 } from '@paperkit/tensor-core';
-import { expectNoLeak, fakeCellContext } from '@paperkit/tensor-core/testing';
+import { expectNoLeak, fakeCellContext, runExperimentCells } from '@paperkit/tensor-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mnistTorusExperiment as e, torusData } from '../src/experiments/index.js';
 import { applyTorusCnn, applyTorusFc, initTorusCnn, initTorusFc } from '../src/experiments/torus-models.js';
-import { runCells } from './run-cells.js';
 
 beforeAll(async () => {
   await initBackend({ prefer: 'wasm', blas: 'off' });
@@ -128,7 +127,7 @@ describe('MNIST-torus data and models', () => {
 describe('mnist-torus cells (tiny scale)', () => {
   it('the prox shares fc1 weights, β-lasso zeros them, plain FC does neither; no tensor leaks', async () => {
     const { records, summary } = await expectNoLeak(() =>
-      runCells(e, [3], {
+      runExperimentCells(e, [3], {
         nTrain: 256,
         nTest: 128,
         width: 2,

@@ -9,4 +9,5 @@ export { type ExperimentPackageOptions, experimentPackageConformance } from './e
 export { expectNoLeak } from './leaks.js';
 export { expectAllClose, expectBitIdentical, maxAbsDiff, readHost, type Tolerance } from './numeric.js';
 export { quadraticProblem, rosenbrockProblem, type ToyProblem } from './problems.js';
+export { type ExperimentRun, runExperimentCells } from './run-experiment.js';
 export { type BadStateCase, badStates } from './state-cases.js';
