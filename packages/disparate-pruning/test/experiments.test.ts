@@ -27,6 +27,24 @@ it('cell parameter names are neither metric names nor seed/cell', () => {
 const TINY = { hidden: 8, denseEpochs: 2, epochs: 3, pruningEpochs: 1, traceEvery: 2 };
 const ALL = ['nft', 'nft-es', 'el', 'el-rb', 'ceag', 'ceag-nupi', 'ceag-norb', 'ceag-buffermean'];
 
+describe('schemas refuse sizes and rates this machine cannot run, naming the field', () => {
+  const cases: [Experiment, Record<string, unknown>, RegExp][] = [
+    [syntheticGroups as unknown as Experiment, { trainSize: 1e9 }, /trainSize/],
+    [syntheticGroups as unknown as Experiment, { hidden: 1e6 }, /hidden/],
+    [syntheticGroups as unknown as Experiment, { lr: 1e30 }, /lr/],
+    [syntheticGroups as unknown as Experiment, { epochs: 1e7 }, /epochs/],
+    [syntheticGroups as unknown as Experiment, { nupiKp: 1e9 }, /nupiKp/],
+    [intersectional as unknown as Experiment, { testSize: 1e9 }, /testSize/],
+    [intersectional as unknown as Experiment, { dualLr: 1e6 }, /dualLr/],
+    [mnistGroups as unknown as Experiment, { denseLr: 10 }, /denseLr/],
+    [mnistGroups as unknown as Experiment, { batchSize: 1e7 }, /batchSize/],
+  ];
+  for (const [e, overrides, field] of cases)
+    it(`${e.id} ${JSON.stringify(overrides)}`, () => {
+      expect(() => resolveConfig(e, 'quick', overrides)).toThrow(field);
+    });
+});
+
 describe('experiments at tiny sizes', () => {
   it('synthetic-groups: every method, leak-free, one dense model and one dataset per seed; claims and plots build', async () => {
     const tiny = { ...TINY, trainSize: 400, testSize: 200, methods: ALL };

@@ -1,18 +1,12 @@
 import {
   AdamW,
-  applyTransformer,
   type CellContext,
   type CellResult,
   cellSink,
-  initTransformer,
-  languageModelBatch,
-  languageModelLoss,
-  sampleMarkovSequences,
   train,
   warmupCosineSchedule,
-  zipfMarkovChain,
+  zipfLanguageModelTask,
 } from '@paperkit/tensor-core';
-import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { rotated } from '../rotated-optimizer.js';
 import type { RotationScope } from '../rotation.js';
@@ -63,26 +57,8 @@ export async function trainTransformer(
   ctx: CellContext,
   s: Partial<ScopeSettings> = {},
 ): Promise<CellResult<TransformerMetric>> {
-  const model = {
-    vocabSize: c.vocab,
-    contextLength: c.length - 1,
-    dModel: c.dModel,
-    heads: c.heads,
-    layers: c.layers,
-  };
-  const chain = zipfMarkovChain(ctx.rng.stream('data'), {
-    vocabSize: c.vocab,
-    exponent: c.exponent,
-    branching: Math.min(c.branching, c.vocab),
-  });
-  const tokens = sampleMarkovSequences(chain, ctx.rng.stream('train'), c.steps * c.batch, c.length);
-  const held = sampleMarkovSequences(chain, ctx.rng.stream('eval'), c.evalSequences, c.length);
-  const heldBatch = languageModelBatch(
-    held,
-    c.length,
-    Int32Array.from({ length: c.evalSequences }, (_, i) => i),
-  );
-  const params = initTransformer(ctx.rng.stream('init'), model);
+  const task = zipfLanguageModelTask(ctx.rng, c);
+  const params = task.params;
   const rot = scopeRotation(params, scope, ctx.rng.stream('rotation'), {
     blockSize: c.blockSize,
     svdEvery: c.svdEvery,
@@ -96,8 +72,6 @@ export async function trainTransformer(
   });
   const adamw = new AdamW({ lr: schedule, beta2: c.beta2, weightDecay: c.weightDecay, clipNorm: c.clipNorm });
   const opt = rotated(adamw, rot);
-  const loss = (x: tf.Tensor, y: tf.Tensor) =>
-    languageModelLoss(applyTransformer(params.tensors(), x, model), y);
   try {
     ctx.progress.start('training', c.steps);
     const r = await train({
@@ -106,29 +80,15 @@ export async function trainTransformer(
       signal: ctx.signal,
       sink: cellSink(ctx),
       onProgress: (p) => ctx.progress.update(p.step, `loss ${p.loss.toFixed(3)}`),
-      step: (i) => {
-        const b = languageModelBatch(
-          tokens,
-          c.length,
-          Int32Array.from({ length: c.batch }, (_, k) => i * c.batch + k),
-        );
-        try {
-          return opt.minimize(() => loss(b.inputs, b.targets), params);
-        } finally {
-          tf.dispose([b.inputs, b.targets]);
-        }
-      },
+      step: (i) => task.step(opt, i),
     });
-    const ev = tf.tidy(() => loss(heldBatch.inputs, heldBatch.targets));
-    const evalLoss = (await ev.data())[0]!;
-    ev.dispose();
+    const evalLoss = await task.heldOutLoss();
     return {
       metrics: { trainLoss: tailMean(r.losses, Math.ceil(c.steps / 5)), evalLoss },
       series: { loss: { x: r.losses.map((l) => l.step), y: r.losses.map((l) => l.loss) } },
     };
   } finally {
-    tf.dispose([heldBatch.inputs, heldBatch.targets]);
     opt.dispose();
-    params.dispose();
+    task.dispose();
   }
 }

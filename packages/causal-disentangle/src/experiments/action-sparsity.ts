@@ -2,7 +2,7 @@ import { defineExperiment, grid } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { syntheticDataset } from '../synthetic/dataset.js';
 import { MECHANISM_VARIANTS } from '../synthetic/mechanisms.js';
-import { PAPER, TRAINED_METRICS, trainCell, trainingFields } from './shared.js';
+import { PAPER, TRAINED_METRICS, TRAINING_BASE, trainCell, trainingFields } from './shared.js';
 import { type SettingReference, sparsityClaims, trainedPlots } from './trained-views.js';
 
 const schema = z.strictObject({
@@ -35,23 +35,14 @@ export const actionSparsity = defineExperiment({
   headline: true,
   schema,
   base: {
+    ...TRAINING_BASE,
     variants: ['non_trivial', 'trivial'],
     methods: ['constraint', 'unregularised', 'penalty', 'oracle'],
     latentDim: 8,
     observedDim: 16,
     trainSize: 40_000,
     testSize: 4000,
-    steps: 8000,
-    batchSize: 256,
-    lr: 1e-3,
-    maskLr: 1e-2,
-    dualLr: 0.01,
-    annealFraction: 0.5,
-    holdFraction: 0,
     penalty: 4,
-    encoderHidden: [64, 64],
-    transitionHidden: [32, 32],
-    evalEvery: 500,
   },
   presets: {
     // Near the `paperkit repro` budget: d_z = 4, one graph, two methods, ≈ 45 s of CPU per seed with BLAS

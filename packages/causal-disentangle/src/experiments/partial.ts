@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Graph } from '../graphs/graph.js';
 import { namedGraph } from '../graphs/named.js';
 import { syntheticDataset } from '../synthetic/dataset.js';
-import { PAPER, TRAINED_METRICS, trainCell, trainingFields } from './shared.js';
+import { PAPER, TRAINED_METRICS, TRAINING_BASE, trainCell, trainingFields } from './shared.js';
 import { partialClaims, type SettingReference, trainedPlots } from './trained-views.js';
 
 const schema = z.strictObject({
@@ -57,23 +57,14 @@ export const partial = defineExperiment({
     'partial disentanglement: on graphs that fail the criterion, the constraint identifies latents up to C (consistent R ≫ MCC)',
   schema,
   base: {
+    ...TRAINING_BASE,
     graphs: ['easy', 'hard'],
     methods: ['constraint', 'unregularised', 'penalty', 'oracle'],
     latentDim: 10,
     observedDim: 20,
     trainSize: 40_000,
     testSize: 4000,
-    steps: 8000,
-    batchSize: 256,
-    lr: 1e-3,
-    maskLr: 1e-2,
-    dualLr: 0.01,
-    annealFraction: 0.5,
-    holdFraction: 0,
     penalty: 16,
-    encoderHidden: [64, 64],
-    transitionHidden: [32, 32],
-    evalEvery: 500,
   },
   presets: {
     quick: {

@@ -76,6 +76,23 @@ export const trainingFields = {
 };
 
 /** The values of {@link trainingFields}. */
+/**
+ * The training settings every trained experiment starts from (the reference's defaults at this scale):
+ * each experiment's base spreads it and sets only its sizes and penalty.
+ */
+export const TRAINING_BASE = {
+  steps: 8000,
+  batchSize: 256,
+  lr: 1e-3,
+  maskLr: 1e-2,
+  dualLr: 0.01,
+  annealFraction: 0.5,
+  holdFraction: 0,
+  encoderHidden: [64, 64],
+  transitionHidden: [32, 32],
+  evalEvery: 500,
+};
+
 export type TrainingSettings = {
   readonly [K in keyof typeof trainingFields]: z.output<(typeof trainingFields)[K]>;
 };

@@ -2,7 +2,7 @@ import { defineExperiment, grid } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { syntheticDataset } from '../synthetic/dataset.js';
 import { MECHANISM_VARIANTS } from '../synthetic/mechanisms.js';
-import { PAPER, TRAINED_METRICS, trainCell, trainingFields } from './shared.js';
+import { PAPER, TRAINED_METRICS, TRAINING_BASE, trainCell, trainingFields } from './shared.js';
 import { type SettingReference, sparsityClaims, trainedPlots } from './trained-views.js';
 
 const schema = z.strictObject({
@@ -39,23 +39,14 @@ export const temporalSparsity = defineExperiment({
     'sparse temporal graphs: the constraint ‖Ĝᶻ‖₀ ≤ ‖Gᶻ‖₀ recovers latents that depend sparsely on their past',
   schema,
   base: {
+    ...TRAINING_BASE,
     variants: ['trivial', 'non_trivial'],
     methods: ['constraint', 'unregularised', 'penalty', 'oracle'],
     latentDim: 6,
     observedDim: 12,
     trainSize: 20_000,
     testSize: 2000,
-    steps: 8000,
-    batchSize: 256,
-    lr: 1e-3,
-    maskLr: 1e-2,
-    dualLr: 0.01,
-    annealFraction: 0.5,
-    holdFraction: 0,
     penalty: 1,
-    encoderHidden: [64, 64],
-    transitionHidden: [32, 32],
-    evalEvery: 500,
   },
   presets: {
     quick: {

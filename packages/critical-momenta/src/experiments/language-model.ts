@@ -1,5 +1,4 @@
 import {
-  applyTransformer,
   type CellContext,
   type CellResult,
   type Claim,
@@ -7,14 +6,9 @@ import {
   defineExperiment,
   diff,
   grid,
-  initTransformer,
-  languageModelBatch,
-  languageModelLoss,
-  sampleMarkovSequences,
   train,
-  zipfMarkovChain,
+  zipfLanguageModelTask,
 } from '@paperkit/tensor-core';
-import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { networkOptimizer } from './classifier-run.js';
 import { bufferFields, lrField, METHODS, type Method, PAPER, qualitative } from './shared.js';
@@ -53,29 +47,8 @@ type Metric = 'trainLoss' | 'evalLoss' | 'earlyEvalLoss';
  * with one method; every method of a seed sees the same chain, text and initial weights.
  */
 async function trainLm(c: Config, method: Method, ctx: CellContext): Promise<CellResult<Metric>> {
-  const model = {
-    vocabSize: c.vocab,
-    contextLength: c.length - 1,
-    dModel: c.dModel,
-    heads: c.heads,
-    layers: c.layers,
-  };
-  const chain = zipfMarkovChain(ctx.rng.stream('data'), {
-    vocabSize: c.vocab,
-    exponent: c.exponent,
-    branching: Math.min(c.branching, c.vocab),
-  });
-  const tokens = sampleMarkovSequences(chain, ctx.rng.stream('train'), c.steps * c.batch, c.length);
-  const held = sampleMarkovSequences(chain, ctx.rng.stream('eval'), c.evalSequences, c.length);
-  const heldBatch = languageModelBatch(
-    held,
-    c.length,
-    Int32Array.from({ length: c.evalSequences }, (_, i) => i),
-  );
-  const params = initTransformer(ctx.rng.stream('init'), model);
+  const task = zipfLanguageModelTask(ctx.rng, c);
   const opt = networkOptimizer({ ...c, method });
-  const loss = (x: tf.Tensor, y: tf.Tensor) =>
-    languageModelLoss(applyTransformer(params.tensors(), x, model), y);
   try {
     ctx.progress.start('training', c.steps);
     const r = await train({
@@ -85,24 +58,8 @@ async function trainLm(c: Config, method: Method, ctx: CellContext): Promise<Cel
       signal: ctx.signal,
       sink: cellSink(ctx),
       onProgress: (p) => ctx.progress.update(p.step, `loss ${p.loss.toFixed(3)}`),
-      step: (i) => {
-        const b = languageModelBatch(
-          tokens,
-          c.length,
-          Int32Array.from({ length: c.batch }, (_, k) => i * c.batch + k),
-        );
-        try {
-          return opt.minimize(() => loss(b.inputs, b.targets), params);
-        } finally {
-          tf.dispose([b.inputs, b.targets]);
-        }
-      },
-      evaluate: async () => {
-        const ev = tf.tidy(() => loss(heldBatch.inputs, heldBatch.targets));
-        const v = (await ev.data())[0]!;
-        ev.dispose();
-        return { evalLoss: v };
-      },
+      step: (i) => task.step(opt, i),
+      evaluate: async () => ({ evalLoss: await task.heldOutLoss() }),
     });
     const evals = r.evals.map((e) => ({ step: e.step, loss: e.evalLoss! }));
     // The held-out loss a quarter of the way in: the paper's "falls fastest" (PTB, Fig. 6).
@@ -120,9 +77,8 @@ async function trainLm(c: Config, method: Method, ctx: CellContext): Promise<Cel
       },
     };
   } finally {
-    tf.dispose([heldBatch.inputs, heldBatch.targets]);
     opt.dispose();
-    params.dispose();
+    task.dispose();
   }
 }
 

@@ -11,19 +11,13 @@ import {
   multipliersView,
   PAPER,
   psiGroupsView,
+  syntheticTaskFields,
 } from './shared.js';
 import { type GroupedGaussianConfig, groupedGaussianTask } from './synthetic-data.js';
 
 const schema = z.strictObject({
-  trainSize: z.int().min(100),
-  testSize: z.int().min(100),
-  /** Shift of the attribute means along e₁, e₂ (region) and e₃ (style). */
-  separation: z.number().positive(),
-  /** Hidden width H of the MLP 8-H-H-2. */
-  hidden: z.int().min(2),
-  denseEpochs: z.int().min(1),
-  denseLr: z.number().positive(),
-  sparsity: z.number().min(0).lt(1),
+  // separation: the shift of the attribute means along e₁, e₂ (region) and e₃ (style)
+  ...syntheticTaskFields,
   ...fineTuneFields,
   /** Methods constraining the 6 intersections (one cell each). */
   methods: methodsField,

@@ -46,15 +46,15 @@ export const methodsField = z.array(z.enum(METHOD_NAMES)).min(1);
 /** The dual-side settings every experiment shares. */
 export const dualFields = {
   /** ε of ψ_g ≤ ε, as a fraction (0.02 = 2 points). */
-  epsilon: z.number().min(0),
+  epsilon: z.number().min(0).max(1),
   /** Gradient-ascent step of CEAG's dual; also κ_i of the νPI dual. */
-  dualLr: z.number().positive(),
+  dualLr: z.number().positive().max(100),
   /** Gradient-ascent step of EL's (free-sign) dual. */
-  elDualLr: z.number().positive(),
+  elDualLr: z.number().positive().max(100),
   /** κ_p of the νPI dual (ν = 0). */
-  nupiKp: z.number(),
+  nupiKp: z.number().min(-1000).max(1000),
   /** Replay buffer capacity per group (CEAG, EL+RB). */
-  buffer: z.int().min(1),
+  buffer: z.int().min(1).max(100_000),
   /** Overall-accuracy estimate of CEAG's dual step. */
   overallEstimate: z.enum(OVERALL_ESTIMATES as unknown as [OverallEstimate, ...OverallEstimate[]]),
 };

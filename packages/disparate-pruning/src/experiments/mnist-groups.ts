@@ -17,11 +17,11 @@ const schema = z.strictObject({
   /** Image side: 14 (2×2 average-pooled) or 28. */
   imageSize: z.union([z.literal(14), z.literal(28)]),
   /** Hidden width H of the MLP (side²)-H-H-10. */
-  hidden: z.int().min(2),
+  hidden: z.int().min(2).max(4096),
   /** Dense training epochs (Adam). */
-  denseEpochs: z.int().min(1),
+  denseEpochs: z.int().min(1).max(1000),
   /** Dense Adam learning rate. */
-  denseLr: z.number().positive(),
+  denseLr: z.number().positive().max(1),
   /** Final sparsities swept (one cell per sparsity × method). */
   sparsities: z.array(z.number().min(0).lt(1)).min(1),
   /** Keep the output layer dense (the paper keeps its networks' last layer dense). */

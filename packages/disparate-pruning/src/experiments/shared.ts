@@ -39,22 +39,43 @@ export const METRICS: Readonly<Record<CellMetric, MetricSpec>> = {
 };
 
 /** Fine-tuning fields every experiment's schema shares (the dense model's fields differ). */
+/**
+ * The dense model and sparsity of the generated-group experiments (synthetic-groups, intersectional),
+ * bounded by what trains on this class of machine.
+ */
+export const syntheticTaskFields = {
+  /** Training examples. */
+  trainSize: z.int().min(100).max(200_000),
+  /** Test examples. */
+  testSize: z.int().min(100).max(200_000),
+  /** Distance of the group (attribute) means from the origin along their axes. */
+  separation: z.number().positive().max(100),
+  /** Hidden width H of the MLP 8-H-H-2. */
+  hidden: z.int().min(2).max(4096),
+  /** Dense training epochs (Adam). */
+  denseEpochs: z.int().min(1).max(1000),
+  /** Dense Adam learning rate. */
+  denseLr: z.number().positive().max(1),
+  /** Final layer-wise sparsity of all three weight matrices. */
+  sparsity: z.number().min(0).lt(1),
+};
+
 export const fineTuneFields = {
   /** Mini-batch size (dense training and fine-tuning). */
-  batchSize: z.int().min(1),
+  batchSize: z.int().min(1).max(65_536),
   /** Fine-tuning epochs, pruning epochs included. */
-  epochs: z.int().min(2),
+  epochs: z.int().min(2).max(1000),
   /** Last GMP epoch E_p (the constraints start there). */
-  pruningEpochs: z.int().min(0),
+  pruningEpochs: z.int().min(0).max(1000),
   /** Fine-tuning Adam learning rate. */
-  lr: z.number().positive(),
+  lr: z.number().positive().max(1),
   /** Epoch fractions at which the fine-tuning rate is multiplied by `lrGamma` (reference: .6, .8, .9). */
   lrMilestones: z.array(z.number().min(0).max(1)),
   /** Decay factor of the fine-tuning rate at each milestone (reference: 0.1). */
-  lrGamma: z.number().positive(),
+  lrGamma: z.number().positive().max(1),
   ...dualFields,
   /** Constrained steps between multiplier snapshots. */
-  traceEvery: z.int().min(1),
+  traceEvery: z.int().min(1).max(1_000_000),
 };
 
 /**

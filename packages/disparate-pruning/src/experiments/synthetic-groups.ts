@@ -10,24 +10,12 @@ import {
   multipliersView,
   PAPER,
   psiGroupsView,
+  syntheticTaskFields,
 } from './shared.js';
 import { fourGroupTask, groupedGaussianTask } from './synthetic-data.js';
 
 const schema = z.strictObject({
-  /** Training examples. */
-  trainSize: z.int().min(100),
-  /** Test examples. */
-  testSize: z.int().min(100),
-  /** Distance of the non-majority group means from the origin. */
-  separation: z.number().positive(),
-  /** Hidden width H of the MLP 8-H-H-2. */
-  hidden: z.int().min(2),
-  /** Dense training epochs (Adam). */
-  denseEpochs: z.int().min(1),
-  /** Dense Adam learning rate. */
-  denseLr: z.number().positive(),
-  /** Final layer-wise sparsity of all three weight matrices. */
-  sparsity: z.number().min(0).lt(1),
+  ...syntheticTaskFields,
   ...fineTuneFields,
   /** Methods compared (one cell each). */
   methods: methodsField,

@@ -8,3 +8,8 @@ export {
   type TrainResult,
   train,
 } from './loop.js';
+export {
+  type ZipfLanguageModelConfig,
+  type ZipfLanguageModelTask,
+  zipfLanguageModelTask,
+} from './zipf-language-model.js';
