@@ -22,7 +22,7 @@ export const bigramFields = {
   steps: z.int().min(50).max(10_000),
   adamLr: lrField(1),
   blockSize: z.int().min(1).max(4096), // n of the global and layer rotations
-  svdEvery: z.int().min(1), // SVD recompute period F
+  svdEvery: z.int().min(1).max(1_000_000), // SVD recompute period F
 };
 
 /**

@@ -9,8 +9,8 @@ const { blockSize: _b, ...tier1 } = TIER1_BIGRAM;
 const schema = z.strictObject({
   ...fields,
   blockSizes: z.array(z.int().min(1).max(4096)).min(2), // n of the global rotation; must include 1 and 16
-  lastSteps: z.int().min(25).multipleOf(25),
-  evalEvery: z.int().min(1),
+  lastSteps: z.int().min(25).max(1_000_000).multipleOf(25),
+  evalEvery: z.int().min(1).max(1_000_000),
 });
 
 /**

@@ -29,7 +29,7 @@ const schema = z.strictObject({
   batch: z.int().min(1).max(256),
   steps: z.int().min(25).max(5000),
   lr: lrField(0.1), // peak AdamW learning rate (warmup, then cosine to a tenth)
-  warmup: z.int().min(0),
+  warmup: z.int().min(0).max(1_000_000),
   weightDecay: z.number().min(0).max(1),
   blockSize: z.int().min(1).max(4096), // n of the global and layer rotations
   scopes: z.array(scopeField).min(2), // must include none

@@ -39,7 +39,7 @@ const schema = z.strictObject({
   h: z.number().positive().max(0.1), // central-difference step
   randomDirections: z.int().min(1).max(64), // random δw of the contribution test
   resumeSteps: z.int().min(1).max(5000), // steps resumed from the checkpoint logging the update CV (paper: 500)
-  lastSteps: z.int().min(25).multipleOf(25), // final loss = mean minibatch loss of the last steps
+  lastSteps: z.int().min(25).max(1_000_000).multipleOf(25), // final loss = mean minibatch loss of the last steps
 });
 
 /** Per seed: Spearman ρ of the final loss with `metric` (negated when lower `metric` predicts a higher loss). */

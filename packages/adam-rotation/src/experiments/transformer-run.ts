@@ -23,12 +23,12 @@ export const transformerFields = {
   layers: z.int().min(1).max(6),
   batch: z.int().min(1).max(128), // sequences per step
   steps: z.int().min(25).max(20_000),
-  warmup: z.int().min(0), // linear warmup, then cosine decay to a tenth (nanoGPT)
+  warmup: z.int().min(0).max(1_000_000), // linear warmup, then cosine decay to a tenth (nanoGPT)
   beta2: z.number().gt(0).lt(1), // AdamW β₂ (β₁ = 0.9)
   weightDecay: z.number().min(0).max(1), // decoupled
-  clipNorm: z.number().positive(), // global-norm clipping
+  clipNorm: z.number().positive().max(1e6), // global-norm clipping
   blockSize: z.int().min(1).max(4096), // n of the global and layer rotations
-  svdEvery: z.int().min(1), // SVD recompute period F
+  svdEvery: z.int().min(1).max(1_000_000), // SVD recompute period F
   evalSequences: z.int().min(1).max(4096), // held-out sequences of the final evaluation
 };
 

@@ -13,8 +13,8 @@ const schema = z
     momentum: z.number().min(0).lt(1),
     scopes: z.array(scopeField).min(1), // trained with Adam; must include none (the baseline)
     sgdScopes: z.array(scopeField), // trained with heavy-ball SGD at sgdLr
-    lastSteps: z.int().min(25).multipleOf(25), // final loss = mean minibatch loss of the last steps
-    evalEvery: z.int().min(1), // steps between exact population-loss evaluations
+    lastSteps: z.int().min(25).max(1_000_000).multipleOf(25), // final loss = mean minibatch loss of the last steps
+    evalEvery: z.int().min(1).max(1_000_000), // steps between exact population-loss evaluations
   })
   .refine((c) => c.scopes.includes('none'), { message: "scopes must include 'none' (the baseline)" })
   .refine((c) => !c.sgdLrSweep.includes(c.sgdLr), { message: 'sgdLrSweep must not repeat sgdLr' });

@@ -33,13 +33,13 @@ const schema = z.strictObject({
   /** Supports to run. */
   supports: z.array(z.enum(SUPPORTS)).min(1),
   /** Centres closer than this (unit square) are rejected: 2 × the reference's ball radius 0.16. */
-  minDistance: z.number().min(0),
+  minDistance: z.number().min(0).max(1e6),
   /** Training images (the regression trees of LMS_Tree are fitted on them). */
-  nTrain: z.int().min(10),
+  nTrain: z.int().min(10).max(1_000_000),
   /** Validation images for checkpoints and restart selection. */
-  nVal: z.int().min(10),
+  nVal: z.int().min(10).max(1_000_000),
   /** Test images (R² of LMS_Tree, RMSE). */
-  nTest: z.int().min(10),
+  nTest: z.int().min(10).max(1_000_000),
   /** Depth of the LMS_Tree regression trees (the reference's 10). */
   treeDepth: z.int().min(1).max(30),
   /**

@@ -24,7 +24,7 @@ const schema = z.strictObject({
   /** Points per axis of the Example 3.8 grid over [−1, 0] × [0, 1]. */
   polynomialGrid: z.int().min(2).max(2001),
   /** Grid step of the Example 4.9 grid over [bumpLo, bumpHi)² (the notebook: 0.05 over [0, 5)). */
-  bumpStep: z.number().positive(),
+  bumpStep: z.number().positive().max(1e6),
   /** Lower end of the Example 4.9 grid (ball heights). */
   bumpLo: z.number(),
   /** Upper end (exclusive) of the Example 4.9 grid. */

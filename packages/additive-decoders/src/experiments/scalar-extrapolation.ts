@@ -42,15 +42,15 @@ const schema = z.strictObject({
   /** The L-support leaves out y₁ > mid ∧ y₂ > mid. */
   mid: z.number(),
   /** Training images (uniform on the L). */
-  nTrain: z.int().min(10),
+  nTrain: z.int().min(10).max(1_000_000),
   /** Validation images (same support) for screening, checkpoints and restart selection. */
-  nVal: z.int().min(10),
+  nVal: z.int().min(10).max(1_000_000),
   /** In-support test images. */
-  nTest: z.int().min(10),
+  nTest: z.int().min(10).max(1_000_000),
   /** Out-of-support test images (the missing square). */
-  nOos: z.int().min(10),
+  nOos: z.int().min(10).max(1_000_000),
   /** Bins of the 1-D monotone maps of the decoder-only extrapolation. */
-  bins: z.int().min(2),
+  bins: z.int().min(2).max(10_000),
   /** Side of the extrapolation figure (grid² decoded images over the full square). */
   grid: z.int().min(2).max(12),
   ...trainingFields,

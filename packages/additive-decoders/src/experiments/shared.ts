@@ -34,19 +34,19 @@ export const trainingFields = {
   /** Negative slope of the leaky ReLU. */
   leakySlope: z.number().min(0).lt(1),
   /** Adam steps of the kept model. */
-  steps: z.int().min(2),
+  steps: z.int().min(2).max(1_000_000),
   /** Minibatch size. */
-  batchSize: z.int().min(1),
+  batchSize: z.int().min(1).max(100_000),
   /** Adam learning rate. */
-  lr: z.number().positive(),
+  lr: z.number().positive().max(10),
   /** Final steps over which the learning rate decays to 0 (half cosine); 0 = constant. */
-  decaySteps: z.int().min(0),
+  decaySteps: z.int().min(0).max(1_000_000),
   /** Independent restarts per cell; the lowest validation reconstruction is kept (unsupervised model selection). */
   restarts: z.int().min(1).max(32),
   /** Steps every restart trains (all together) before only the best continues. */
-  screenSteps: z.int().min(1),
+  screenSteps: z.int().min(1).max(1_000_000),
   /** Steps between validation passes (best-validation checkpoint of the kept model). */
-  evalEvery: z.int().min(1),
+  evalEvery: z.int().min(1).max(1_000_000),
 };
 
 /** The resolved training fields. */

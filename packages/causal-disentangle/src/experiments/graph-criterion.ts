@@ -19,11 +19,11 @@ import { matrixData, PAPER, REFERENCE_LOGS } from './shared.js';
 
 const schema = z.strictObject({
   /** d_z of the graphs named after dataset variants (the fixed `graph_*` designs have d_z = 10). */
-  latentDim: z.int().min(2),
+  latentDim: z.int().min(2).max(10_000),
   /** Densities p of the random graphs. */
   densities: z.array(z.number().min(0).max(1)).min(1),
   /** Random graphs drawn per density and kind. */
-  samples: z.int().min(1),
+  samples: z.int().min(1).max(1_000_000),
   /** Seed of the random graphs (the criterion is exact; this fixes which graphs are drawn). */
   graphSeed: z.int(),
 });

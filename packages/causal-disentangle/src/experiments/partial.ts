@@ -11,9 +11,9 @@ const schema = z.strictObject({
   graphs: z.array(z.enum(['easy', 'hard'])).min(1),
   ...trainingFields,
   /** d_z (even); d_a = d_z/2. */
-  latentDim: z.int().min(4).multipleOf(2),
+  latentDim: z.int().min(4).max(10_000).multipleOf(2),
   /** d_x (≥ d_z). */
-  observedDim: z.int().min(4),
+  observedDim: z.int().min(4).max(10_000),
 });
 
 /** Config of {@link partial}. */

@@ -44,35 +44,35 @@ export const trainingFields = {
   /** Methods compared (cells). */
   methods: z.array(z.enum(METHODS)).min(1),
   /** d_z (the number of true and learned latents). */
-  latentDim: z.int().min(2),
+  latentDim: z.int().min(2).max(10_000),
   /** d_x (≥ d_z). */
-  observedDim: z.int().min(2),
+  observedDim: z.int().min(2).max(10_000),
   /** Training samples (the reference: 800 000). */
-  trainSize: z.int().min(64),
+  trainSize: z.int().min(64).max(1_000_000),
   /** Held-out samples scored by the metrics (the reference: ≤ 100 000 of the test split). */
-  testSize: z.int().min(16),
+  testSize: z.int().min(16).max(1_000_000),
   /** Optimisation steps (the reference: 300 000). */
-  steps: z.int().min(1),
+  steps: z.int().min(1).max(1_000_000),
   /** Minibatch size (the reference: 1024). */
-  batchSize: z.int().min(1),
+  batchSize: z.int().min(1).max(100_000),
   /** Adam learning rate of the networks (the reference: 5e-4). */
-  lr: z.number().positive(),
+  lr: z.number().positive().max(10),
   /** Adam learning rate of the mask logits (the reference: lr). */
-  maskLr: z.number().positive(),
+  maskLr: z.number().positive().max(10),
   /** Dual step size η_d of the constraint (the reference: lr). */
-  dualLr: z.number().positive(),
+  dualLr: z.number().positive().max(100),
   /** Fraction of the steps over which the bound anneals (the reference: 150 000 of 300 000). */
   annealFraction: z.number().min(0).max(1),
   /** Fraction of the steps the bound is held at the number of possible edges first (the reference: 0). */
   holdFraction: z.number().min(0).max(1),
   /** Penalty coefficient c of the `penalty` method. */
-  penalty: z.number().min(0),
+  penalty: z.number().min(0).max(1e6),
   /** Hidden widths of encoder and decoder (the reference: 6×512). */
   encoderHidden: z.array(z.int().min(1)),
   /** Hidden widths of each latent's transition network (the reference: 5×512). */
   transitionHidden: z.array(z.int().min(1)).min(1),
   /** Steps between evaluations of the MCC curve. */
-  evalEvery: z.int().min(1),
+  evalEvery: z.int().min(1).max(1_000_000),
 };
 
 /** The values of {@link trainingFields}. */

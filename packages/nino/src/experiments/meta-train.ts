@@ -32,7 +32,7 @@ export type MetaNetwork = (typeof META_NETWORKS)[number];
 
 const group = z.strictObject({
   sizes: z.array(z.number().int().min(1)).min(2),
-  runs: z.number().int().min(1),
+  runs: z.number().int().min(1).max(100_000),
 });
 
 /** Configuration of `nino/meta-train`. */
@@ -44,16 +44,16 @@ export const metaTrainSchema = z.strictObject({
   /** Training trajectories: architectures and runs. */
   groups: z.array(group).min(1),
   /** Adam steps per trajectory and snapshot spacing s. */
-  steps: z.number().int().min(10),
-  snapshotEvery: z.number().int().min(1),
+  steps: z.number().int().min(10).max(1_000_000),
+  snapshotEvery: z.number().int().min(1).max(1_000_000),
   /** Meta-training iterations and batch (trajectories × windows). */
-  iterations: z.number().int().min(1),
-  trajectoriesPerBatch: z.number().int().min(1),
-  windowsPerTrajectory: z.number().int().min(1),
+  iterations: z.number().int().min(1).max(1_000_000),
+  trajectoriesPerBatch: z.number().int().min(1).max(100_000),
+  windowsPerTrajectory: z.number().int().min(1).max(100_000),
   /** Held-out runs of the in-distribution family (MLP 16-32-32-8) for scoring. */
-  heldOutRuns: z.number().int().min(1),
+  heldOutRuns: z.number().int().min(1).max(100_000),
   /** Distance between scored window starts, in snapshots. */
-  stride: z.number().int().min(1),
+  stride: z.number().int().min(1).max(1_000_000),
 });
 
 /** A resolved configuration. */

@@ -41,29 +41,29 @@ export const speedupSchema = z.strictObject({
   /** Methods (columns). */
   methods: z.array(z.enum(SPEEDUP_METHODS)).min(1),
   /** Training steps T. */
-  steps: z.number().int().min(10),
+  steps: z.number().int().min(10).max(1_000_000),
   /** Steps between nowcasts P (a multiple of `context`). */
-  period: z.number().int().min(2),
+  period: z.number().int().min(2).max(1_000_000),
   /** Snapshots per nowcast c (the checkpoints' ctx is 5). */
-  context: z.number().int().min(2),
+  context: z.number().int().min(2).max(10_000),
   /** Largest horizon K of the schedule and its decay power p. */
-  maxHorizon: z.number().int().min(1),
-  decay: z.number().positive(),
+  maxHorizon: z.number().int().min(1).max(10_000),
+  decay: z.number().positive().max(1e6),
   /** Multiplier of NiNo's and WNN+'s predicted change (the official `upd_scale`). */
-  updateScale: z.number().positive(),
+  updateScale: z.number().positive().max(1e6),
   /** Constant k of linefit. */
-  linefitK: z.number().int().min(1),
+  linefitK: z.number().int().min(1).max(1_000_000),
   /** Adam learning rate (no weight decay). */
-  lr: z.number().positive(),
+  lr: z.number().positive().max(10),
   /** Minibatch size. */
-  batchSize: z.number().int().min(1),
+  batchSize: z.number().int().min(1).max(100_000),
   /** Steps between validation evaluations. */
-  evalEvery: z.number().int().min(1),
+  evalEvery: z.number().int().min(1).max(1_000_000),
   /** Seed of the tasks' datasets (teachers, inputs, text), fixed across the run seeds. */
   taskSeed: z.number().int().min(0),
   /** Teacher-task training and validation sizes. */
-  trainSize: z.number().int().min(64),
-  valSize: z.number().int().min(16),
+  trainSize: z.number().int().min(64).max(1_000_000),
+  valSize: z.number().int().min(16).max(1_000_000),
   /** Validation-loss target per task (fixed, like the paper's per-task targets). */
   targets: z.record(task, z.number().positive()),
   /** A second, harder target per task: Adam's own final level (the paper's "reach Adam's final metric"). */

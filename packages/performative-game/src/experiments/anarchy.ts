@@ -17,12 +17,12 @@ import { derived, PAPER, range } from './shared.js';
 
 const schema = z.strictObject({
   alphaPoints: z.int().min(2).max(10_000), // of the α grid, numpy linspace(0, 1, ·) (reference: 100)
-  minN: z.int().min(3), // smallest population (reference: 3)
+  minN: z.int().min(3).max(10_000), // smallest population (reference: 3)
   maxN: z.int().min(3).max(500), // largest population (reference: 25)
   baSeeds: z.int().min(1).max(100), // BA graphs averaged per N, networkx seeds 0.. (reference: 5)
-  m: z.int().min(1), // BA attachment, below minN
+  m: z.int().min(1).max(10_000), // BA attachment, below minN
   r: z.number().min(0).max(1), // risk (Fig. 5: 0.6)
-  c: z.number().min(0), // cooperation cost (Fig. 5: 0.1)
+  c: z.number().min(0).max(1e6), // cooperation cost (Fig. 5: 0.1)
   threshold: z.number().gt(0).max(1), // T (Fig. 5: 0.5)
 });
 

@@ -9,18 +9,18 @@ import { completeGraph } from '../graph/graph.js';
 import { derived, PAPER, range, tag } from './shared.js';
 
 const schema = z.strictObject({
-  minN: z.int().min(3), // smallest BA population (reference: 5)
+  minN: z.int().min(3).max(10_000), // smallest BA population (reference: 5)
   maxN: z.int().min(3).max(1000), // largest BA population (reference: 20)
-  graphsPerN: z.int().min(1), // BA graphs per N, networkx seeds 0.. (reference: 5)
-  trialsPerGraph: z.int().min(1), // random starts per graph (reference: 10)
-  m: z.int().min(1), // BA attachment, below minN (reference: 2)
+  graphsPerN: z.int().min(1).max(100_000), // BA graphs per N, networkx seeds 0.. (reference: 5)
+  trialsPerGraph: z.int().min(1).max(100_000), // random starts per graph (reference: 10)
+  m: z.int().min(1).max(10_000), // BA attachment, below minN (reference: 2)
   threshold: z.number().gt(0).max(1), // T of the BA curves (reference: 0.5)
   r: z.number().min(0).max(1), // risk (reference: 0.4)
-  c: z.number().min(0), // cooperation cost (reference: 0.2)
+  c: z.number().min(0).max(1e6), // cooperation cost (reference: 0.2)
   alpha: z.number().min(0).max(1), // innate belief (irrelevant under full trust)
-  completeTrials: z.int().min(1), // random starts per complete-graph case
+  completeTrials: z.int().min(1).max(100_000), // random starts per complete-graph case
   completeCases: z.array(z.tuple([z.int().min(2), z.number().gt(0).max(1)])), // [N, T] of the law checks
-  histogramN: z.int().min(3), // N of the group-cooperation histogram (Fig. 12)
+  histogramN: z.int().min(3).max(10_000), // N of the group-cooperation histogram (Fig. 12)
 });
 
 /** Our re-simulation of the Fig. 4 protocol (other random draws, 50 trials per N): [cycled, failed]. */

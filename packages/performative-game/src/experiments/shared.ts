@@ -49,14 +49,14 @@ export const derived = (value: number, source: string): Reference => ({
 export const trainingFields = {
   epochs: z.int().min(1).max(10_000), // one episode and one Adam step each
   lr: z.number().positive().max(1), // Adam's learning rate
-  embeddingDim: z.int().min(1).nullable(), // per agent; null: the reference's (mlp 128, gnn 512)
-  width: z.int().min(1).nullable(), // of the hidden layers; null: the reference's 512
+  embeddingDim: z.int().min(1).max(10_000).nullable(), // per agent; null: the reference's (mlp 128, gnn 512)
+  width: z.int().min(1).max(10_000).nullable(), // of the hidden layers; null: the reference's 512
   n: z.int().min(3).max(200), // agents of the Barabási–Albert graph
-  m: z.int().min(1), // BA attachment, below n
+  m: z.int().min(1).max(10_000), // BA attachment, below n
   graphSeed: z.int().min(0).nullable(), // networkx seed of the graph; null: the run's seed (as `train.py`)
   rounds: z.int().min(1).max(1000), // per episode
   r: z.number().min(0).max(1), // risk
-  c: z.number().min(0), // cooperation cost
+  c: z.number().min(0).max(1e6), // cooperation cost
   alpha: z.number().gt(0).lt(1), // innate belief that a neighbour cooperates
   priorTrust: z.number().min(0).max(1), // τ₀
   threshold: z.number().gt(0).max(1), // T, the fraction of a group that must cooperate

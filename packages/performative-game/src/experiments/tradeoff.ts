@@ -28,7 +28,7 @@ import {
 const schema = z.strictObject({
   ...trainingFields, // `threshold`: the one of the multitask (MGDA) run and of the headline claims
   thresholds: z.array(z.number().gt(0).max(1)).min(1), // of the group- and accuracy-trained runs and RRM
-  rrmTrials: z.int().min(1), // RRM random starts on the training graph (the accuracy-seeking baseline)
+  rrmTrials: z.int().min(1).max(100_000), // RRM random starts on the training graph (the accuracy-seeking baseline)
 });
 
 const FIG7 = qualitative('Fig. 7: welfare-max points lie right of and below accuracy-max points');

@@ -19,7 +19,7 @@ import { commonFields, DATASET_LABEL, derived, firstSeedHeatmap, PAPER, parzenOp
 const schema = z.strictObject({
   ...commonFields,
   /** Samples. */
-  n: z.int().min(200),
+  n: z.int().min(200).max(1_000_000),
   /** Grid step in degrees (180/step values per angle). */
   stepDeg: z.number().positive().max(45),
   /** Coordinates the angles live in. */

@@ -37,7 +37,7 @@ const schema = z.strictObject({
   ...commonFields,
   methods: z.array(z.enum(LINEAR_RECOVERY_METHODS)).min(1),
   /** Samples per dataset scored by every method (the paper: 50 000). */
-  n: z.int().min(200),
+  n: z.int().min(200).max(1_000_000),
   /** Coordinates the angle search works in. */
   preprocess: z.enum(PREPROCESS as [Preprocess, ...Preprocess[]]),
   /** Coarse grid step of the angle search, degrees. */
@@ -45,23 +45,23 @@ const schema = z.strictObject({
   /** Refinement steps of the angle search, degrees. */
   refineStepsDeg: z.array(z.number().positive()).min(1),
   /** Coarse local minima the angle search refines. */
-  starts: z.int().min(1),
+  starts: z.int().min(1).max(100_000),
   /** The paper's gradient training (method `gradient`); it trains on `max(n, gradient.n)` points. */
   gradient: z.strictObject({
-    n: z.int().min(200),
-    batchSize: z.int().min(2),
-    epochs: z.int().min(1),
-    lr: z.number().positive(),
+    n: z.int().min(200).max(1_000_000),
+    batchSize: z.int().min(2).max(100_000),
+    epochs: z.int().min(1).max(1_000_000),
+    lr: z.number().positive().max(10),
     momentum: z.number().min(0).max(0.999),
     shuffle: z.boolean(),
     keepBest: z.boolean(),
   }),
   /** FastICA iteration cap (the notebooks pass 1000). */
-  fastIcaMaxIter: z.int().min(1),
+  fastIcaMaxIter: z.int().min(1).max(1_000_000),
   /** Points per scatter figure (≤ 800: the runner's Vega renderer overflows its stack on larger scatters). */
   plotPoints: z.int().min(0).max(800),
   /** Resolution of the gradient-magnitude ridge map (0: none). */
-  ridgeGrid: z.int().min(0),
+  ridgeGrid: z.int().min(0).max(10_000),
 });
 
 /** Resolved config of `quantized-factors/linear-recovery`. */

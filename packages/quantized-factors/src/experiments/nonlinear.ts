@@ -30,18 +30,18 @@ const schema = z.strictObject({
   ...commonFields,
   methods: z.array(z.enum(NONLINEAR_METHODS)).min(1),
   /** Samples. */
-  n: z.int().min(200),
+  n: z.int().min(200).max(1_000_000),
   /** Weight matrices of the mixing MLP (leaky ReLUs between them). */
-  mixingLayers: z.int().min(1),
+  mixingLayers: z.int().min(1).max(10_000),
   /** Coarse step of the linear angle search (also the flow's starting point). */
   coarseStepDeg: z.number().positive().max(90),
   /** The flow: affine couplings after a linear layer, trained with Adam on the criterion. */
   flow: z.strictObject({
-    couplings: z.int().min(0),
-    hidden: z.int().min(1),
-    steps: z.int().min(1),
-    batchSize: z.int().min(2),
-    lr: z.number().positive(),
+    couplings: z.int().min(0).max(10_000),
+    hidden: z.int().min(1).max(10_000),
+    steps: z.int().min(1).max(1_000_000),
+    batchSize: z.int().min(2).max(100_000),
+    lr: z.number().positive().max(10),
   }),
   /** Points per scatter figure (≤ 800: the runner's Vega renderer overflows its stack on larger scatters). */
   plotPoints: z.int().min(0).max(800),

@@ -43,9 +43,9 @@ export const commonFields = {
   /** The paper's datasets to run (cells). */
   datasets: z.array(z.enum(GRID_DATASET_KINDS as [GridDatasetKind, ...GridDatasetKind[]])).min(1),
   /** Parzen σ on standardised coordinates (the paper's 0.1). */
-  sigma: z.number().positive(),
+  sigma: z.number().positive().max(1e6),
   /** Query rows per Parzen kernel block; 0: automatic (`defaultChunkSize`). */
-  chunkSize: z.int().min(0),
+  chunkSize: z.int().min(0).max(1_000_000),
 };
 
 /** The Parzen options of a config, with the cell's abort signal. */
