@@ -67,7 +67,7 @@ const ALLOWED: Record<CommandName | 'none', readonly Flag[]> = {
     'help',
   ],
   report: ['out', 'registry', 'help'],
-  repro: ['seed', 'seeds', 'out', 'backend', 'no-blas', 'in-process', 'force', 'registry', 'help'],
+  repro: ['seed', 'seeds', 'out', 'backend', 'no-blas', 'in-process', 'force', 'registry', 'workers', 'help'],
   clean: ['out', 'help'],
   sweep: [
     'preset',
@@ -119,7 +119,11 @@ export type ParsedCommand =
       /** `--set key=value` pairs, values parsed as JSON when possible. */
       readonly sets: Readonly<Record<string, unknown>>;
     } & ExecOptions)
-  | ({ readonly kind: 'repro' } & ExecOptions)
+  | ({
+      readonly kind: 'repro';
+      /** `--workers N`: local worker processes (null: one per core; 1: one after another in a worker thread). */
+      readonly workers: number | null;
+    } & ExecOptions)
   | { readonly kind: 'report'; readonly out: string; readonly registry: string | null }
   | { readonly kind: 'clean'; readonly out: string }
   | { readonly kind: 'readme'; readonly files: readonly string[]; readonly out: string }
@@ -334,7 +338,11 @@ export function parseCommand(argv: readonly string[], cwd: string): ParsedComman
         throw new UsageError(
           `'paperkit repro' takes no experiment names (it runs every headline); got '${positionals[0]}'`,
         );
-      return { kind: 'repro', ...execOptions(values, cwd) };
+      return {
+        kind: 'repro',
+        workers: values.workers === undefined ? null : nonNegativeInt('workers', values.workers as string, 1),
+        ...execOptions(values, cwd),
+      };
     case 'run': {
       if (positionals.length === 0)
         throw new UsageError("'paperkit run' needs at least one experiment id (see 'paperkit list')");

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseCommand } from './args.js';
 import { cleanCommand } from './commands/clean.js';
-import { type ExecIo, type Job, runJobs } from './commands/exec.js';
+import { type ExecIo, type Job, runJobs, seedsFor } from './commands/exec.js';
 import { listCommand } from './commands/list.js';
 import { readmeCommand } from './commands/readme.js';
 import { reportCommand } from './commands/report.js';
@@ -14,7 +15,7 @@ import { defaultRegistry } from './default-registry.js';
 import { missingPackageHint } from './discover.js';
 import { helpText } from './help.js';
 import { packageSpec } from './package-version.js';
-import { findExperiment, indexExperiments, planConfig } from './plan.js';
+import { findExperiment, indexExperiments, planConfig, type RegisteredExperiment } from './plan.js';
 import type { TextSink } from './progress.js';
 import type { ExperimentPackage } from './registry.js';
 import type { KnownExperiment } from './report/gather.js';
@@ -113,13 +114,40 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         for (const p of packages)
           if (p.experiments.length > 0 && !p.experiments.some((e) => e.headline))
             io.stderr.write(`paperkit: warning: ${p.name} has no headline experiment; skipped\n`);
-        const jobs: Job[] = heads.map((reg) => ({
-          reg,
-          preset: 'quick',
-          config: planConfig(reg.experiment, 'quick', {}),
-          overrides: {},
-        }));
-        const code = await runJobs(jobs, cmd, io);
+        const workers = Math.min(cmd.workers ?? cpus().length, totalSeeds(heads, cmd.seeds));
+        // Headlines are independent runs: on more than one core they share a pool of worker
+        // processes (sweep's), each with its share of the BLAS threads, instead of queueing behind
+        // one thread. --workers 1 and --in-process keep the one-after-another run with per-seed lines.
+        const code =
+          workers > 1 && !cmd.inProcess && io.inProcess !== true
+            ? await sweepCommand(
+                {
+                  ids: heads.map((r) => r.experiment.id),
+                  preset: 'quick',
+                  seeds: cmd.seeds,
+                  grid: [],
+                  workers,
+                  queue: null,
+                  out: cmd.out,
+                  backend: cmd.backend,
+                  blas: cmd.blas,
+                  force: cmd.force,
+                  attempts: 1,
+                  registry: registryUrl,
+                },
+                packages,
+                { ...io, cliUrl: io.cliUrl ?? new URL(import.meta.url) },
+              )
+            : await runJobs(
+                heads.map((reg) => ({
+                  reg,
+                  preset: 'quick',
+                  config: planConfig(reg.experiment, 'quick', {}),
+                  overrides: {},
+                })),
+                cmd,
+                io,
+              );
         if (code === EXIT.aborted) return code;
         const reportCode = await reportCommand(cmd.out, knownExperiments(packages), io.stdout, io.stderr);
         return code !== EXIT.ok ? code : reportCode;
@@ -156,6 +184,11 @@ async function runPoolChild(argv: readonly string[], io: CliIo): Promise<number>
   // The child lives until the coordinator sends 'exit'.
   await new Promise<never>(() => {});
   return EXIT.ok;
+}
+
+/** How many runs `repro` has: every headline's seeds at the quick preset. */
+function totalSeeds(heads: readonly RegisteredExperiment[], seeds: readonly number[] | null): number {
+  return heads.reduce((n, r) => n + seedsFor(r.experiment, 'quick', seeds).length, 0);
 }
 
 /** The registered experiments the report can re-aggregate, by id. */

@@ -102,10 +102,13 @@ Removes the hidden attempt folders and temp files that a killed process or a ful
 (default ./runs). Completed, failed and aborted runs are kept.`,
   repro: `paperkit repro [flags]
 
-Runs every package's headline experiment at its quick preset, then writes the report.
+Runs every package's headline experiment at its quick preset, then writes the report. The runs share
+a pool of worker processes, one per core, each with its share of the BLAS threads.
 
 Flags:
-${EXEC_FLAGS}`,
+${EXEC_FLAGS}
+  --workers N           local worker processes (default: one per core; 1 runs one after another
+                        in a worker thread and prints a line per seed)`,
 };
 
 /** Help text for the whole CLI or one command. */

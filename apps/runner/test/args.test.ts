@@ -105,7 +105,10 @@ describe('parseCommand', () => {
       kind: 'repro',
       seeds: [0, 1],
       backend: 'cpu',
+      workers: null,
     });
+    expect(parseCommand(['repro', '--workers', '1'], cwd)).toMatchObject({ kind: 'repro', workers: 1 });
+    expect(() => parseCommand(['repro', '--workers', '0'], cwd)).toThrow(/--workers/);
     expect(parseCommand([], cwd)).toEqual({ kind: 'help', topic: null });
     expect(parseCommand(['run', '--help'], cwd)).toEqual({ kind: 'help', topic: 'run' });
     expect(parseCommand(['help', 'report'], cwd)).toEqual({ kind: 'help', topic: 'report' });

@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
+import { childEnv } from '../src/sweep/local.js';
 import { packages } from './fixtures/worker-registry.mjs';
 import { type Capture, fakeIo, tempDir } from './helpers.js';
 
@@ -163,6 +165,38 @@ describe.skipIf(!built)('local sweep (worker processes of the built CLI)', () =>
     expect(again.stdout.text).toMatch(
       new RegExp(`^sweep: ${6 - done} completed, ${done} reused, 0 failed, 0 aborted of 6`),
     );
+  });
+});
+
+describe.skipIf(!built)('repro on worker processes', () => {
+  it('--workers 2 runs the headlines on the pool: the same run folders as --workers 1, then the report', async () => {
+    const pooled = tempDir();
+    const io = sweepIo(pooled);
+    const argv = ['repro', '--seeds', '2', '--registry', REGISTRY, ...FAST];
+    expect(await main([...argv, '--workers', '2'], io), io.stderr.text).toBe(0);
+    expect(io.stderr.text).toContain('on 2 local worker process(es)');
+    expect(io.stdout.text).toMatch(/^sweep: 2 completed, 0 reused, 0 failed, 0 aborted of 2 in /);
+    expect(existsSync(join(pooled, 'runs', 'report.html'))).toBe(true);
+    const serial = tempDir();
+    const one = fakeIo(serial, packages);
+    expect(await main(['repro', '--seeds', '2', '--workers', '1', ...FAST], one), one.stderr.text).toBe(0);
+    expect(one.stderr.text).not.toContain('worker process');
+    expect(one.stdout.text).toMatch(/^completed wfake\/fast {2}seed 0 /);
+    const a = seedFolders(join(pooled, 'runs'));
+    const b = seedFolders(join(serial, 'runs'));
+    expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+    expect(a.size).toBe(2);
+    for (const [k, v] of b) expect(a.get(k), k).toBe(v);
+  });
+});
+
+describe('childEnv', () => {
+  it("gives each pool child its share of the cores as OpenBLAS threads, and keeps the user's setting", () => {
+    const cores = cpus().length;
+    expect(childEnv(1, {}).OPENBLAS_NUM_THREADS).toBe(String(cores));
+    expect(childEnv(cores, {}).OPENBLAS_NUM_THREADS).toBe('1');
+    expect(childEnv(4 * cores, {}).OPENBLAS_NUM_THREADS).toBe('1');
+    expect(childEnv(2, { OPENBLAS_NUM_THREADS: '3', X: 'y' })).toEqual({ OPENBLAS_NUM_THREADS: '3', X: 'y' });
   });
 });
 

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { TextSink } from '../progress.js';
 import { readManifest, runFolderPath } from '../run/run-folder.js';
@@ -27,6 +28,16 @@ export interface LocalSweepOptions {
   readonly cliUrl: URL;
   /** Node flags of the children; default none. */
   readonly execArgv?: readonly string[];
+}
+
+/**
+ * A child's environment: its share of the cores as OpenBLAS threads (read when the BLAS loads), so
+ * workers × threads ≤ cores instead of every child spinning one thread per core. A user's own
+ * OPENBLAS_NUM_THREADS is kept.
+ */
+export function childEnv(workers: number, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  if (env.OPENBLAS_NUM_THREADS) return env;
+  return { ...env, OPENBLAS_NUM_THREADS: String(Math.max(1, Math.floor(cpus().length / workers))) };
 }
 
 interface Child {
@@ -92,6 +103,7 @@ export async function runLocalSweep(
       const proc = fork(fileURLToPath(o.cliUrl), ['__pool-child', ...o.childArgs], {
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
         execArgv: [...(o.execArgv ?? [])],
+        env: childEnv(o.workers),
         serialization: 'advanced',
       });
       const c: Child = { proc, backendId: null, busy: null, exited: false };
