@@ -5,6 +5,16 @@
  * @packageDocumentation
  */
 export {
+  type BigramTask,
+  bigramChain,
+  bigramLoss,
+  bigramLossAndGrads,
+  bigramPairs,
+  bigramPopulationLoss,
+  bigramTask,
+  initBigram,
+} from './bigram.js';
+export {
   type BlockPlan,
   buildPlan,
   invertPermutation,
@@ -62,4 +72,5 @@ export {
   RotationBase,
   type RotationScope,
 } from './rotation.js';
+export { type LossCurve, slowdown } from './slowdown.js';
 export { SvdRotation, type SvdRotationState } from './svd-rotation.js';

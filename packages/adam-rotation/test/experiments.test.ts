@@ -1,4 +1,4 @@
-import { initBackend, Rng, resolveConfig } from '@paperkit/tensor-core';
+import { initBackend, Rng, resolveConfig, SeedTable } from '@paperkit/tensor-core';
 import {
   experimentPackageConformance,
   fakeCellContext,
@@ -8,14 +8,6 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  bigramLoss,
-  bigramLossAndGrads,
-  bigramPopulationLoss,
-  bigramTask,
-  initBigram,
-} from '../src/experiments/bigram.js';
-import { slowdown } from '../src/experiments/bigram-run.js';
-import {
   blockSize,
   cnn,
   experiments,
@@ -24,6 +16,15 @@ import {
   tinyTransformer,
   zipfBigram,
 } from '../src/experiments/index.js';
+import {
+  bigramChain,
+  bigramLoss,
+  bigramLossAndGrads,
+  bigramPopulationLoss,
+  bigramTask,
+  initBigram,
+  slowdown,
+} from '../src/index.js';
 import { runExperiment } from './helpers.js';
 
 beforeAll(async () => {
@@ -91,6 +92,33 @@ describe('experiment building blocks', () => {
     expect(slowdown(c(3, 1, 2), c(3, 1, 2))).toBe(0);
     // A run that never improves on the start needs infinitely many steps.
     expect(slowdown(base, c(3, 3, 3))).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('adam-beats-sgd compares with SGD at its best learning rate, ignoring a diverged one', () => {
+    const claim = zipfBigram.claims!(resolveConfig(zipfBigram, 'quick')).find(
+      (c) => c.id === 'adam-beats-sgd',
+    )!;
+    const row = (optimizer: string, lr: number, finalLoss: number) => ({
+      seed: 0,
+      cell: `${optimizer},${lr}`,
+      label: '',
+      params: { optimizer, scope: 'none', lr },
+      metrics: { finalLoss },
+    });
+    const sgd = [row('sgdm', 0.3, 3.69), row('sgdm', 0.1, 3.85), row('sgdm', 1, Number.NaN)];
+    const t = new SeedTable(0, [row('adam', 0.01, 3.58), ...sgd]);
+    expect(claim.metric.compute(t)).toBeCloseTo(3.58 - 3.69, 12);
+  });
+
+  it('bad input to the bigram task, model and slowdown names the parameter', () => {
+    const rng = Rng.fromSeed(0);
+    expect(() => bigramChain(rng, 1, 1.3)).toThrow(/vocab/);
+    expect(() => bigramChain(rng, 16, 0)).toThrow(/exponent/);
+    expect(() => bigramTask(rng, 16, 1.3, 0, 8)).toThrow(/steps/);
+    expect(() => bigramTask(rng, 16, 1.3, 2, 1.5)).toThrow(/batch/);
+    expect(() => initBigram(rng, 16, 0)).toThrow(/dim/);
+    expect(() => slowdown([], [{ step: 0, loss: 1 }])).toThrow(/base/);
+    expect(() => slowdown([{ step: 0, loss: 1 }], [])).toThrow(/run/);
   });
 });
 

@@ -37,6 +37,7 @@ export {
   type ResolvedBufferConfig,
   resolveBufferConfig,
 } from './config.js';
+export { type ContinualMetrics, continualMetrics } from './continual-metrics.js';
 export {
   BUFFER_CONFIG_KEYS,
   type BufferSnapshot,
@@ -57,6 +58,15 @@ export {
   type CriticalBuffer64State,
   type Param64State,
 } from './float64/state64.js';
+export {
+  ackley,
+  FLAT_CENTRE,
+  goldsteinPrice,
+  SHARP_CENTRE,
+  sharpFlat,
+  sharpFlatGrad,
+  type TestFunction2D,
+} from './landscapes.js';
 export { priorities } from './priority.js';
 export { PriorityKeys, type PriorityKeysState } from './priority-buffer.js';
 export { SAM, type SamConfig, SamState, sharpnessAware } from './sam.js';

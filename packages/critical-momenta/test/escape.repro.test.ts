@@ -2,8 +2,7 @@ import { Adam, initBackend, type Optimizer, Rng, resolveConfig } from '@paperkit
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { escapeExperiment } from '../src/experiments/index.js';
-import { sharpFlatGrad } from '../src/experiments/landscapes.js';
-import { AdamCM } from '../src/index.js';
+import { AdamCM, sharpFlatGrad } from '../src/index.js';
 import { judgeOverSeeds } from './helpers.js';
 
 beforeAll(() => initBackend({ prefer: 'wasm', blas: 'off' }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ackley, goldsteinPrice, sharpFlat, sharpFlatGrad } from '../src/experiments/landscapes.js';
+import { ackley, goldsteinPrice, sharpFlat, sharpFlatGrad } from '../src/index.js';
 
 const fd = (f: (x: number) => number, x: number, h = 1e-6) => (f(x + h) - f(x - h)) / (2 * h);
 
@@ -35,5 +35,10 @@ describe('toy landscapes', () => {
   it('Goldstein–Price has its local minima 30 and 84 where expected', () => {
     expect(goldsteinPrice.f(-0.6, -0.4)).toBeCloseTo(30, 6);
     expect(goldsteinPrice.f(1.8, 0.2)).toBeCloseTo(84, 6);
+  });
+
+  it('a non-positive sharpness is refused, naming kappaSharp', () => {
+    expect(() => sharpFlat(0, 0)).toThrow(/kappaSharp/);
+    expect(() => sharpFlatGrad(0, -1)).toThrow(/kappaSharp/);
   });
 });

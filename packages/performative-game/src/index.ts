@@ -57,6 +57,7 @@ export {
   type RrmOutcome,
   type RrmSummary,
   type RrmTrial,
+  rrmCooperationHistogram,
   rrmInitialPrediction,
   rrmPopulation,
   rrmSummary,

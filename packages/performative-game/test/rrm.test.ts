@@ -5,6 +5,7 @@ import {
   CRD,
   completeGraph,
   completeGraphRrmLaw,
+  rrmCooperationHistogram,
   rrmInitialPrediction,
   rrmPopulation,
   rrmSummary,
@@ -121,5 +122,16 @@ describe('RRM fixed points (§II.10 #6)', () => {
     expect(seen).toBeGreaterThan(0);
     const summary = rrmSummary(pop, Rng.fromSeed(8), 200);
     expect(summary.failedFraction).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it('the Fig. 12 histogram: ten non-negative shares summing to 100; bad trial counts are refused', () => {
+    const pop = rrmPopulation(barabasiAlbertNetworkx(20, 2, 0), new CRD());
+    const bins = rrmCooperationHistogram(pop, Rng.fromSeed(3), 50);
+    expect(bins).toHaveLength(10);
+    expect(Math.min(...bins)).toBeGreaterThanOrEqual(0);
+    expect(bins.reduce((a, b) => a + b, 0)).toBeCloseTo(100, 9);
+    // Same stream, same shares.
+    expect(rrmCooperationHistogram(pop, Rng.fromSeed(3), 50)).toEqual(bins);
+    expect(() => rrmCooperationHistogram(pop, Rng.fromSeed(3), 0)).toThrow(/trials/);
   });
 });

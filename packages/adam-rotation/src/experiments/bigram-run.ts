@@ -9,47 +9,35 @@ import {
   train,
 } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type RotatedOptimizer, rotated } from '../rotated-optimizer.js';
-import type { RotationScope } from '../rotation.js';
 import {
   type BigramTask,
   bigramLossAndGrads,
   bigramPairs,
   bigramPopulationLoss,
+  bigramTask,
   initBigram,
-} from './bigram.js';
-import { type ScopeSettings, scopeRotation } from './shared.js';
+} from '../bigram.js';
+import { type RotatedOptimizer, rotated } from '../rotated-optimizer.js';
+import type { RotationScope } from '../rotation.js';
+import { type LossCurve, slowdown } from '../slowdown.js';
+import { type ScopeSettings, scopeRotation, tailMean } from './shared.js';
 
-/** The bigram model's size and training budget. */
-export interface BigramSetup extends ScopeSettings {
-  readonly vocab: number;
-  readonly dim: number;
-  readonly steps: number;
-  /** Steps between exact population-loss evaluations. */
-  readonly evalEvery: number;
-  /** Heavy-ball momentum μ (m ← μm + g). */
-  readonly momentum: number;
-}
+/** The bigram model's size and budget: exact loss every `evalEvery` steps; heavy ball m ← μm + g. */
+export type BigramSetup = ScopeSettings &
+  Readonly<{ vocab: number; dim: number; steps: number; evalEvery: number; momentum: number }>;
 
 /** One training run: `adam` (β = (0.9, 0.999), ε = 1e-8) or `sgdm` (undampened heavy ball). */
-export interface BigramRun {
-  readonly scope: RotationScope;
-  readonly optimizer: 'adam' | 'sgdm';
-  readonly lr: number;
-}
+export type BigramRun = Readonly<{ scope: RotationScope; optimizer: 'adam' | 'sgdm'; lr: number }>;
 
-/** A loss curve: `loss` after `step` steps. */
-export type LossCurve = { step: number; loss: number }[];
-
-/** What a run returns. */
+/**
+ * What a run returns: mean minibatch loss of each 25-step window, the exact expected loss at step 0
+ * and every `evalEvery` steps, the divergence message (the curves stop there), and the trained
+ * parameters and optimizer when `keep` was set (the caller disposes both).
+ */
 export interface BigramResult {
-  /** Mean minibatch loss of each 25-step window. */
   readonly losses: LossCurve;
-  /** Exact expected loss at step 0 and every `evalEvery` steps. */
   readonly population: LossCurve;
-  /** The divergence message when the loss became non-finite (the curves stop there). */
   readonly diverged: string | null;
-  /** Trained parameters and optimizer when `keep` was set (the caller disposes both). */
   readonly checkpoint?: { params: ParamMap; optimizer: RotatedOptimizer };
 }
 
@@ -117,38 +105,6 @@ export async function trainBigram(
   return { losses, population, diverged };
 }
 
-/**
- * First step at which the running minimum of `c` reaches `target`, interpolating linearly between
- * evaluations; Infinity when it never does.
- */
-function reach(c: LossCurve, target: number): number {
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < c.length; i++) {
-    const next = Math.min(best, c[i]!.loss);
-    if (next <= target) {
-      if (i === 0) return c[0]!.step;
-      const f = (best - target) / (best - next);
-      return c[i - 1]!.step + f * (c[i]!.step - c[i - 1]!.step);
-    }
-    best = next;
-  }
-  return Number.POSITIVE_INFINITY;
-}
-
-/**
- * Training slowdown of `run` against `base` (the paper's Fig. 1 reading: the extra fraction of steps
- * a rotated run needs to reach the same loss), on the exact population loss and its running minimum,
- * so minibatch noise cannot decide it. The target is the worse of the two runs' best losses, which
- * both reach: slowdown = (steps `run` takes to reach it) / (steps `base` takes) − 1, so 0 for the same
- * curve, > 0 when slower, < 0 when faster. Infinity when the run never improved on its starting loss.
- */
-export function slowdown(base: LossCurve, run: LossCurve): number {
-  const runBest = Math.min(...run.map((p) => p.loss));
-  if (runBest >= run[0]!.loss) return Number.POSITIVE_INFINITY;
-  const target = Math.max(runBest, Math.min(...base.map((p) => p.loss)));
-  return reach(run, target) / reach(base, target) - 1;
-}
-
 /** Population curves of unrotated runs, per process: every rotated cell of a seed compares to it. */
 const baselines = new Map<string, Promise<LossCurve>>();
 
@@ -176,4 +132,46 @@ export function baselineCurve(
   if (baselines.size >= 16) baselines.delete(baselines.keys().next().value!);
   baselines.set(k, p);
   return p;
+}
+
+/** The bigram setting of a cell: sizes, data and the final-loss window. */
+export type BigramCellSetup = BigramSetup & Readonly<{ exponent: number; batch: number; lastSteps: number }>;
+
+/**
+ * One bigram cell at `ctx.seed`: the task from `ctx.rng.stream('data')`, the run, and its comparison
+ * with the unrotated run of the same seed (trained under `baseSetup`): mean minibatch loss of the last
+ * `lastSteps` steps, final exact loss, slowdown, final exact-loss gap, and the exact loss above the
+ * entropy floor per evaluation. Metrics are NaN once the run diverged (`diverged` says why).
+ */
+export async function bigramCell(c: BigramCellSetup, run: BigramRun, ctx: CellContext, baseSetup = c) {
+  const task = bigramTask(ctx.rng.stream('data'), c.vocab, c.exponent, c.steps, c.batch);
+  try {
+    const r = await trainBigram(task, ctx.rng, c, run, ctx);
+    const pop = r.population;
+    const excess = { x: pop.map((p) => p.step), y: pop.map((p) => p.loss - task.floor) };
+    if (r.diverged) {
+      const nan = Number.NaN;
+      return {
+        diverged: r.diverged,
+        finalLoss: nan,
+        populationLoss: nan,
+        slowdown: nan,
+        lossVsNone: nan,
+        excess,
+      };
+    }
+    const own = run.scope === 'none' && baseSetup === c ? pop : undefined;
+    const base = await baselineCurve(task, baseSetup, run, ctx, own);
+    const populationLoss = pop.at(-1)!.loss;
+    return {
+      diverged: null,
+      finalLoss: tailMean(r.losses, c.lastSteps),
+      populationLoss,
+      slowdown: slowdown(base, pop),
+      lossVsNone: populationLoss - base.at(-1)!.loss,
+      excess,
+    };
+  } finally {
+    task.joint.dispose();
+  }
 }

@@ -1,15 +1,24 @@
-import { computed, defineExperiment, diff, grid, value } from '@paperkit/tensor-core';
+import {
+  above,
+  bars,
+  below,
+  computed,
+  curves,
+  defineExperiment,
+  diff,
+  grid,
+  near,
+  value,
+} from '@paperkit/tensor-core';
 import { z } from 'zod';
-import { bigramFields, bigramTask, TIER1_BIGRAM } from './bigram.js';
-import { type BigramSetup, baselineCurve, slowdown, trainBigram } from './bigram-run.js';
-import { PAPER, qualitative, tailMean } from './shared.js';
+import { bigramCell } from './bigram-run.js';
+import { bigramFields, PAPER, qualitative, TIER1_BIGRAM } from './shared.js';
 
 const { blockSize: _n, ...fields } = bigramFields;
 const { blockSize: _b, ...tier1 } = TIER1_BIGRAM;
 const schema = z.strictObject({
   ...fields,
   blockSizes: z.array(z.int().min(1).max(4096)).min(2), // n of the global rotation; must include 1 and 16
-  lastSteps: z.int().min(25).max(1_000_000).multipleOf(25),
   evalEvery: z.int().min(1).max(1_000_000),
 });
 
@@ -25,12 +34,7 @@ export const blockSize = defineExperiment({
   schema: schema.refine((c) => c.blockSizes.includes(1) && c.blockSizes.includes(16), {
     message: 'blockSizes must include 1 (the unrotated reference) and 16 (the spec’s setting)',
   }),
-  base: {
-    ...tier1,
-    blockSizes: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048],
-    lastSteps: 200,
-    evalEvery: 25,
-  },
+  base: { ...tier1, blockSizes: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048], evalEvery: 25 },
   presets: { quick: { blockSizes: [1, 2, 4, 16, 64, 256, 1024], evalEvery: 50 }, full: {} },
   cells: (c) => grid({ scope: ['global'], n: c.blockSizes }),
   metrics: {
@@ -39,26 +43,17 @@ export const blockSize = defineExperiment({
     slowdown: { label: 'slowdown vs unrotated (extra steps)', digits: 2 },
   },
   async cell(c, { n }, ctx) {
-    const task = bigramTask(ctx.rng.stream('data'), c.vocab, c.exponent, c.steps, c.batch);
-    const s: BigramSetup = { ...c, blockSize: n, momentum: 0.9 };
-    const run = { scope: 'global', optimizer: 'adam', lr: c.adamLr } as const;
-    try {
-      const r = await trainBigram(task, ctx.rng, s, run, ctx);
-      if (r.diverged) throw new Error(`adam-rotation/block-size: n = ${n} diverged: ${r.diverged}`);
-      const base = await baselineCurve(task, { ...s, blockSize: 1 }, run, ctx);
-      const pop = r.population;
-      const lossVsNone = pop.at(-1)!.loss - base.at(-1)!.loss;
-      return {
-        metrics: {
-          finalLoss: tailMean(r.losses, c.lastSteps),
-          lossVsNone,
-          slowdown: slowdown(base, pop),
-        },
-        series: { lossVsNone: { x: [n], y: [lossVsNone] } },
-      };
-    } finally {
-      task.joint.dispose();
-    }
+    const s = { ...c, blockSize: n, momentum: 0.9 };
+    const r = await bigramCell(s, { scope: 'global', optimizer: 'adam', lr: c.adamLr }, ctx, {
+      ...s,
+      blockSize: 1,
+    });
+    if (r.diverged) throw new Error(`adam-rotation/block-size: n = ${n} diverged: ${r.diverged}`);
+    const { finalLoss, lossVsNone, slowdown } = r;
+    return {
+      metrics: { finalLoss, lossVsNone, slowdown },
+      series: { lossVsNone: { x: [n], y: [lossVsNone] } },
+    };
   },
   claims: (c) => {
     const large = c.blockSizes.filter((n) => n >= 16);
@@ -67,7 +62,7 @@ export const blockSize = defineExperiment({
         id: 'n1-is-unrotated',
         statement: 'n = 1 (a signed permutation) trains exactly like the unrotated model',
         metric: value('lossVsNone', { n: 1 }),
-        expect: { op: 'approx', value: 0, margin: 0 },
+        expect: near(0, 0),
         reference: qualitative('App. A.2: Adam is equivariant to signed permutations'),
       },
       {
@@ -75,7 +70,7 @@ export const blockSize = defineExperiment({
         statement:
           'blocks of 16 already raise the loss by more than 0.02 nats (as the spec’s global rotation)',
         metric: value('lossVsNone', { n: 16 }),
-        expect: { op: '>', value: 0, margin: 0.02 },
+        expect: above(0, 0.02),
         reference: qualitative('Fig. 1 and Fig. 12'),
       },
       {
@@ -85,7 +80,7 @@ export const blockSize = defineExperiment({
           const v = large.map((n) => t.value('lossVsNone', { n }));
           return Math.max(...v) - Math.min(...v);
         }),
-        expect: { op: '<', value: 0.01, margin: 0 },
+        expect: below(0.01),
         reference: qualitative(
           'Fig. 12: GPT-2’s degradation is the same for every n tested, saturating well below 768',
         ),
@@ -96,7 +91,7 @@ export const blockSize = defineExperiment({
               id: 'grows-with-n',
               statement: 'blocks of 2 hurt less than blocks of 16',
               metric: diff('lossVsNone', { n: 16 }, { n: 2 }),
-              expect: { op: '>' as const, value: 0, margin: 0 },
+              expect: above(0),
               reference: qualitative('Fig. 12'),
             },
           ]
@@ -104,26 +99,21 @@ export const blockSize = defineExperiment({
     ];
   },
   plots: () => [
-    {
-      kind: 'lines',
-      id: 'loss-vs-n',
-      title: 'Adam under a global rotation of n×n blocks: final loss above the unrotated run',
-      caption:
-        'Final exact expected loss minus that of the unrotated run (same seed), against the block size n',
-      series: 'lossVsNone',
-      by: 'scope',
-      x: { label: 'block size n', log: true },
-      y: { label: 'Δ final loss (nats)' },
-      markers: true,
-    },
-    {
-      kind: 'bars',
-      id: 'slowdown',
-      title: 'Training slowdown against the block size',
-      caption: 'Extra fraction of steps to reach the same exact loss as the unrotated run',
-      metric: 'slowdown',
-      by: 'n',
-      y: { label: 'slowdown (extra steps / steps)' },
-    },
+    curves(
+      'loss-vs-n',
+      'Adam under a global rotation of n×n blocks: final loss above the unrotated run',
+      'Final exact expected loss minus that of the unrotated run (same seed), against the block size n',
+      'lossVsNone',
+      'Δ final loss (nats)',
+      { by: 'scope', x: { label: 'block size n', log: true }, markers: true },
+    ),
+    bars(
+      'slowdown',
+      'Training slowdown against the block size',
+      'Extra fraction of steps to reach the same exact loss as the unrotated run',
+      'slowdown',
+      'slowdown (extra steps / steps)',
+      { by: 'n' },
+    ),
   ],
 });

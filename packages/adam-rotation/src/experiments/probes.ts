@@ -12,6 +12,7 @@ import {
 } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
+import { bigramLoss, bigramLossAndGrads, bigramPairs, bigramTask } from '../bigram.js';
 import { hessianRows, partitionRow } from '../probes/hessian-rows.js';
 import { coordinateLabels } from '../probes/labels.js';
 import { gradientLinfBound } from '../probes/linf-bound.js';
@@ -19,16 +20,8 @@ import { oneOneNormEstimate } from '../probes/one-one-norm.js';
 import { layerOrthogonality } from '../probes/orthogonality.js';
 import { secondMomentStats } from '../probes/second-moment.js';
 import type { RotationScope } from '../rotation.js';
-import {
-  bigramFields,
-  bigramLoss,
-  bigramLossAndGrads,
-  bigramPairs,
-  bigramTask,
-  TIER1_BIGRAM,
-} from './bigram.js';
 import { trainBigram } from './bigram-run.js';
-import { PAPER, qualitative, scopeField, tailMean } from './shared.js';
+import { bigramFields, including, PAPER, qualitative, scopeField, TIER1_BIGRAM, tailMean } from './shared.js';
 
 const schema = z.strictObject({
   ...bigramFields,
@@ -39,7 +32,6 @@ const schema = z.strictObject({
   h: z.number().positive().max(0.1), // central-difference step
   randomDirections: z.int().min(1).max(64), // random δw of the contribution test
   resumeSteps: z.int().min(1).max(5000), // steps resumed from the checkpoint logging the update CV (paper: 500)
-  lastSteps: z.int().min(25).max(1_000_000).multipleOf(25), // final loss = mean minibatch loss of the last steps
 });
 
 /** Per seed: Spearman ρ of the final loss with `metric` (negated when lower `metric` predicts a higher loss). */
@@ -68,9 +60,7 @@ export const probes = defineExperiment({
   paper: PAPER,
   title:
     'Tier 3: which rotation-dependent quantity tracks Adam across rotations (L∞, Hessian, (1,1)-norm, v, update CV)',
-  schema: schema.refine((c) => c.scopes.includes('none') && c.scopes.includes('global'), {
-    message: "scopes must include 'none' and 'global'",
-  }),
+  schema: schema.refine(...including('scopes', 'none', 'global')),
   base: {
     ...TIER1_BIGRAM,
     steps: 2000,
@@ -81,7 +71,6 @@ export const probes = defineExperiment({
     h: 1e-3,
     randomDirections: 8,
     resumeSteps: 500,
-    lastSteps: 200,
   },
   presets: {
     quick: {

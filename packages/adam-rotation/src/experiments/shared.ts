@@ -1,8 +1,10 @@
-import type { PaperRef, Reference, Rng, SeedTable } from '@paperkit/tensor-core';
+import { derived, type PaperRef, type Reference, type Rng } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { createRotation, PAPER_SVD_EVERY } from '../create-rotation.js';
 import type { ParamsDescription } from '../layout.js';
 import { ROTATION_SCOPES, type Rotation, type RotationScope } from '../rotation.js';
+
+export { qualitative } from '@paperkit/tensor-core';
 
 /** The paper every experiment of this package reproduces. */
 export const PAPER: PaperRef = {
@@ -19,27 +21,57 @@ export const scopeField = z.enum(ROTATION_SCOPES as [RotationScope, ...RotationS
 /** A learning rate inside the range where these small models train (a larger one is a typo, not a setting). */
 export const lrField = (max: number) => z.number().positive().max(max);
 
+/** `schema.refine(...including('scopes', 'none'))`: a list field must hold these values (the baselines). */
+export const including = <K extends string>(field: K, ...values: string[]) =>
+  [
+    (c: Record<K, readonly string[]>) => values.every((v) => c[field].includes(v)),
+    { message: `${field} must include ${values.map((v) => `'${v}'`).join(' and ')}` },
+  ] as const;
+
 /** A reference number from the implementation spec's own float64 numpy simulation of the setting. */
-export const spec = (value: number | string, what = 'the spec’s float64 numpy simulation'): Reference => ({
-  provenance: 'derived',
-  value,
-  source: what,
-});
+export const spec = (value: number | string, what = 'the spec’s float64 numpy simulation'): Reference =>
+  derived(value, what);
 
-/** The paper's statement without a number we can compare. */
-export const qualitative = (source: string): Reference => ({ provenance: 'qualitative', source });
+/** Config fields of the bigram setting, bounded by what trains in minutes on this machine. */
+export const bigramFields = {
+  vocab: z.int().min(2).max(2048), // V
+  dim: z.int().min(1).max(256), // d: E ∈ R^{V×d}, W ∈ R^{d×V}
+  exponent: z.number().positive().max(5), // Zipf exponent of the marginal and of every row
+  batch: z.int().min(1).max(512),
+  steps: z.int().min(50).max(10_000),
+  adamLr: lrField(1),
+  blockSize: z.int().min(1).max(4096), // n of the global and layer rotations
+  svdEvery: z.int().min(1).max(1_000_000), // SVD recompute period F
+  lastSteps: z.int().min(25).max(1_000_000).multipleOf(25), // final loss = mean minibatch loss of the last steps
+};
 
-/** How the experiments build each scope's rotation. */
-export interface ScopeSettings {
-  /** Block size of `global` and `layer`. */
-  readonly blockSize: number;
-  /** SVD recompute period F. */
-  readonly svdEvery?: number;
-  /** SVD: rotate every 2-D tensor (embeddings too), not only role `weight`. */
-  readonly svdAllMatrices?: boolean;
-  /** Rotate only the parameters this filter selects (the parameter-type ablation). */
-  readonly include?: (p: { readonly name: string }) => boolean;
-}
+/**
+ * The implementation spec's Tier 1 bigram setting, shared by the bigram experiments: V = 256, d = 32,
+ * Zipf exponent 1.3, batch 64, 1000 Adam steps at lr 1e-2, block size 16, SVD every 50 steps.
+ */
+export const TIER1_BIGRAM = {
+  vocab: 256,
+  dim: 32,
+  exponent: 1.3,
+  batch: 64,
+  steps: 1000,
+  adamLr: 1e-2,
+  blockSize: 16,
+  svdEvery: 50,
+  lastSteps: 200,
+} as const;
+
+/**
+ * How the experiments build each scope's rotation: the block size of `global` and `layer`, the SVD
+ * recompute period F, whether the SVD rotates every 2-D tensor (embeddings too, not only role `weight`),
+ * and a filter of the parameters to rotate (the parameter-type ablation).
+ */
+export type ScopeSettings = Readonly<{
+  blockSize: number;
+  svdEvery?: number;
+  svdAllMatrices?: boolean;
+  include?: (p: { readonly name: string }) => boolean;
+}>;
 
 /** The rotation of `scope` for `params`, with the experiments' conventions. */
 export function scopeRotation(
@@ -65,13 +97,4 @@ export function tailMean(losses: readonly { step: number; loss: number }[], k: n
   const last = losses.at(-1)!.step;
   const tail = losses.filter((l) => l.step > last - k);
   return tail.reduce((a, l) => a + l.loss, 0) / tail.length;
-}
-
-/**
- * The best (lowest) value of `metric` over the cells matching `where` in one seed's table, ignoring
- * diverged (non-finite) cells; NaN when every cell diverged.
- */
-export function best(t: SeedTable, metric: string, where: Readonly<Record<string, string | number>>): number {
-  const v = t.values(metric, where).filter(Number.isFinite);
-  return v.length ? Math.min(...v) : Number.NaN;
 }

@@ -1,7 +1,14 @@
-import { type Claim, computed, defineExperiment, grid } from '@paperkit/tensor-core';
+import {
+  bestGap,
+  type Claim,
+  defineExperiment,
+  grid,
+  ZIPF_LM_BASE,
+  ZIPF_LM_QUICK,
+} from '@paperkit/tensor-core';
 import { z } from 'zod';
 import type { RotationScope } from '../rotation.js';
-import { best, lrField, PAPER, qualitative, scopeField } from './shared.js';
+import { including, lrField, PAPER, qualitative, scopeField } from './shared.js';
 import { TRANSFORMER_METRICS, trainTransformer, transformerFields } from './transformer-run.js';
 
 const schema = z.strictObject({
@@ -11,24 +18,14 @@ const schema = z.strictObject({
 });
 
 /** `best evalLoss[a] − best evalLoss[b]` over the learning rates, per seed (the paper tunes per setting). */
-const gap = (a: RotationScope, b: RotationScope) =>
-  computed(['evalLoss'], `min_lr evalLoss[${a}] − min_lr evalLoss[${b}]`, (t) => {
-    return best(t, 'evalLoss', { scope: a }) - best(t, 'evalLoss', { scope: b });
-  });
+const gap = (a: RotationScope, b: RotationScope) => bestGap('evalLoss', { scope: a }, { scope: b }, 'lower');
 
 /** The quick preset: a 4× smaller model and text, 400 steps, one learning rate. */
 const QUICK = {
-  vocab: 64,
-  branching: 8,
-  length: 17,
-  dModel: 32,
-  heads: 2,
-  batch: 8,
-  steps: 400,
+  ...ZIPF_LM_QUICK,
   warmup: 40,
   blockSize: 32,
   svdEvery: 50,
-  evalSequences: 256,
   scopes: ['none', 'tokenLocal', 'layer', 'global', 'svd'] as RotationScope[],
   lrs: [3e-3],
 };
@@ -42,24 +39,15 @@ export const tinyTransformer = defineExperiment({
   id: 'adam-rotation/tiny-transformer',
   paper: PAPER,
   title: 'Tier 2: a tiny transformer LM trained with AdamW under each rotation scope',
-  schema: schema.refine((c) => c.scopes.includes('none'), { message: "scopes must include 'none'" }),
+  schema: schema.refine(...including('scopes', 'none')),
   base: {
-    vocab: 128,
-    exponent: 1.1,
-    branching: 16,
-    length: 33,
-    dModel: 64,
-    heads: 4,
-    layers: 2,
-    batch: 16,
-    steps: 1500,
+    ...ZIPF_LM_BASE,
     warmup: 150,
     beta2: 0.95,
     weightDecay: 0.1,
     clipNorm: 1,
     blockSize: 64,
     svdEvery: 100,
-    evalSequences: 512,
     scopes: ['none', 'tokenLocal', 'fanOut', 'layer', 'global', 'svd'],
     lrs: [1e-3, 2e-3, 4e-3],
   },

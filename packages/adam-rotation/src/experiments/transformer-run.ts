@@ -5,6 +5,7 @@ import {
   cellSink,
   train,
   warmupCosineSchedule,
+  zipfLanguageModelFields,
   zipfLanguageModelTask,
 } from '@paperkit/tensor-core';
 import { z } from 'zod';
@@ -14,22 +15,13 @@ import { type ScopeSettings, scopeRotation, tailMean } from './shared.js';
 
 /** Config fields of the tiny-transformer setting, bounded by what trains in minutes on this machine. */
 export const transformerFields = {
-  vocab: z.int().min(2).max(1024), // V of the Zipfian Markov chain
-  exponent: z.number().min(0).max(5), // Zipf exponent of the chain
-  branching: z.int().min(1).max(1024), // successors per token
-  length: z.int().min(3).max(129), // tokens per sequence (the model sees length − 1 inputs)
-  dModel: z.int().min(2).max(256),
-  heads: z.int().min(1).max(16),
-  layers: z.int().min(1).max(6),
-  batch: z.int().min(1).max(128), // sequences per step
-  steps: z.int().min(25).max(20_000),
+  ...zipfLanguageModelFields,
   warmup: z.int().min(0).max(1_000_000), // linear warmup, then cosine decay to a tenth (nanoGPT)
   beta2: z.number().gt(0).lt(1), // AdamW β₂ (β₁ = 0.9)
   weightDecay: z.number().min(0).max(1), // decoupled
   clipNorm: z.number().positive().max(1e6), // global-norm clipping
   blockSize: z.int().min(1).max(4096), // n of the global and layer rotations
   svdEvery: z.int().min(1).max(1_000_000), // SVD recompute period F
-  evalSequences: z.int().min(1).max(4096), // held-out sequences of the final evaluation
 };
 
 /** The tiny-transformer setting. */

@@ -1,9 +1,32 @@
-import { type Claim, computed, defineExperiment, diff, grid, value } from '@paperkit/tensor-core';
+import {
+  above,
+  atLeast,
+  below,
+  bestGap,
+  type Claim,
+  curves,
+  defineExperiment,
+  deltaBars,
+  diff,
+  grid,
+  near,
+  printed,
+  spread,
+  value,
+} from '@paperkit/tensor-core';
 import { z } from 'zod';
 import type { RotationScope } from '../rotation.js';
-import { bigramFields, bigramTask, TIER1_BIGRAM } from './bigram.js';
-import { type BigramSetup, baselineCurve, slowdown, trainBigram } from './bigram-run.js';
-import { best, lrField, PAPER, qualitative, scopeField, spec, tailMean } from './shared.js';
+import { bigramCell } from './bigram-run.js';
+import {
+  bigramFields,
+  including,
+  lrField,
+  PAPER,
+  qualitative,
+  scopeField,
+  spec,
+  TIER1_BIGRAM,
+} from './shared.js';
 
 const schema = z
   .strictObject({
@@ -13,10 +36,9 @@ const schema = z
     momentum: z.number().min(0).lt(1),
     scopes: z.array(scopeField).min(1), // trained with Adam; must include none (the baseline)
     sgdScopes: z.array(scopeField), // trained with heavy-ball SGD at sgdLr
-    lastSteps: z.int().min(25).max(1_000_000).multipleOf(25), // final loss = mean minibatch loss of the last steps
     evalEvery: z.int().min(1).max(1_000_000), // steps between exact population-loss evaluations
   })
-  .refine((c) => c.scopes.includes('none'), { message: "scopes must include 'none' (the baseline)" })
+  .refine(...including('scopes', 'none'))
   .refine((c) => !c.sgdLrSweep.includes(c.sgdLr), { message: 'sgdLrSweep must not repeat sgdLr' });
 
 /** Spec calibration (numpy, 3 seeds): Adam's mean loss over the last 200 of 1000 steps; SGD-M 3.694. */
@@ -28,8 +50,10 @@ const SPEC_ADAM: Partial<Record<RotationScope, number>> = {
   fanIn: 3.637,
 };
 const SPEC_SOURCE = 'the spec’s numpy simulation of this setting (3 seeds)';
+const EXCESS = 'expected loss − entropy floor (nats)';
 
 const adam = (scope: RotationScope) => ({ optimizer: 'adam', scope });
+const gap = (a: RotationScope, b: RotationScope) => diff('finalLoss', adam(a), adam(b));
 const runs = (optimizer: 'adam' | 'sgdm', scope: RotationScope[], lr: number[]) =>
   grid({ optimizer: [optimizer] as ('adam' | 'sgdm')[], scope, lr });
 
@@ -52,7 +76,6 @@ export const zipfBigram = defineExperiment({
     momentum: 0.9,
     scopes: ['none', 'fanOut', 'tokenLocal', 'layer', 'global', 'fanIn', 'svd'],
     sgdScopes: ['none', 'fanOut', 'tokenLocal', 'layer', 'global', 'fanIn'],
-    lastSteps: 200,
     evalEvery: 25,
   },
   presets: {
@@ -71,6 +94,15 @@ export const zipfBigram = defineExperiment({
       scopes: ['none', 'tokenLocal', 'layer', 'global'],
       sgdScopes: ['none'],
     },
+    // The playground's budget (≤ 20 s on plain wasm): V = 128, 400 steps, SGD at one rotation.
+    browser: {
+      vocab: 128,
+      steps: 400,
+      evalEvery: 50,
+      lastSteps: 100,
+      sgdLrSweep: [],
+      sgdScopes: ['none', 'global'],
+    },
   },
   seeds: { quick: 3, full: 5, slowdown: 3 },
   cells: (c) => [
@@ -84,26 +116,9 @@ export const zipfBigram = defineExperiment({
     slowdown: { label: 'slowdown vs unrotated (extra steps)', digits: 2 },
   },
   async cell(c, run, ctx) {
-    const task = bigramTask(ctx.rng.stream('data'), c.vocab, c.exponent, c.steps, c.batch);
-    const s: BigramSetup = { ...c, svdAllMatrices: true };
-    try {
-      const r = await trainBigram(task, ctx.rng, s, run, ctx);
-      const own = run.scope === 'none' && !r.diverged ? r.population : undefined;
-      const base = r.diverged ? [] : await baselineCurve(task, s, run, ctx, own);
-      const excess = r.population.map((p) => p.loss - task.floor);
-      return {
-        metrics: r.diverged
-          ? { finalLoss: Number.NaN, populationLoss: Number.NaN, slowdown: Number.NaN }
-          : {
-              finalLoss: tailMean(r.losses, c.lastSteps),
-              populationLoss: r.population.at(-1)!.loss,
-              slowdown: slowdown(base, r.population),
-            },
-        series: { excess: { x: r.population.map((p) => p.step), y: excess } },
-      };
-    } finally {
-      task.joint.dispose();
-    }
+    const r = await bigramCell({ ...c, svdAllMatrices: true }, run, ctx);
+    const { finalLoss, populationLoss, slowdown } = r;
+    return { metrics: { finalLoss, populationLoss, slowdown }, series: { excess: r.excess } };
   },
   claims: (c) => {
     const has = (sc: RotationScope) => c.scopes.includes(sc);
@@ -113,16 +128,16 @@ export const zipfBigram = defineExperiment({
       out.push({
         id: 'layer-hurts',
         statement: 'layer-wise rotation raises Adam’s final loss by more than 0.02 nats (Fig. 1)',
-        metric: diff('finalLoss', adam('layer'), adam('none')),
-        expect: { op: '>', value: 0, margin: 0.02 },
+        metric: gap('layer', 'none'),
+        expect: above(0, 0.02),
         reference: spec(0.042, `${SPEC_SOURCE}: 3.620 − 3.578`),
       });
     if (has('layer') && has('global'))
       out.push({
         id: 'global-not-below-layer',
         statement: 'global rotation is at least as harmful as layer-wise (spec margin 0.002 nats)',
-        metric: diff('finalLoss', adam('global'), adam('layer')),
-        expect: { op: '>=', value: -0.002, margin: 0 },
+        metric: gap('global', 'layer'),
+        expect: atLeast(-0.002),
         reference: spec(0.006, `${SPEC_SOURCE}; 0.003–0.008 over 6 seeds`),
       });
     for (const sc of ['fanOut', 'tokenLocal'] as const)
@@ -130,8 +145,8 @@ export const zipfBigram = defineExperiment({
         out.push({
           id: `${sc.toLowerCase()}-harmless`,
           statement: `${sc} rotation (token-local on the embedding) leaves Adam’s loss within 0.02 nats of none`,
-          metric: diff('finalLoss', adam(sc), adam('none')),
-          expect: { op: 'approx', value: 0, margin: 0.02 },
+          metric: gap(sc, 'none'),
+          expect: near(0, 0.02),
           reference:
             sc === 'fanOut'
               ? spec(0.01, `${SPEC_SOURCE}: 3.588 − 3.578`)
@@ -141,8 +156,8 @@ export const zipfBigram = defineExperiment({
       out.push({
         id: 'fanin-worst',
         statement: 'fanIn, which mixes tokens within each embedding coordinate, is worse than layer-wise',
-        metric: diff('finalLoss', adam('fanIn'), adam('layer')),
-        expect: { op: '>', value: 0, margin: 0 },
+        metric: gap('fanIn', 'layer'),
+        expect: above(0),
         reference: spec(0.017, `${SPEC_SOURCE}: 3.637 − 3.620`),
       });
     if (has('global'))
@@ -151,29 +166,22 @@ export const zipfBigram = defineExperiment({
         statement:
           'global rotation slows Adam down by more than 10%: extra steps to reach the same exact loss',
         metric: value('slowdown', adam('global')),
-        expect: { op: '>', value: 0, margin: 0.1 },
-        reference: { provenance: 'paper', value: '+16% (GPT-2), +96% (ViT-S)', source: 'Fig. 1' },
+        expect: above(0, 0.1),
+        reference: printed('+16% (GPT-2), +96% (ViT-S)', 'Fig. 1'),
       });
     out.push(
       {
         id: 'sgd-equivariant',
         statement: 'heavy-ball SGD reaches the same final loss under every rotation (within 1e-4 nats)',
-        metric: computed(['finalLoss'], `max − min finalLoss[sgdm, lr=${c.sgdLr}]`, (t) => {
-          const v = t.values('finalLoss', { optimizer: 'sgdm', lr: c.sgdLr });
-          return Math.max(...v) - Math.min(...v);
-        }),
-        expect: { op: '<', value: 1e-4, margin: 0 },
+        metric: spread('finalLoss', { optimizer: 'sgdm', lr: c.sgdLr }),
+        expect: below(1e-4),
         reference: qualitative('Prop. 1; Fig. 13: identical curves with and without rotation'),
       },
       {
         id: 'adam-beats-sgd',
         statement: 'unrotated Adam beats heavy-ball SGD at its best learning rate',
-        metric: computed(['finalLoss'], 'finalLoss[adam, none] − min finalLoss[sgdm, none]', (t) => {
-          return (
-            t.value('finalLoss', adam('none')) - best(t, 'finalLoss', { optimizer: 'sgdm', scope: 'none' })
-          );
-        }),
-        expect: { op: '<', value: 0, margin: 0 },
+        metric: bestGap('finalLoss', adam('none'), { optimizer: 'sgdm', scope: 'none' }, 'lower'),
+        expect: below(0),
         reference: spec(
           -0.116,
           `${SPEC_SOURCE}: 3.578 vs 3.694 (SGD lr 0.1 / 0.3 / 1 → 3.845 / 3.694 / 3.853)`,
@@ -187,7 +195,7 @@ export const zipfBigram = defineExperiment({
             id: `level-adam-${sc.toLowerCase()}`,
             statement: `Adam’s final loss under ${sc} matches the spec’s simulation within 0.02 nats`,
             metric: value('finalLoss', adam(sc as RotationScope)),
-            expect: { op: 'approx', value: v, margin: 0.02 },
+            expect: near(v, 0.02),
             reference: spec(v, SPEC_SOURCE),
           });
     if (tier1 && c.sgdLr === 0.3 && c.sgdScopes.includes('none'))
@@ -195,45 +203,37 @@ export const zipfBigram = defineExperiment({
         id: 'level-sgd',
         statement: 'heavy-ball SGD’s final loss (lr 0.3) matches the spec’s simulation within 0.02 nats',
         metric: value('finalLoss', { optimizer: 'sgdm', scope: 'none', lr: 0.3 }),
-        expect: { op: 'approx', value: 3.694, margin: 0.02 },
+        expect: near(3.694, 0.02),
         reference: spec(3.694, SPEC_SOURCE),
       });
     return out;
   },
   plots: (c) => [
-    {
-      kind: 'lines',
-      id: 'adam-loss',
-      title: `Adam (lr ${c.adamLr}) on the Zipfian bigram model, by rotation scope`,
-      caption: 'Exact expected loss above the entropy floor of the chain during training',
-      where: { optimizer: 'adam' },
-      series: 'excess',
-      by: 'scope',
-      x: { label: 'step' },
-      y: { label: 'expected loss − entropy floor (nats)', log: true },
-    },
-    {
-      kind: 'lines',
-      id: 'sgd-loss',
-      title: `Heavy-ball SGD (lr ${c.sgdLr}): the same curve under every rotation`,
-      caption: 'Exact expected loss above the entropy floor; the curves of all scopes coincide (Prop. 1)',
-      where: { optimizer: 'sgdm', lr: c.sgdLr },
-      series: 'excess',
-      by: 'scope',
-      x: { label: 'step' },
-      y: { label: 'expected loss − entropy floor (nats)', log: true },
-    },
-    {
-      kind: 'bars',
-      id: 'final-loss-vs-none',
-      title: 'Adam: final loss of each rotation scope minus the unrotated run',
-      caption: `Mean minibatch loss of the last ${c.lastSteps} steps, per-seed difference to scope none`,
-      where: { optimizer: 'adam' },
-      metric: 'finalLoss',
-      by: 'scope',
-      baseline: { scope: 'none' },
-      y: { label: 'Δ final loss (nats)' },
-    },
+    curves(
+      'adam-loss',
+      `Adam (lr ${c.adamLr}) on the Zipfian bigram model, by rotation scope`,
+      'Exact expected loss above the entropy floor of the chain during training',
+      'excess',
+      { label: EXCESS, log: true },
+      { where: { optimizer: 'adam' }, by: 'scope' },
+    ),
+    curves(
+      'sgd-loss',
+      `Heavy-ball SGD (lr ${c.sgdLr}): the same curve under every rotation`,
+      'Exact expected loss above the entropy floor; the curves of all scopes coincide (Prop. 1)',
+      'excess',
+      { label: EXCESS, log: true },
+      { where: { optimizer: 'sgdm', lr: c.sgdLr }, by: 'scope' },
+    ),
+    deltaBars(
+      'final-loss-vs-none',
+      'Adam: final loss of each rotation scope minus the unrotated run',
+      `Mean minibatch loss of the last ${c.lastSteps} steps, per-seed difference to scope none`,
+      'finalLoss',
+      { scope: 'none' },
+      'Δ final loss (nats)',
+      { where: { optimizer: 'adam' } },
+    ),
     {
       kind: 'bars',
       id: 'slowdown',

@@ -10,6 +10,7 @@ import {
   gatherBatch,
   initMlp,
   type LabeledArrays,
+  leadOver,
   type MlpConfig,
   type Optimizer,
   type ParamMap,
@@ -25,38 +26,42 @@ import * as tf from '@tensorflow/tfjs-core';
 import { AdamCG } from '../adam-cg.js';
 import { AdamCM } from '../adam-cm.js';
 import { SAM } from '../sam.js';
-import type { Method } from './shared.js';
+import { type Method, qualitative } from './shared.js';
 
-/** Settings of one classifier training run. */
-export interface ClassifierRun {
-  readonly method: Method;
-  readonly mlp: MlpConfig;
-  readonly lr: number;
-  readonly steps: number;
-  /** Minibatch size; the full training set when absent or larger. */
-  readonly batchSize?: number;
-  /** Buffer settings of the buffered methods. */
-  readonly topC: number;
-  readonly cgTopC: number;
-  readonly decay: number;
-  /** SAM radius ρ: when set, the method's optimizer is wrapped in SAM (one ascent + one descent per step). */
-  readonly samRho?: number;
-  /** Power-iteration iterations for λ_max. */
-  readonly sharpnessIters: number;
-  /** At most this many training examples enter the λ_max loss (a fixed prefix). */
-  readonly sharpnessExamples: number;
-}
+/**
+ * Settings of one classifier training run: minibatches of `batchSize` (the full training set when
+ * absent or larger); the buffer settings of the buffered methods; SAM radius ρ (when set, the method's
+ * optimizer is wrapped in SAM: one ascent and one descent gradient per step); power-iteration steps for
+ * λ_max on at most `sharpnessExamples` training examples (a fixed prefix).
+ */
+export type ClassifierRun = Readonly<{
+  method: Method;
+  mlp: MlpConfig;
+  lr: number;
+  steps: number;
+  batchSize?: number;
+  topC: number;
+  cgTopC: number;
+  decay: number;
+  samRho?: number;
+  sharpnessIters: number;
+  sharpnessExamples: number;
+}>;
+
+/** The metrics every classifier cell returns (λ_max: top Hessian eigenvalue of the training loss at θ_T). */
+export const CLASSIFIER_METRICS = {
+  testAccuracy: { label: 'test accuracy', better: 'higher', digits: 4 },
+  trainAccuracy: { label: 'train accuracy', digits: 4 },
+  trainLoss: { label: 'train loss (nats)', better: 'lower' },
+  lambdaMax: { label: 'λ_max of the training loss', better: 'lower' },
+  distance: { label: 'distance ‖θ_T − θ₀‖' },
+} as const;
+
+/** A classifier metric name. */
+export type ClassifierMetric = keyof typeof CLASSIFIER_METRICS;
 
 /** What a run measures. */
-export interface ClassifierOutcome {
-  readonly trainLoss: number;
-  readonly trainAccuracy: number;
-  readonly testAccuracy: number;
-  /** Top eigenvalue of the Hessian of the (full-batch or prefix) training loss at θ_T. */
-  readonly lambdaMax: number;
-  /** ‖θ_T − θ₀‖₂. */
-  readonly distance: number;
-}
+export type ClassifierOutcome = Readonly<Record<ClassifierMetric, number>>;
 
 /** A tensor-core or critical-buffer optimizer for a network run (optionally clipped, optionally in SAM). */
 export function networkOptimizer(
@@ -72,12 +77,16 @@ export function networkOptimizer(
   return run.samRho === undefined ? base : new SAM(base, { rho: run.samRho });
 }
 
+/** The first `m` examples of `data` as tensors (the caller disposes them). */
+export const firstExamples = (data: LabeledArrays, m = data.count) =>
+  gatherBatch(
+    data,
+    Int32Array.from({ length: m }, (_, i) => i),
+  );
+
 function evaluate(params: ParamMap, mlp: MlpConfig, data: LabeledArrays): { loss: number; accuracy: number } {
   return tf.tidy(() => {
-    const { x, y } = gatherBatch(
-      data,
-      Int32Array.from({ length: data.count }, (_, i) => i),
-    );
+    const { x, y } = firstExamples(data);
     const logits = applyMlp(params.tensors(), x, mlp);
     const loss = softmaxCrossEntropy(logits, y).dataSync()[0]!;
     const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), y), 'float32')).dataSync()[0]!;
@@ -104,13 +113,7 @@ export async function trainClassifier(
   const opt = networkOptimizer(run);
   const n = data.train.count;
   const bs = Math.min(run.batchSize ?? n, n);
-  const full =
-    bs === n
-      ? gatherBatch(
-          data.train,
-          Int32Array.from({ length: n }, (_, i) => i),
-        )
-      : null;
+  const full = bs === n ? firstExamples(data.train) : null;
   const order = rng.stream('batches');
   let epoch: IterableIterator<Int32Array> | null = null;
   try {
@@ -144,11 +147,7 @@ export async function trainClassifier(
     });
     const trainEval = evaluate(params, run.mlp, data.train);
     const testEval = evaluate(params, run.mlp, data.test);
-    const m = Math.min(run.sharpnessExamples, n);
-    const sub = gatherBatch(
-      data.train,
-      Int32Array.from({ length: m }, (_, i) => i),
-    );
+    const sub = firstExamples(data.train, Math.min(run.sharpnessExamples, n));
     let lambdaMax: number;
     try {
       const top = await sharpness(
@@ -176,18 +175,6 @@ export async function trainClassifier(
     params.dispose();
   }
 }
-
-/** The metrics every classifier cell returns. */
-export const CLASSIFIER_METRICS = {
-  testAccuracy: { label: 'test accuracy', better: 'higher', digits: 4 },
-  trainAccuracy: { label: 'train accuracy', digits: 4 },
-  trainLoss: { label: 'train loss (nats)', better: 'lower' },
-  lambdaMax: { label: 'λ_max of the training loss', better: 'lower' },
-  distance: { label: 'distance ‖θ_T − θ₀‖' },
-} as const;
-
-/** A classifier metric name. */
-export type ClassifierMetric = keyof typeof CLASSIFIER_METRICS;
 
 /**
  * One classifier cell: trains `run.method` at `ctx.seed` (initialisation, batch order and the
@@ -229,25 +216,19 @@ export function classifierClaims(accuracy: Reference): Claim[] {
       statement: 'Adam+CM ends at a lower λ_max of the training loss than Adam',
       metric: ratio('lambdaMax', cm, adam),
       expect: { op: '<', value: 1, margin: 0 },
-      reference: { provenance: 'qualitative', source: FLATTER },
+      reference: qualitative(FLATTER),
     },
     {
       id: 'cm-travels',
       statement: 'Adam+CM travels farther from its initialisation than Adam',
       metric: diff('distance', cm, adam),
       expect: { op: '>', value: 0, margin: 0 },
-      reference: { provenance: 'qualitative', source: 'Figs. 7–8: distance travelled' },
+      reference: qualitative('Figs. 7–8: distance travelled'),
     },
     {
       id: 'cm-accuracy',
       statement: 'Adam+CM reaches a higher test accuracy than both Adam and Adam+CG',
-      metric: {
-        uses: ['testAccuracy'],
-        describe: 'testAccuracy[adam-cm] − max(testAccuracy[adam], testAccuracy[adam-cg])',
-        compute: (t) =>
-          t.value('testAccuracy', cm) -
-          Math.max(t.value('testAccuracy', adam), t.value('testAccuracy', { method: 'adam-cg' })),
-      },
+      metric: leadOver('testAccuracy', cm, [adam, { method: 'adam-cg' }], 'higher'),
       expect: { op: '>', value: 0, margin: 0 },
       reference: accuracy,
       digits: 4,

@@ -5,7 +5,6 @@ import {
   type CellContext,
   type CellResult,
   type Claim,
-  computed,
   defineExperiment,
   diff,
   gatherBatch,
@@ -13,30 +12,27 @@ import {
   initMlp,
   type LabeledArrays,
   type MlpConfig,
-  PaperkitInputError,
   type ParamMap,
   softmaxCrossEntropy,
   train,
 } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { networkOptimizer } from './classifier-run.js';
+import { continualMetrics } from '../continual-metrics.js';
+import { firstExamples, networkOptimizer } from './classifier-run.js';
 import { METHOD_LABEL } from './escape-sim.js';
-import { bufferFields, lrField, METHODS, type Method, PAPER, qualitative } from './shared.js';
+import { BUFFER_BASE, bufferFields, lrField, METHODS, type Method, PAPER, qualitative } from './shared.js';
 
 const schema = z.strictObject({
   /** Tasks in the sequence: task 0 is plain MNIST, task k > 0 a fixed random pixel permutation of it. */
   tasks: z.int().min(2).max(10),
-  /** Training steps on each task before moving to the next. */
-  stepsPerTask: z.int().min(1).max(10_000),
+  stepsPerTask: z.int().min(1).max(10_000), // training steps on each task before moving to the next
   batchSize: z.int().min(1).max(1000),
-  /** Image side: 14 (2×2 average-pooled) or 28. */
-  size: z.union([z.literal(14), z.literal(28)]),
+  size: z.union([z.literal(14), z.literal(28)]), // image side: 14 (2×2 average-pooled) or 28
   hidden: z.array(z.int().min(1).max(1024)).min(1).max(3),
   lr: lrField(0.1),
   ...bufferFields,
-  /** Test digits per task (a prefix of the 2 000-digit test split). */
-  testCount: z.int().min(10).max(2000),
+  testCount: z.int().min(10).max(2000), // test digits per task (a prefix of the 2 000-digit test split)
 });
 
 type Config = z.output<typeof schema>;
@@ -52,36 +48,13 @@ function permuted(data: LabeledArrays, perm: Int32Array, count = data.count): La
 }
 
 async function accuracy(params: ParamMap, mlp: MlpConfig, test: LabeledArrays): Promise<number> {
-  const { x, y } = gatherBatch(
-    test,
-    Int32Array.from({ length: test.count }, (_, i) => i),
-  );
+  const { x, y } = firstExamples(test);
   const hits = tf.tidy(() =>
     tf.sum(tf.cast(tf.equal(tf.argMax(applyMlp(params.tensors(), x, mlp), -1), y), 'float32')),
   );
   const h = (await hits.data())[0]!;
   tf.dispose([x, y, hits]);
   return h / test.count;
-}
-
-/**
- * The online-learning metrics of an accuracy matrix R (R[i][j]: accuracy on task j after training on
- * task i): the mean final accuracy over all tasks, the forgetting (Chaudhry et al., ECCV 2018: for each
- * task but the last, its best accuracy before the end minus its final accuracy, averaged) and the mean
- * accuracy on each task right after learning it.
- */
-export function continualMetrics(R: readonly (readonly number[])[]): Record<Metric, number> {
-  const K = R.length;
-  if (K < 2 || R.some((r) => r.length !== K))
-    throw new PaperkitInputError('R', R, 'a square accuracy matrix of at least 2 tasks');
-  const last = R[K - 1]!;
-  let forgetting = 0;
-  for (let j = 0; j < K - 1; j++) forgetting += Math.max(...R.slice(j, K - 1).map((r) => r[j]!)) - last[j]!;
-  return {
-    finalAccuracy: last.reduce((a, b) => a + b, 0) / K,
-    forgetting: forgetting / (K - 1),
-    learningAccuracy: R.reduce((a, r, j) => a + r[j]!, 0) / K,
-  };
 }
 
 /**
@@ -172,11 +145,7 @@ function claims(): Claim[] {
     {
       id: 'cm-beats-cg',
       statement: 'after the last task, Adam+CM’s mean accuracy is above Adam+CG’s',
-      metric: computed(
-        ['finalAccuracy'],
-        'finalAccuracy[adam-cm] − finalAccuracy[adam-cg]',
-        (t) => t.value('finalAccuracy', cm) - t.value('finalAccuracy', { method: 'adam-cg' }),
-      ),
+      metric: diff('finalAccuracy', cm, { method: 'adam-cg' }),
       expect: { op: '>', value: 0, margin: 0 },
       reference: qualitative(ONLINE),
       digits: 4,
@@ -201,9 +170,7 @@ export const continualExperiment = defineExperiment({
     size: 28,
     hidden: [256],
     lr: 1e-3,
-    topC: 5,
-    cgTopC: 10,
-    decay: 0.7,
+    ...BUFFER_BASE,
     testCount: 2000,
   },
   presets: { quick: { tasks: 3, stepsPerTask: 200, size: 14, hidden: [100], testCount: 1000 }, full: {} },

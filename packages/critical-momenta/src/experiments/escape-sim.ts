@@ -2,7 +2,7 @@ import type { Rng } from '@paperkit/tensor-core';
 import { AdamCG64 } from '../float64/adam-cg64.js';
 import { AdamCM64 } from '../float64/adam-cm64.js';
 import type { CriticalBuffer64 } from '../float64/critical64.js';
-import { FLAT_CENTRE, SHARP_CENTRE, sharpFlatGrad } from './landscapes.js';
+import { FLAT_CENTRE, SHARP_CENTRE, sharpFlatGrad } from '../landscapes.js';
 import type { Method } from './shared.js';
 
 /** Display names. */
@@ -12,17 +12,8 @@ export const METHOD_LABEL: Record<Method, string> = {
   'adam-cm': 'Adam+CM',
 };
 
-/** Buffer settings of the toy runs. */
-export interface ToyBufferSettings {
-  /** Learning rate. */
-  readonly lr: number;
-  /** C for Adam+CM. */
-  readonly topC: number;
-  /** C for Adam+CG. */
-  readonly cgTopC: number;
-  /** Priority decay λ. */
-  readonly decay: number;
-}
+/** Settings of the toy runs: learning rate, C of Adam+CM (`topC`) and of Adam+CG (`cgTopC`), decay λ. */
+export type ToyBufferSettings = Readonly<{ lr: number; topC: number; cgTopC: number; decay: number }>;
 
 /**
  * A Float64 optimizer for a toy run. Adam is AdamCM64 in clean mode with C = 0 and the gradient's
@@ -36,19 +27,13 @@ export function toyOptimizer(method: Method, s: ToyBufferSettings): CriticalBuff
   return new AdamCM64({ lr: s.lr, topC: s.topC, decay: s.decay });
 }
 
-/** One Toy 1 configuration. */
-export interface EscapeSetting extends ToyBufferSettings {
-  /** Sharpness κ_sharp of the narrow well (its width is 1/κ). */
-  readonly kappaSharp: number;
-  /** Steps T. */
-  readonly steps: number;
-  /** Standard deviation of the gradient noise. */
-  readonly noise: number;
-  /** Well the run starts in. */
-  readonly start: 'sharp' | 'flat';
-  /** Threshold: the run ends in the flat well when x_T exceeds it. */
-  readonly threshold: number;
-}
+/**
+ * One Toy 1 configuration: sharpness κ_sharp of the narrow well (its width is 1/κ), steps T, standard
+ * deviation of the gradient noise, the well the run starts in, and the threshold above which x_T counts
+ * as the flat well.
+ */
+export type EscapeSetting = ToyBufferSettings &
+  Readonly<{ kappaSharp: number; steps: number; noise: number; start: 'sharp' | 'flat'; threshold: number }>;
 
 /**
  * One Toy 1 run: start at the centre of a well plus 0.01·N(0,1), take `steps` noisy gradient steps

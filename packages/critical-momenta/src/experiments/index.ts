@@ -10,9 +10,10 @@ import { samExperiment } from './sam-comparison.js';
 import { testFunctionsExperiment } from './test-functions.js';
 import { twoMoonsExperiment } from './two-moons.js';
 
-export { continualExperiment, continualMetrics } from './continual.js';
+export { continualMetrics } from '../continual-metrics.js';
+export { ackley, goldsteinPrice, sharpFlat, sharpFlatGrad, type TestFunction2D } from '../landscapes.js';
+export { continualExperiment } from './continual.js';
 export { escapeExperiment } from './escape.js';
-export { ackley, goldsteinPrice, sharpFlat, sharpFlatGrad, type TestFunction2D } from './landscapes.js';
 export { languageModelExperiment } from './language-model.js';
 export { mnistExperiment } from './mnist.js';
 export { samExperiment } from './sam-comparison.js';

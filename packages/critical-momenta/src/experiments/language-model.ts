@@ -7,36 +7,21 @@ import {
   diff,
   grid,
   train,
+  ZIPF_LM_BASE,
+  ZIPF_LM_QUICK,
+  zipfLanguageModelFields,
   zipfLanguageModelTask,
 } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { networkOptimizer } from './classifier-run.js';
-import { bufferFields, lrField, METHODS, type Method, PAPER, qualitative } from './shared.js';
+import { BUFFER_BASE, bufferFields, lrField, METHODS, type Method, PAPER, qualitative } from './shared.js';
 
 const schema = z.strictObject({
-  /** V of the Zipfian Markov chain. */
-  vocab: z.int().min(2).max(1024),
-  /** Zipf exponent of the chain's successor probabilities. */
-  exponent: z.number().min(0).max(5),
-  /** Successors per token. */
-  branching: z.int().min(1).max(1024),
-  /** Tokens per sequence (the model sees length − 1 inputs). */
-  length: z.int().min(3).max(129),
-  dModel: z.int().min(2).max(256),
-  heads: z.int().min(1).max(16),
-  layers: z.int().min(1).max(6),
-  /** Sequences per step. */
-  batch: z.int().min(1).max(64),
-  /** Steps; a fresh batch each, all sampled up front (≤ 5 000 × 64 × 129 tokens ≈ 165 MB). */
-  steps: z.int().min(20).max(5000),
-  /** The same learning rate for every method. */
-  lr: lrField(0.1),
-  /** Global-norm clipping (the usual LM setting). */
-  clipNorm: z.number().positive().max(100),
+  ...zipfLanguageModelFields,
+  lr: lrField(0.1), // the same learning rate for every method
+  clipNorm: z.number().positive().max(100), // global-norm clipping (the usual LM setting)
   ...bufferFields,
-  /** Held-out sequences, evaluated `evals` times during training. */
-  evalSequences: z.int().min(1).max(4096),
-  evals: z.int().min(2).max(50),
+  evals: z.int().min(2).max(50), // held-out evaluations during training
 });
 
 type Config = z.output<typeof schema>;
@@ -124,39 +109,8 @@ export const languageModelExperiment = defineExperiment({
   paper: PAPER,
   title: 'Tiny transformer on Zipfian Markov text: held-out loss of Adam, Adam+CG, Adam+CM',
   schema,
-  base: {
-    vocab: 128,
-    exponent: 1.1,
-    branching: 16,
-    length: 33,
-    dModel: 64,
-    heads: 4,
-    layers: 2,
-    batch: 16,
-    steps: 1500,
-    lr: 1e-3,
-    clipNorm: 1,
-    topC: 5,
-    cgTopC: 10,
-    decay: 0.7,
-    evalSequences: 512,
-    evals: 15,
-  },
-  presets: {
-    quick: {
-      vocab: 64,
-      branching: 8,
-      length: 17,
-      dModel: 32,
-      heads: 2,
-      layers: 1,
-      batch: 8,
-      steps: 400,
-      evalSequences: 256,
-      evals: 8,
-    },
-    full: {},
-  },
+  base: { ...ZIPF_LM_BASE, lr: 1e-3, clipNorm: 1, ...BUFFER_BASE, evals: 15 },
+  presets: { quick: { ...ZIPF_LM_QUICK, layers: 1, evals: 8 }, full: {} },
   seeds: { quick: 3, full: 3 },
   cells: () => grid({ method: METHODS }),
   metrics: {

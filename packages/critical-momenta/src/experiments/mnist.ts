@@ -2,22 +2,16 @@ import { loadMnist } from '@paperkit/mnist';
 import { defineExperiment, grid } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { CLASSIFIER_METRICS, classifierCell, classifierClaims, classifierPlots } from './classifier-run.js';
-import { bufferFields, lrField, METHODS, type Method, PAPER } from './shared.js';
+import { BUFFER_BASE, bufferFields, lrField, METHODS, type Method, PAPER } from './shared.js';
 
 const schema = z.strictObject({
-  /** Image side: 14 (2×2 average-pooled) or 28. */
-  size: z.union([z.literal(14), z.literal(28)]),
-  /** Hidden widths of the MLP. */
-  hidden: z.array(z.int().min(1).max(2048)).min(1).max(4),
-  /** Training steps. */
-  steps: z.int().min(1).max(20_000),
-  /** Minibatch size. */
-  batchSize: z.int().min(1).max(8000),
-  /** Learning rate (the same for every method, as the reference README advises first). */
-  lr: lrField(0.1),
+  size: z.union([z.literal(14), z.literal(28)]), // image side: 14 (2×2 average-pooled) or 28
+  hidden: z.array(z.int().min(1).max(2048)).min(1).max(4), // hidden widths of the MLP
+  steps: z.int().min(1).max(20_000), // training steps
+  batchSize: z.int().min(1).max(8000), // minibatch size
+  lr: lrField(0.1), // learning rate (the same for every method, as the reference README advises first)
   ...bufferFields,
-  /** Power-iteration steps for λ_max. */
-  sharpnessIters: z.int().min(1).max(200),
+  sharpnessIters: z.int().min(1).max(200), // power-iteration steps for λ_max
   /** Training examples in the λ_max loss (a fixed prefix of the training set). */
   sharpnessExamples: z.int().min(1).max(8000),
 });
@@ -38,9 +32,7 @@ export const mnistExperiment = defineExperiment({
     steps: 1250,
     batchSize: 64,
     lr: 1e-3,
-    topC: 5,
-    cgTopC: 10,
-    decay: 0.7,
+    ...BUFFER_BASE,
     sharpnessIters: 20,
     sharpnessExamples: 2000,
   },

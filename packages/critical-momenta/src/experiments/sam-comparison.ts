@@ -1,4 +1,12 @@
-import { type Cell, type Claim, cellOf, defineExperiment, type PlotView, ratio } from '@paperkit/tensor-core';
+import {
+  type Cell,
+  type Claim,
+  cellOf,
+  defineExperiment,
+  diff,
+  type PlotView,
+  ratio,
+} from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { CLASSIFIER_METRICS, classifierCell } from './classifier-run.js';
 import { PAPER, qualitative } from './shared.js';
@@ -6,8 +14,7 @@ import { MOONS_BASE, moonsFields, moonsTask } from './two-moons.js';
 
 const schema = z.strictObject({
   ...moonsFields,
-  /** SAM radius ρ (the spec's grid is {0.01, 0.05, 0.1}). */
-  rho: z.number().positive().max(1),
+  rho: z.number().positive().max(1), // SAM radius ρ (the spec's grid is {0.01, 0.05, 0.1})
 });
 
 const CELLS: Cell<{ method: string; sam: boolean }>[] = [
@@ -49,11 +56,7 @@ function claims(): Claim[] {
     {
       id: 'cm-vs-sam-accuracy',
       statement: 'Adam+CM reaches a higher test accuracy than Adam+SAM',
-      metric: {
-        uses: ['testAccuracy'],
-        describe: 'testAccuracy[Adam+CM] − testAccuracy[Adam+SAM]',
-        compute: (t) => t.value('testAccuracy', CM) - t.value('testAccuracy', SAM),
-      },
+      metric: diff('testAccuracy', CM, SAM),
       expect: { op: '>', value: 0, margin: 0 },
       reference: qualitative(SOURCE),
       digits: 4,

@@ -1,5 +1,7 @@
-import type { PaperRef, Reference } from '@paperkit/tensor-core';
+import { derived as derivedRef, type PaperRef, type Reference } from '@paperkit/tensor-core';
 import { z } from 'zod';
+
+export { qualitative } from '@paperkit/tensor-core';
 
 /** The paper every experiment of this package reproduces. */
 export const PAPER: PaperRef = {
@@ -24,23 +26,14 @@ export const lrField = (max: number) => z.number().positive().max(max);
 
 /** Shared buffer settings of the buffered methods (C of Adam+CM and Adam+CG, and the decay λ). */
 export const bufferFields = {
-  /** C of Adam+CM (the reference default 5). */
-  topC: z.int().min(1).max(100),
-  /** C of Adam+CG (the reference default 10). */
-  cgTopC: z.int().min(1).max(100),
-  /** Priority decay λ. */
-  decay: z.number().gt(0).lt(1),
+  topC: z.int().min(1).max(100), // C of Adam+CM (the reference default 5)
+  cgTopC: z.int().min(1).max(100), // C of Adam+CG (the reference default 10)
+  decay: z.number().gt(0).lt(1), // priority decay λ
 };
 
-/** The paper's statement without a number we can compare. */
-export const qualitative = (source: string): Reference => ({ provenance: 'qualitative', source });
+/** The reference defaults of {@link bufferFields}. */
+export const BUFFER_BASE = { topC: 5, cgTopC: 10, decay: 0.7 } as const;
 
 /** A reference number from the implementation spec's float64 numpy simulation of the toy. */
-export const derived = (
-  value: number | string,
-  source = "the spec's float64 numpy simulation",
-): Reference => ({
-  provenance: 'derived',
-  value,
-  source,
-});
+export const derived = (value: number | string, source = "the spec's float64 numpy simulation"): Reference =>
+  derivedRef(value, source);

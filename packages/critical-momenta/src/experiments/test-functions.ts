@@ -1,30 +1,27 @@
 import {
+  bestGap,
   type CellRecord,
   type Claim,
-  computed,
   defineExperiment,
   grid,
+  minPairedGap,
   type PlotView,
   type Rng,
   throwIfAborted,
 } from '@paperkit/tensor-core';
 import { z } from 'zod';
+import { ackley, goldsteinPrice, type TestFunction2D } from '../landscapes.js';
 import { METHOD_LABEL, toyOptimizer } from './escape-sim.js';
-import { ackley, goldsteinPrice, type TestFunction2D } from './landscapes.js';
-import { bufferFields, lrField, METHODS, type Method, PAPER, qualitative } from './shared.js';
+import { BUFFER_BASE, bufferFields, lrField, METHODS, type Method, PAPER, qualitative } from './shared.js';
 
 const schema = z.strictObject({
   /** Starting points per axis (a grid of grid² starts over the function's domain). */
   grid: z.int().min(1).max(41),
-  /** Steps per run. */
-  steps: z.int().min(1).max(10_000),
-  /** Learning rates, all reported (the paper's is unknown). */
-  lrs: z.array(lrField(1)).min(1).max(8),
+  steps: z.int().min(1).max(10_000), // steps per run
+  lrs: z.array(lrField(1)).min(1).max(8), // learning rates, all reported (the paper's is unknown)
   ...bufferFields,
-  /** Heat-map resolution per axis. */
-  heatmap: z.int().min(8).max(200),
-  /** How many starts get their trajectories drawn. */
-  drawn: z.int().min(0).max(16),
+  heatmap: z.int().min(8).max(200), // heat-map resolution per axis
+  drawn: z.int().min(0).max(16), // how many starts get their trajectories drawn
 });
 
 type Config = z.output<typeof schema>;
@@ -85,19 +82,16 @@ function drawnStarts(fn: TestFunction2D, c: Config, rng: Rng): [number, number][
 
 const middleLr = (c: Config): number => c.lrs[Math.floor(c.lrs.length / 2)]!;
 
-function bestGap(fn: string, a: Method, b: Method): Claim['metric'] {
-  return computed(['reached'], `max over lr of reached[${fn}, ${a}] − the same for ${b}`, (t) => {
-    const best = (m: Method) => Math.max(...t.values('reached', { fn, method: m }));
-    return best(a) - best(b);
-  });
-}
+/** Best fraction reached over the learning rates of method `a` minus that of `b`. */
+const gap = (fn: string, a: Method, b: Method) =>
+  bestGap('reached', { fn, method: a }, { fn, method: b }, 'higher');
 
 function claims(): Claim[] {
   return FN_NAMES.flatMap((fn): Claim[] => [
     {
       id: `${fn}-cm-beats-adam`,
       statement: `${fn}: more starts reach the global basin with Adam+CM than with Adam (each at its best lr)`,
-      metric: bestGap(fn, 'adam-cm', 'adam'),
+      metric: gap(fn, 'adam-cm', 'adam'),
       expect: { op: '>', value: 0, margin: 0 },
       reference: qualitative(
         'Fig. 1 (Goldstein–Price) and the Ackley analysis: Adam+CM reaches the global minimum',
@@ -106,22 +100,14 @@ function claims(): Claim[] {
     {
       id: `${fn}-cm-beats-cg`,
       statement: `${fn}: more starts reach the global basin with Adam+CM than with Adam+CG (each at its best lr)`,
-      metric: bestGap(fn, 'adam-cm', 'adam-cg'),
+      metric: gap(fn, 'adam-cm', 'adam-cg'),
       expect: { op: '>', value: 0, margin: 0 },
       reference: qualitative('Fig. 1: Adam+CM reaches the global minimum where Adam and Adam+CG stall'),
     },
     {
       id: `${fn}-cm-travels`,
       statement: `${fn}: Adam+CM's mean path length exceeds Adam's at every learning rate`,
-      metric: computed(
-        ['pathLength'],
-        `min over lr of pathLength[${fn}, adam-cm] − pathLength[${fn}, adam]`,
-        (t) => {
-          const cm = t.values('pathLength', { fn, method: 'adam-cm' });
-          const adam = t.values('pathLength', { fn, method: 'adam' });
-          return Math.min(...cm.map((v, i) => v - adam[i]!));
-        },
-      ),
+      metric: minPairedGap('pathLength', { fn, method: 'adam-cm' }, { fn, method: 'adam' }),
       expect: { op: '>', value: 0, margin: 0 },
       reference: qualitative('abstract: critical momenta promote exploration'),
     },
@@ -204,9 +190,7 @@ export const testFunctionsExperiment = defineExperiment({
     grid: 21,
     steps: 2000,
     lrs: [0.005, 0.01, 0.02, 0.05, 0.1],
-    topC: 5,
-    cgTopC: 10,
-    decay: 0.7,
+    ...BUFFER_BASE,
     heatmap: 100,
     drawn: 6,
   },

@@ -1,27 +1,19 @@
 import { type CellContext, defineExperiment, grid, twoMoons } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { CLASSIFIER_METRICS, classifierCell, classifierClaims, classifierPlots } from './classifier-run.js';
-import { bufferFields, lrField, METHODS, type Method, PAPER } from './shared.js';
+import { BUFFER_BASE, bufferFields, lrField, METHODS, type Method, PAPER } from './shared.js';
 
 /** The two-moons settings shared with the SAM comparison. */
 export const moonsFields = {
-  /** Training points (full batch). */
-  trainCount: z.int().min(8).max(4096),
-  /** Noise-free test points. */
-  testCount: z.int().min(8).max(20_000),
-  /** Fraction of training labels flipped. */
-  labelNoise: z.number().min(0).max(0.5),
-  /** Gaussian jitter of the points. */
-  jitter: z.number().min(0).max(1),
-  /** Hidden widths of the MLP 2 → … → 2. */
-  hidden: z.array(z.int().min(1).max(512)).min(1).max(4),
-  /** Full-batch steps. */
-  steps: z.int().min(1).max(20_000),
-  /** Learning rate (the same for every method, as in the spec). */
-  lr: lrField(0.5),
+  trainCount: z.int().min(8).max(4096), // training points (full batch)
+  testCount: z.int().min(8).max(20_000), // noise-free test points
+  labelNoise: z.number().min(0).max(0.5), // fraction of training labels flipped
+  jitter: z.number().min(0).max(1), // Gaussian jitter of the points
+  hidden: z.array(z.int().min(1).max(512)).min(1).max(4), // hidden widths of the MLP 2 → … → 2
+  steps: z.int().min(1).max(20_000), // full-batch steps
+  lr: lrField(0.5), // learning rate (the same for every method, as in the spec)
   ...bufferFields,
-  /** Power-iteration steps for λ_max. */
-  sharpnessIters: z.int().min(1).max(200),
+  sharpnessIters: z.int().min(1).max(200), // power-iteration steps for λ_max
 };
 
 const schema = z.strictObject(moonsFields);
@@ -50,9 +42,7 @@ export const MOONS_BASE = {
   hidden: [64, 64],
   steps: 2000,
   lr: 1e-2,
-  topC: 5,
-  cgTopC: 10,
-  decay: 0.7,
+  ...BUFFER_BASE,
   sharpnessIters: 20,
 };
 

@@ -1,7 +1,7 @@
 import { checkInteger, PaperkitInputError, type Rng } from '@paperkit/tensor-core';
 import { Population } from '../agents/population.js';
 import type { CRD } from '../game/crd.js';
-import { checkActions, countSuccessesUnchecked } from '../game/outcomes.js';
+import { checkActions, countSuccessesUnchecked, groupFractions } from '../game/outcomes.js';
 import { completeGraph, type Graph } from '../graph/graph.js';
 
 /** How an RRM trial ended. */
@@ -200,6 +200,23 @@ export function rrmSummary(pop: Population, rng: Rng, trials: number): RrmSummar
     meanCycleLength: cycled > 0 ? cycleLen / cycled : 0,
     meanIterations: iters / trials,
   };
+}
+
+/**
+ * Fig. 12: the share (%) of groups by their fraction of cooperators at the end of RRM, in tenths
+ * (bin k holds fractions in [k/10, (k+1)/10), the last bin includes 1), over `trials` random starts;
+ * the states of a trial's final cycle are weighted equally. The ten shares sum to 100.
+ */
+export function rrmCooperationHistogram(pop: Population, rng: Rng, trials: number): number[] {
+  checkInteger('trials', trials, 1);
+  const bins = new Array<number>(10).fill(0);
+  for (let i = 0; i < trials; i++) {
+    const { endStates } = rrmTrial(pop, rng);
+    for (const s of endStates)
+      for (const f of groupFractions(pop.graph, s))
+        bins[Math.min(9, Math.floor(f * 10 + 1e-12))]! += 100 / (endStates.length * pop.n * trials);
+  }
+  return bins;
 }
 
 /** End-state law of RRM on the complete graph, by exact enumeration of the start size. */

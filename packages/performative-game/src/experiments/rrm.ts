@@ -1,9 +1,7 @@
 import { type Claim, cellOf, computed, defineExperiment, grid, mean, value } from '@paperkit/tensor-core';
 import { z } from 'zod';
-import type { Population } from '../agents/population.js';
-import { completeGraphRrmLaw, rrmPopulation, rrmSummary, rrmTrial } from '../dynamics/rrm.js';
+import { completeGraphRrmLaw, rrmCooperationHistogram, rrmPopulation, rrmSummary } from '../dynamics/rrm.js';
 import { CRD } from '../game/crd.js';
-import { groupFractions } from '../game/outcomes.js';
 import { barabasiAlbertNetworkx } from '../graph/barabasi-albert.js';
 import { completeGraph } from '../graph/graph.js';
 import { derived, PAPER, range, tag } from './shared.js';
@@ -37,18 +35,6 @@ const RESIM: Record<number, readonly [number, number]> = {
 const RESIM_SOURCE = 'our re-simulation of the Fig. 4 protocol with other random draws, 50 trials per N';
 const [FAILED, CYCLED] = ['groups below threshold', 'trials that cycle'];
 const LAW = 'our exact law of RRM on the complete graph, P(success) = (1 + [N − K + 1 = K])/(N + 1)';
-
-/** Fig. 12: % of groups per tenth of cooperators at the end of RRM, each trial's cycle states weighted equally. */
-function histogram(pop: Population, trials: number, rng: Parameters<typeof rrmTrial>[1]): number[] {
-  const bins = new Array<number>(10).fill(0);
-  for (let i = 0; i < trials; i++) {
-    const { endStates } = rrmTrial(pop, rng);
-    for (const s of endStates)
-      for (const f of groupFractions(pop.graph, s))
-        bins[Math.min(9, Math.floor(f * 10 + 1e-12))]! += 100 / (endStates.length * pop.n * trials);
-  }
-  return bins;
-}
 
 /**
  * Fig. 4 and 12: repeated risk minimisation (accuracy-seeking retraining under full trust) on BA
@@ -105,7 +91,9 @@ export const rrm = defineExperiment({
     const success = mean(runs.map((s) => s.fullWelfareFraction));
     const zeroWelfare = mean(runs.map((s) => s.zeroWelfareFraction));
     const bins =
-      ba && n === cfg.histogramN ? histogram(pops[0]!, cfg.trialsPerGraph, ctx.rng.stream('hist')) : null;
+      ba && n === cfg.histogramN
+        ? rrmCooperationHistogram(pops[0]!, ctx.rng.stream('hist'), cfg.trialsPerGraph)
+        : null;
     return {
       metrics: { cycled, failed, success, zeroWelfare },
       series: {

@@ -5,7 +5,6 @@ import {
   type LinesView,
   mean,
   type PaperRef,
-  type Reference,
 } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { DifferentiableGame, type DifferentiableGameOptions } from '../diff/episode.js';
@@ -18,6 +17,8 @@ import {
 } from '../diff/train.js';
 import { CRD } from '../game/crd.js';
 import { barabasiAlbertNetworkx } from '../graph/barabasi-albert.js';
+
+export { derived, qualitative } from '@paperkit/tensor-core';
 
 /** The paper every experiment of this package reproduces. */
 export const PAPER: PaperRef = {
@@ -34,16 +35,6 @@ export const range = (lo: number, hi: number): number[] =>
 
 /** A claim id fragment for a number: `0.5` → `05`. */
 export const tag = (x: number): string => String(x).replace('.', '');
-
-/** A reference without a number: the paper's statement, or a check of ours. */
-export const qualitative = (source: string): Reference => ({ provenance: 'qualitative', source });
-
-/** A reference number from our own analysis or simulation. */
-export const derived = (value: number, source: string): Reference => ({
-  provenance: 'derived',
-  value,
-  source,
-});
 
 /** Config fields of the training experiments; {@link TRAINING_BASE} holds the reference values. */
 export const trainingFields = {

@@ -47,7 +47,12 @@ export const tradeoff = defineExperiment({
   headline: true,
   schema,
   base: { ...TRAINING_BASE, thresholds: [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], rrmTrials: 10_000 },
-  presets: { quick: { ...QUICK_TRAINING, epochs: 120, thresholds: [0.3, 0.5], rrmTrials: 1000 }, full: {} },
+  presets: {
+    quick: { ...QUICK_TRAINING, epochs: 120, thresholds: [0.3, 0.5], rrmTrials: 1000 },
+    full: {},
+    // The playground's budget (≤ 20 s on plain wasm): the headline threshold only, 80 epochs.
+    browser: { ...QUICK_TRAINING, epochs: 80, thresholds: [0.5], rrmTrials: 1000 },
+  },
   cells: (cfg) => {
     if (!cfg.thresholds.includes(cfg.threshold))
       throw new PaperkitInputError(

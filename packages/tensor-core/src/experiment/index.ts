@@ -3,6 +3,24 @@ export { type ExperimentSummary, rowsOf, summarizeExperiment } from './aggregate
 export type { CellContext, CellResult, ImagesData, MatrixData, ProgressReporter, XY } from './cell.js';
 export { type Cell, type CellParams, cellOf, cellSlug, checkCells, grid } from './cells.js';
 export {
+  above,
+  atLeast,
+  atMost,
+  type Better,
+  below,
+  bestGap,
+  bestOf,
+  claim,
+  derived,
+  inRange,
+  leadOver,
+  minPairedGap,
+  near,
+  printed,
+  qualitative,
+  spread,
+} from './claim-builders.js';
+export {
   type Claim,
   computed,
   describeExpectation,
@@ -50,6 +68,7 @@ export {
   type Where,
 } from './table.js';
 export { evaluateClaim, judge, type Verdict, type VerdictStatus } from './verdict.js';
+export { type BarsOptions, bars, type CurvesOptions, curves, deltaBars } from './view-builders.js';
 export {
   type BarsView,
   buildPlot,
@@ -63,3 +82,4 @@ export {
   type PlotView,
   type ScatterView,
 } from './views.js';
+export { ZIPF_LM_BASE, ZIPF_LM_QUICK, zipfLanguageModelFields } from './zipf-lm-fields.js';

@@ -1,4 +1,10 @@
+/**
+ * The paper's bigram setting at CPU scale: a Zipfian bigram chain, the two-matrix model logits = E[x]·W,
+ * its minibatch loss with hand-written gradients and its exact expected loss.
+ */
 import {
+  checkInteger,
+  checkPositive,
   embeddingLookup,
   type MarkovChain,
   markovSequenceEntropy,
@@ -10,37 +16,8 @@ import {
   zipfWeights,
 } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
-import { lrField } from './shared.js';
 
-/** Config fields of the bigram setting, bounded by what trains in minutes on this machine. */
-export const bigramFields = {
-  vocab: z.int().min(2).max(2048), // V
-  dim: z.int().min(1).max(256), // d: E ∈ R^{V×d}, W ∈ R^{d×V}
-  exponent: z.number().positive().max(5), // Zipf exponent of the marginal and of every row
-  batch: z.int().min(1).max(512),
-  steps: z.int().min(50).max(10_000),
-  adamLr: lrField(1),
-  blockSize: z.int().min(1).max(4096), // n of the global and layer rotations
-  svdEvery: z.int().min(1).max(1_000_000), // SVD recompute period F
-};
-
-/**
- * The implementation spec's Tier 1 bigram setting, shared by the bigram experiments: V = 256, d = 32,
- * Zipf exponent 1.3, batch 64, 1000 Adam steps at lr 1e-2, block size 16, SVD every 50 steps.
- */
-export const TIER1_BIGRAM = {
-  vocab: 256,
-  dim: 32,
-  exponent: 1.3,
-  batch: 64,
-  steps: 1000,
-  adamLr: 1e-2,
-  blockSize: 16,
-  svdEvery: 50,
-} as const;
-
-/** The Zipfian bigram task of the implementation spec's Tier 1. */
+/** The Zipfian bigram task of the paper's bigram setting (the implementation spec's Tier 1). */
 export interface BigramTask {
   /** The chain: x ~ Zipf over a random permutation, each row a Zipf over its own random permutation. */
   readonly chain: MarkovChain;
@@ -61,6 +38,8 @@ export interface BigramTask {
  * assembled here as a tensor-core `MarkovChain` and sampled with its sampler.
  */
 export function bigramChain(rng: Rng, vocab: number, exponent: number): MarkovChain {
+  checkInteger('vocab', vocab, 2);
+  checkPositive('exponent', exponent);
   const w = zipfWeights(vocab, exponent);
   const rank = rng.stream('marginal').permutation(vocab);
   const initial = new Float64Array(vocab);
@@ -83,6 +62,8 @@ export function bigramTask(
   steps: number,
   batch: number,
 ): BigramTask {
+  checkInteger('steps', steps, 1);
+  checkInteger('batch', batch, 1);
   const chain = bigramChain(rng.stream('chain'), vocab, exponent);
   const pairs = sampleMarkovSequences(chain, rng.stream('pairs'), steps * batch, 2);
   const joint = new Float32Array(vocab * vocab);
@@ -103,6 +84,8 @@ export function bigramTask(
  * (paperkit's [in, out] dense weight; the spec's W ∈ R^{V×d} transposed). Initial weights 0.1·N(0, 1).
  */
 export function initBigram(rng: Rng, vocab: number, dim: number): ParamMap {
+  checkInteger('vocab', vocab, 2);
+  checkInteger('dim', dim, 1);
   const dense = { outAxis: 1, inAxis: 0 } as const;
   const e = randomNormal(rng.stream('embedding'), [vocab, dim], 0, 0.1);
   const w = randomNormal(rng.stream('head'), [dim, vocab], 0, 0.1);

@@ -1,6 +1,8 @@
 /**
- * The spec's toy landscapes (B.4), with exact gradients, in Float64.
+ * The paper's toy landscapes, with exact gradients, in Float64: a sharp and a flat well in 1-D (Toy 1)
+ * and the Goldstein–Price and Ackley test functions (Fig. 1).
  */
+import { checkPositive } from '@paperkit/tensor-core';
 
 /** Width of the flat well of Toy 1. */
 const FLAT_WIDTH = 0.7;
@@ -14,6 +16,7 @@ export const FLAT_CENTRE = 1.5;
  * f(x) = −exp(−(x+1)²/(2w_s²)) − exp(−(x−1.5)²/(2·0.7²)) + 0.02x², with w_s = 1/κ_sharp.
  */
 export function sharpFlat(x: number, kappaSharp: number): number {
+  checkPositive('kappaSharp', kappaSharp);
   const ws = 1 / kappaSharp;
   const a = x - SHARP_CENTRE;
   const b = x - FLAT_CENTRE;
@@ -24,6 +27,7 @@ export function sharpFlat(x: number, kappaSharp: number): number {
 
 /** d/dx of {@link sharpFlat}. */
 export function sharpFlatGrad(x: number, kappaSharp: number): number {
+  checkPositive('kappaSharp', kappaSharp);
   const ws2 = 1 / (kappaSharp * kappaSharp);
   const a = x - SHARP_CENTRE;
   const b = x - FLAT_CENTRE;
