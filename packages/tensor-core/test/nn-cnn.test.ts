@@ -6,8 +6,10 @@ import {
   assertCnnTrainable,
   type CnnConfig,
   cnnFeatureShape,
+  conv2dSame,
   gradientCheck,
   gradientMismatches,
+  im2colConv2dSame,
   initCnn,
   softmaxCrossEntropy,
 } from '../src/nn/index.js';
@@ -130,5 +132,58 @@ describe('CNN', () => {
       await initBackend({ prefer: 'cpu', blas: 'off' });
     }
     expect(() => assertCnnTrainable()).not.toThrow();
+  });
+
+  it('im2col convolution equals tf.conv2d (same, stride 1) for k = 1, 3, 5: values and both gradients', () => {
+    for (const k of [1, 3, 5]) {
+      const x = tf.randomNormal([2, 5, 6, 3], 0, 1, 'float32', k) as tf.Tensor4D;
+      const w = tf.randomNormal([k, k, 3, 4], 0, 1, 'float32', 10 + k) as tf.Tensor4D;
+      const dy = tf.randomNormal([2, 5, 6, 4], 0, 1, 'float32', 20 + k);
+      type Conv = (a: tf.Tensor4D, b: tf.Tensor4D) => tf.Tensor4D;
+      const ref: Conv = (a, b) => tf.conv2d(a, b, 1, 'same');
+      const grads = (f: Conv) =>
+        tf.grads((a, b) => tf.sum(tf.mul(f(a as tf.Tensor4D, b as tf.Tensor4D), dy)))([x, w]);
+      const close = (a: tf.Tensor, b: tf.Tensor, atol: number) =>
+        expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBeLessThan(atol);
+      close(im2colConv2dSame(x, w), ref(x, w), 1e-5);
+      const [gx, gw] = grads(im2colConv2dSame);
+      const [rx, rw] = grads(ref);
+      close(gx!, rx!, 1e-4);
+      close(gw!, rw!, 1e-4);
+    }
+  });
+
+  it('im2col names a non-square, even or mismatched filter', () => {
+    const x = tf.zeros([1, 4, 4, 2]) as tf.Tensor4D;
+    expect(() => im2colConv2dSame(x, tf.zeros([2, 2, 2, 1]) as tf.Tensor4D)).toThrow(/w\.shape.*odd k/);
+    expect(() => im2colConv2dSame(x, tf.zeros([3, 1, 2, 1]) as tf.Tensor4D)).toThrow(/w\.shape/);
+    expect(() => im2colConv2dSame(x, tf.zeros([3, 3, 5, 1]) as tf.Tensor4D)).toThrow(/w\.shape\[2\].*5/);
+  });
+
+  it('applyCnn trains on stock wasm (no Conv2DBackpropFilter) through the im2col path, with the values of cpu', async () => {
+    const pm = initCnn(Rng.fromSeed(3), cfg);
+    const values = Object.fromEntries(pm.names().map((n) => [n, pm.get(n).arraySync()]));
+    const xs = randomNormal(Rng.fromSeed(4), [2, 8, 8, 2]).arraySync();
+    pm.dispose();
+    // Loss and its gradient w.r.t. conv0's filter, from plain tensors of the same values.
+    const lossAndGrad = () =>
+      tf.tidy(() => {
+        const t = Object.fromEntries(Object.entries(values).map(([n, v]) => [n, tf.tensor(v as number[])]));
+        const x = tf.tensor(xs);
+        const f = (w: tf.Tensor) => tf.sum(applyCnn({ ...t, 'conv0.weight': w }, x, cfg));
+        const { value, grads } = tf.valueAndGrads(f)([t['conv0.weight']!]);
+        return [Array.from(value.dataSync()), Array.from(grads[0]!.dataSync())];
+      });
+    const onCpu = lossAndGrad();
+    await initBackend({ prefer: 'wasm', blas: 'off' });
+    try {
+      expect(() => assertCnnTrainable()).toThrow(MissingKernelError);
+      const [value, grad] = lossAndGrad();
+      expect(Math.abs(value![0]! - onCpu[0]![0]!)).toBeLessThan(1e-4);
+      expect(grad!.length).toBe(3 * 3 * 2 * 3); // [k, k, in, out] of conv0
+      for (let i = 0; i < grad!.length; i++) expect(Math.abs(grad![i]! - onCpu[1]![i]!)).toBeLessThan(1e-4);
+    } finally {
+      await initBackend({ prefer: 'cpu', blas: 'off' });
+    }
   });
 });

@@ -4,10 +4,13 @@ import {
   batches,
   cellOf,
   computed,
+  curves,
   defineExperiment,
+  derived,
   diff,
   initMlp,
   mean,
+  qualitative,
   throwIfAborted,
   value,
 } from '@paperkit/tensor-core';
@@ -20,7 +23,7 @@ import { PARITY_GROUPS, parityData } from '../datasets/parity.js';
 import { GradientAscent } from '../dual/gradient-ascent.js';
 import { signChanges } from '../dynamics/metrics.js';
 import { ConstrainedOptimizer } from '../optim/constrained-optimizer.js';
-import { derived, PAPER, piDual, piLabel, qualitative } from './shared.js';
+import { PAPER, piDual, piLabel } from './shared.js';
 
 const schema = z.strictObject({
   nTrain: z.int().min(500).max(50_000), // rows of the generated Adult stand-in
@@ -43,6 +46,7 @@ const parityLabelGap = () => {
   const overall = PARITY_GROUPS.reduce((a, g) => a + g.share * g.rate, 0);
   return PARITY_GROUPS.map((g) => g.rate - overall);
 };
+const EPOCH = { x: 'epoch' } as const;
 const FOCUS = 5; // Female·White: 28 % of the rows, the group with the largest label gap that is not tiny
 const SOURCE = qualitative(
   "P1's fairness experiment (Adult, demographic-parity equality constraints, dual step once per epoch): GA's multipliers oscillate and the constraints keep flipping; νPI reduces the oscillation and the max violation at similar accuracy",
@@ -182,17 +186,11 @@ export const fairness = defineExperiment({
         ctx.progress.update(epoch + 1);
         if (epoch % 10 === 0) throwIfAborted(ctx.signal);
       }
-      const [accuracy, testMax] = tf
-        .tidy(() => {
-          const { logits, gap } = parityGap(test, null, groupsOf(data.test));
-          const correct = tf.equal(tf.greater(logits, 0), tf.cast(test.y, 'bool'));
-          return [tf.mean(tf.cast(correct, 'float32')), tf.max(tf.abs(gap))];
-        })
-        .map((t) => {
-          const v = t.dataSync()[0]!;
-          t.dispose();
-          return v;
-        }) as [number, number];
+      const [accuracy, testMax] = tf.tidy(() => {
+        const { logits, gap } = parityGap(test, null, groupsOf(data.test));
+        const correct = tf.mean(tf.cast(tf.equal(tf.greater(logits, 0), tf.cast(test.y, 'bool')), 'float32'));
+        return Array.from(tf.stack([correct, tf.max(tf.abs(gap))]).dataSync());
+      }) as [number, number];
       const perGroup = (g: number) => violations.map((v) => v[g]!);
       const maxAbs = violations.map((v) => Math.max(...Array.from(v, Math.abs)));
       const epochs = Array.from({ length: c.epochs }, (_, e) => e + 1);
@@ -272,37 +270,30 @@ export const fairness = defineExperiment({
     ];
   },
   plots: () => [
-    {
-      kind: 'lines',
-      id: 'max-violation',
-      title: 'Max |P(ŷ = 1 | g) − P(ŷ = 1)| over the 10 groups, training set, per epoch',
-      caption: 'Measured at each epoch-end dual step; the unconstrained model keeps the built-in gap',
-      series: 'maxViolation',
-      x: { label: 'epoch' },
-      y: { label: 'max |violation|' },
-    },
-    {
-      kind: 'lines',
-      id: 'focus-lambda',
-      title: 'Multiplier of the Female·White constraint (28% of rows)',
-      caption: 'GA overshoots and oscillates; νPI approaches its value with little ringing',
-      where: { dual: 'PI' },
-      series: 'focusLambda',
-      x: { label: 'epoch' },
-      y: { label: 'μ (equality multiplier)' },
-    },
-    {
-      kind: 'lines',
-      id: 'focus-violation',
-      title: 'Violation of the Female·White constraint, per epoch',
-      caption:
-        'P(ŷ = 1 | Female·White) − P(ŷ = 1) on the training set; sign flips are the oscillation P1 describes',
-      where: { dual: 'PI' },
-      series: 'focusViolation',
-      x: { label: 'epoch' },
-      y: { label: 'violation' },
-      hlines: [{ y: 0, label: 'parity' }],
-    },
+    curves(
+      'max-violation',
+      'Max |P(ŷ = 1 | g) − P(ŷ = 1)| over the 10 groups, training set, per epoch',
+      'Measured at each epoch-end dual step; the unconstrained model keeps the built-in gap',
+      'maxViolation',
+      'max |violation|',
+      EPOCH,
+    ),
+    curves(
+      'focus-lambda',
+      'Multiplier of the Female·White constraint (28% of rows)',
+      'GA overshoots and oscillates; νPI approaches its value with little ringing',
+      'focusLambda',
+      'μ (equality multiplier)',
+      { ...EPOCH, where: { dual: 'PI' } },
+    ),
+    curves(
+      'focus-violation',
+      'Violation of the Female·White constraint, per epoch',
+      'P(ŷ = 1 | Female·White) − P(ŷ = 1) on the training set; sign flips are the oscillation P1 describes',
+      'focusViolation',
+      'violation',
+      { ...EPOCH, where: { dual: 'PI' }, hlines: [{ y: 0, label: 'parity' }] },
+    ),
   ],
   notes: [
     'Adult cannot be downloaded here: the data are a generated stand-in (parityData: 12 Gaussian features, 10 sex × race groups with Adult-like shares and positive rates, labels from a logistic teacher on one feature). The README lists every difference.',

@@ -1,9 +1,21 @@
-import { type CellRecord, cellOf, computed, defineExperiment, minOver, value } from '@paperkit/tensor-core';
+import {
+  atLeast,
+  type CellRecord,
+  cellOf,
+  claim,
+  computed,
+  curves,
+  defineExperiment,
+  derived,
+  minOver,
+  qualitative,
+  value,
+} from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { Nesterov, PolyakMomentum } from '../dual/momentum.js';
 import { iterationsToTolerance, maxValue, signChanges } from '../dynamics/metrics.js';
 import { criticalKp, simulateToyKkt } from '../dynamics/oscillator.js';
-import { derived, PAPER, piDual, piLabel, qualitative } from './shared.js';
+import { PAPER, piDual, piLabel, thin } from './shared.js';
 
 const schema = z.strictObject({
   steps: z.int().min(10).max(100_000), // updates per run (our prototype's table: 2000)
@@ -34,6 +46,7 @@ const PROTOTYPE: readonly [string, number, number, number, number][] = [
 
 const GA = { rule: 'PI', kp: 0, nu: 0, order: 'dualPrimal' } as const;
 const PI5 = { rule: 'PI', kp: 5, nu: 0, order: 'dualPrimal' } as const;
+const UPDATE = { x: 'update t' } as const;
 const PROTO_SOURCE = 'our float64 numpy prototype of the toy (the toy is not in P1)';
 
 /** Headline: the 1-D KKT oscillator, GA vs νPI vs dual momentum (deterministic float64 simulation). */
@@ -71,14 +84,16 @@ export const oscillator = defineExperiment({
     const pi = new Map<string, [number, number]>();
     for (const kp of [...c.kpSweep, ...c.kps]) pi.set(`${kp},0`, [kp, 0]);
     for (const nu of c.nus) for (const kp of c.kps) pi.set(`${kp},${nu}`, [kp, nu]);
-    const rows: Row[] = [
+    const rows = [
       ...[...pi.values()].map(([kp, nu]) => ({ rule: 'PI', kp, nu, beta: 0, order: 'dualPrimal' })),
       ...['Polyak', 'Nesterov'].flatMap((rule) =>
         c.momenta.map((beta) => ({ rule, kp: 0, nu: 0, beta, order: 'dualPrimal' })),
       ),
       ...[0, c.simultaneousKp].map((kp) => ({ rule: 'PI', kp, nu: 0, beta: 0, order: 'simultaneous' })),
     ];
-    return rows.map((p) => cellOf(p, labelOf(p)));
+    const label = (p: (typeof rows)[number]) =>
+      `${p.rule === 'PI' ? piLabel(p) : `${p.rule} β=${p.beta}`}${p.order === 'simultaneous' ? ' (simultaneous)' : ''}`;
+    return rows.map((p) => cellOf(p, label(p)));
   },
   metrics: {
     iterations: { label: 'iterations to tol (∞: never)', better: 'lower', digits: 0 },
@@ -99,10 +114,8 @@ export const oscillator = defineExperiment({
     const order = p.order as 'dualPrimal' | 'simultaneous';
     const t = simulateToyKkt({ dual, steps: c.steps, alpha: c.alpha, order });
     const shown = p.order === 'dualPrimal' && (p.rule !== 'PI' || c.kps.includes(p.kp) || p.kp === 0);
-    const trace = (v: Float64Array) => ({
-      x: Array.from({ length: Math.min(c.plotSteps, c.steps) + 1 }, (_, i) => i),
-      y: Array.from(v.subarray(0, Math.min(c.plotSteps, c.steps) + 1)),
-    });
+    const n = Math.min(c.plotSteps, c.steps) + 1;
+    const trace = (v: Float64Array) => thin(v.subarray(0, n), 1);
     return {
       metrics: {
         iterations: iterationsToTolerance(t.distance, c.tol) ?? Number.POSITIVE_INFINITY,
@@ -178,58 +191,43 @@ export const oscillator = defineExperiment({
         'our analysis: u = x − 1 obeys ü + α(1 + κp)u̇ + ακi·u ≈ 0, critically damped at κp* = 2√(κi/α) − 1',
       ),
     },
-    {
-      id: 'momentum-does-not-fix',
-      statement: 'no dual Polyak momentum (any β of the sweep) gets below 10 sign changes',
-      metric: minOver('signChanges', { kp: 0, nu: 0, order: 'dualPrimal', rule: 'Polyak' }),
-      expect: { op: '>=', value: 10, margin: 0 },
-      reference: qualitative(
-        'P1: dual momentum is νPI with κp ≤ 0 for 0 < β < 1, so it cannot damp the oscillation of GDA',
+    ...(['Polyak', 'Nesterov'] as const).map((rule) =>
+      claim(
+        rule === 'Polyak' ? 'momentum-does-not-fix' : 'nesterov-does-not-fix',
+        `no dual ${rule} momentum (any β of the sweep) gets below 10 sign changes`,
+        minOver('signChanges', { kp: 0, nu: 0, order: 'dualPrimal', rule }),
+        atLeast(10),
+        qualitative(
+          `P1: ${rule} momentum is νPI with κp ≤ 0 for 0 < β < 1, so it cannot damp GDA's oscillation`,
+        ),
       ),
-    },
-    {
-      id: 'nesterov-does-not-fix',
-      statement: 'nor does dual Nesterov momentum (any β of the sweep)',
-      metric: minOver('signChanges', { kp: 0, nu: 0, order: 'dualPrimal', rule: 'Nesterov' }),
-      expect: { op: '>=', value: 10, margin: 0 },
-      reference: qualitative('P1: Nesterov momentum is νPI with κp ≤ 0 for 0 < β < 1'),
-    },
+    ),
   ],
   plots: (c) => [
-    {
-      kind: 'lines',
-      id: 'lambda-pi',
-      title: 'Multiplier λ_t: GA and νPI (λ* = 1)',
-      caption: `f = ½(x − 2)², g = x − 1 ≤ 0, dual→primal, α = ${c.alpha}, κi = ${c.ki}`,
-      where: { rule: 'PI', order: 'dualPrimal' },
-      series: 'lambda',
-      x: { label: 'update t' },
-      y: { label: 'λ_t' },
-      hlines: [{ y: 1, label: 'λ* = 1' }],
-    },
-    {
-      kind: 'lines',
-      id: 'x-pi',
-      title: 'Primal iterate x_t: GA and νPI (constraint x ≤ 1)',
-      caption: 'GA overshoots the constraint and rings; νPI with κp near critical does not',
-      where: { rule: 'PI', order: 'dualPrimal' },
-      series: 'x',
-      x: { label: 'update t' },
-      y: { label: 'x_t' },
-      hlines: [{ y: 1, label: 'x* = 1' }],
-    },
-    {
-      kind: 'lines',
-      id: 'lambda-momentum',
-      title: 'Multiplier λ_t: GA with dual Polyak or Nesterov momentum',
-      caption:
-        'Momentum of either sign changes the period and amplitude of the ringing but does not remove it',
-      where: { kp: 0, nu: 0, order: 'dualPrimal' },
-      series: 'lambda',
-      x: { label: 'update t' },
-      y: { label: 'λ_t' },
-      hlines: [{ y: 1, label: 'λ* = 1' }],
-    },
+    curves(
+      'lambda-pi',
+      'Multiplier λ_t: GA and νPI (λ* = 1)',
+      `f = ½(x − 2)², g = x − 1 ≤ 0, dual→primal, α = ${c.alpha}, κi = ${c.ki}`,
+      'lambda',
+      'λ_t',
+      { ...UPDATE, where: { rule: 'PI', order: 'dualPrimal' }, hlines: [{ y: 1, label: 'λ* = 1' }] },
+    ),
+    curves(
+      'x-pi',
+      'Primal iterate x_t: GA and νPI (constraint x ≤ 1)',
+      'GA overshoots the constraint and rings; νPI with κp near critical does not',
+      'x',
+      'x_t',
+      { ...UPDATE, where: { rule: 'PI', order: 'dualPrimal' }, hlines: [{ y: 1, label: 'x* = 1' }] },
+    ),
+    curves(
+      'lambda-momentum',
+      'Multiplier λ_t: GA with dual Polyak or Nesterov momentum',
+      'Momentum of either sign changes the period and amplitude of the ringing but does not remove it',
+      'lambda',
+      'λ_t',
+      { ...UPDATE, where: { kp: 0, nu: 0, order: 'dualPrimal' }, hlines: [{ y: 1, label: 'λ* = 1' }] },
+    ),
     {
       kind: 'custom',
       id: 'kp-sweep',
@@ -268,16 +266,3 @@ export const oscillator = defineExperiment({
     'Raw sign changes count every flip of g, including those of the geometrically decaying tail far below any visible amplitude; "crossings" count only flips beyond ±deadband.',
   ],
 });
-
-type Row = {
-  readonly rule: string;
-  readonly kp: number;
-  readonly nu: number;
-  readonly beta: number;
-  readonly order: string;
-};
-
-function labelOf(p: Row): string {
-  const base = p.rule === 'PI' ? piLabel(p) : `${p.rule} β=${p.beta}`;
-  return p.order === 'simultaneous' ? `${base} (simultaneous)` : base;
-}

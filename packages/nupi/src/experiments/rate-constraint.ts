@@ -1,8 +1,21 @@
-import { cellOf, defineExperiment, diff, value } from '@paperkit/tensor-core';
+import {
+  above,
+  bars,
+  below,
+  cellOf,
+  claim,
+  curves,
+  defineExperiment,
+  derived,
+  diff,
+  near,
+  qualitative,
+  value,
+} from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { maxValue, signChanges } from '../dynamics/metrics.js';
 import { rateData, simulateRateConstraint } from '../dynamics/rate-constraint.js';
-import { derived, PAPER, piDual, piLabel, qualitative, thin } from './shared.js';
+import { PAPER, piDual, piLabel, ROLL, thin } from './shared.js';
 
 const schema = z.strictObject({
   n: z.int().min(100).max(20_000), // samples, balanced, x ~ N(±𝟙, I₂)
@@ -18,9 +31,11 @@ const schema = z.strictObject({
 });
 
 const PROTO = 'our float64 numpy prototype of this setting (not in P1; another random draw)';
+const proto = (v: number, more = '') => derived(v, `${PROTO}${more}`);
 const cell = (constraint: string, kp: number, nu = 0) =>
   cellOf({ constraint, kp, nu }, piLabel({ kp, nu }, constraint === 'proxy' ? 'proxy ' : ''));
 const at = (constraint: string, kp: number, nu = 0) => ({ constraint, kp, nu });
+const [smooth, proxy] = [(kp: number) => at('smooth', kp), (kp: number, nu = 0) => at('proxy', kp, nu)];
 
 /** Rate-constrained logistic regression, smooth and proxy constraints, in float64. */
 export const rateConstraint = defineExperiment({
@@ -85,117 +100,108 @@ export const rateConstraint = defineExperiment({
     };
   },
   claims: () => [
-    {
-      id: 'lambda-star',
-      statement: 'GA settles at the optimal multiplier of the prototype, λ* ≈ 1.844 (± 0.05: another draw)',
-      metric: value('finalLambda', at('smooth', 0)),
-      expect: { op: 'approx', value: 1.844, margin: 0.05 },
-      reference: derived(1.844, PROTO),
-    },
-    {
-      id: 'accuracy',
-      statement: 'at the prototype’s accuracy, 0.7745 (± 0.02)',
-      metric: value('accuracy', at('smooth', 0)),
-      expect: { op: 'approx', value: 0.7745, margin: 0.02 },
-      reference: derived(0.7745, PROTO),
-    },
-    {
-      id: 'ga-raw-sign-changes',
-      statement: 'GA: about 30 raw sign changes of g in 3000 rolls (± 10)',
-      metric: value('signChanges', at('smooth', 0)),
-      expect: { op: 'approx', value: 30, margin: 10 },
-      reference: derived(30, PROTO),
-    },
-    {
-      id: 'ga-overshoot',
-      statement: 'GA overshoots λ* by about 40% (± 10 points)',
-      metric: value('overshoot', at('smooth', 0)),
-      expect: { op: 'approx', value: 0.4, margin: 0.1 },
-      reference: derived(0.4, `${PROTO}: max λ 2.59 against λ* 1.844`),
-    },
-    {
-      id: 'nupi5-less-overshoot',
-      statement: 'νPI κp = 5 overshoots less than GA',
-      metric: diff('overshoot', at('smooth', 5), at('smooth', 0)),
-      expect: { op: '<', value: 0, margin: 0 },
-      reference: derived(-0.32, `${PROTO}: max λ 2.00 against GA's 2.59`),
-    },
-    {
-      id: 'nupi5-fewer-sign-changes',
-      statement: 'νPI κp = 5 has fewer raw sign changes than GA',
-      metric: diff('signChanges', at('smooth', 5), at('smooth', 0)),
-      expect: { op: '<', value: 0, margin: 0 },
-      reference: derived(-24, `${PROTO}: 6 against 30`),
-    },
-    {
-      id: 'nupi10-no-sign-change',
-      statement: 'νPI κp = 10 has no sign change at all',
-      metric: value('signChanges', at('smooth', 10)),
-      expect: { op: '<=', value: 0, margin: 0 },
-      reference: derived(0, PROTO),
-    },
-    {
-      id: 'proxy-nupi2-fewer',
-      statement: 'proxy constraint (dual sees the hard rate): νPI κp = 2 has fewer sign changes than GA',
-      metric: diff('signChanges', at('proxy', 2), at('proxy', 0)),
-      expect: { op: '<', value: 0, margin: 0 },
-      reference: derived(-4, `${PROTO}: 5 against 9`),
-    },
-    {
-      id: 'proxy-kp5-chatters',
-      statement:
-        'proxy constraint: a large gain, κp = 5, chatters on the quantised rate (more sign changes than GA)',
-      metric: diff('signChanges', at('proxy', 5), at('proxy', 0)),
-      expect: { op: '>', value: 0, margin: 0 },
-      reference: qualitative(`${PROTO}: quantised errors make large κp chatter`),
-    },
-    {
-      id: 'proxy-nu-helps',
-      statement: 'proxy constraint: the EMA ν = 0.9 (κp = 2) has fewer sign changes than GA',
-      metric: diff('signChanges', at('proxy', 2, 0.9), at('proxy', 0)),
-      expect: { op: '<', value: 0, margin: 0 },
-      reference: qualitative("P1's recipe: use ν > 0 with noisy or stochastic constraints"),
-    },
+    claim(
+      'lambda-star',
+      'GA settles at the optimal multiplier of the prototype, λ* ≈ 1.844 (± 0.05: another draw)',
+      value('finalLambda', smooth(0)),
+      near(1.844, 0.05),
+      proto(1.844),
+    ),
+    claim(
+      'accuracy',
+      'at the prototype’s accuracy, 0.7745 (± 0.02)',
+      value('accuracy', smooth(0)),
+      near(0.7745, 0.02),
+      proto(0.7745),
+    ),
+    claim(
+      'ga-raw-sign-changes',
+      'GA: about 30 raw sign changes of g in 3000 rolls (± 10)',
+      value('signChanges', smooth(0)),
+      near(30, 10),
+      proto(30),
+    ),
+    claim(
+      'ga-overshoot',
+      'GA overshoots λ* by about 40% (± 10 points)',
+      value('overshoot', smooth(0)),
+      near(0.4, 0.1),
+      proto(0.4, ': max λ 2.59 against λ* 1.844'),
+    ),
+    claim(
+      'nupi5-less-overshoot',
+      'νPI κp = 5 overshoots less than GA',
+      diff('overshoot', smooth(5), smooth(0)),
+      below(),
+      proto(-0.32, ": max λ 2.00 against GA's 2.59"),
+    ),
+    claim(
+      'nupi5-fewer-sign-changes',
+      'νPI κp = 5 has fewer raw sign changes than GA',
+      diff('signChanges', smooth(5), smooth(0)),
+      below(),
+      proto(-24, ': 6 against 30'),
+    ),
+    claim(
+      'nupi10-no-sign-change',
+      'νPI κp = 10 has no sign change at all',
+      value('signChanges', smooth(10)),
+      { op: '<=', value: 0, margin: 0 },
+      proto(0),
+    ),
+    claim(
+      'proxy-nupi2-fewer',
+      'proxy constraint (dual sees the hard rate): νPI κp = 2 has fewer sign changes than GA',
+      diff('signChanges', proxy(2), proxy(0)),
+      below(),
+      proto(-4, ': 5 against 9'),
+    ),
+    claim(
+      'proxy-kp5-chatters',
+      'proxy constraint: a large gain, κp = 5, chatters on the quantised rate (more sign changes than GA)',
+      diff('signChanges', proxy(5), proxy(0)),
+      above(),
+      qualitative(`${PROTO}: quantised errors make large κp chatter`),
+    ),
+    claim(
+      'proxy-nu-helps',
+      'proxy constraint: the EMA ν = 0.9 (κp = 2) has fewer sign changes than GA',
+      diff('signChanges', proxy(2, 0.9), proxy(0)),
+      below(),
+      qualitative("P1's recipe: use ν > 0 with noisy or stochastic constraints"),
+    ),
   ],
   plots: (c) => [
-    {
-      kind: 'lines',
-      id: 'lambda-smooth',
-      title: `Multiplier of the rate constraint (mean σ(z) ≤ ${c.target})`,
-      caption:
-        'Dual and primal both use the smooth rate; GA overshoots and rings, νPI with larger κp settles without overshoot',
-      where: { constraint: 'smooth' },
-      series: 'lambda',
-      x: { label: 'roll' },
-      y: { label: 'λ' },
-    },
-    {
-      kind: 'lines',
-      id: 'lambda-proxy',
-      title: 'Proxy constraint: the dual step sees the hard positive-prediction rate',
-      caption:
-        'The primal step still descends the smooth surrogate; the dual error is quantised in steps of 1/n',
-      where: { constraint: 'proxy' },
-      series: 'lambda',
-      x: { label: 'roll' },
-      y: { label: 'λ' },
-    },
-    {
-      kind: 'bars',
-      id: 'sign-changes',
-      title: 'Raw sign changes of the dual error, per dual update rule',
-      caption: `Raw counts include the geometrically decaying tail of the oscillation (the results table also counts crossings beyond ±${c.deadband})`,
-      metric: 'signChanges',
-      y: { label: 'raw sign changes', zero: true },
-    },
-    {
-      kind: 'bars',
-      id: 'overshoot',
-      title: 'Overshoot of λ (max λ / final λ − 1)',
-      caption: 'Relative overshoot of the multiplier above its final value',
-      metric: 'overshoot',
-      y: { label: 'relative overshoot', zero: true },
-    },
+    curves(
+      'lambda-smooth',
+      `Multiplier of the rate constraint (mean σ(z) ≤ ${c.target})`,
+      'Dual and primal both use the smooth rate; GA overshoots and rings, νPI with larger κp settles without overshoot',
+      'lambda',
+      'λ',
+      { ...ROLL, where: { constraint: 'smooth' } },
+    ),
+    curves(
+      'lambda-proxy',
+      'Proxy constraint: the dual step sees the hard positive-prediction rate',
+      'The primal step still descends the smooth surrogate; the dual error is quantised in steps of 1/n',
+      'lambda',
+      'λ',
+      { ...ROLL, where: { constraint: 'proxy' } },
+    ),
+    bars(
+      'sign-changes',
+      'Raw sign changes of the dual error, per dual update rule',
+      `Raw counts include the geometrically decaying tail of the oscillation (the results table also counts crossings beyond ±${c.deadband})`,
+      'signChanges',
+      { label: 'raw sign changes', zero: true },
+    ),
+    bars(
+      'overshoot',
+      'Overshoot of λ (max λ / final λ − 1)',
+      'Relative overshoot of the multiplier above its final value',
+      'overshoot',
+      { label: 'relative overshoot', zero: true },
+    ),
   ],
   notes: [
     'Float64 host simulation (three parameters): raw sign changes count the geometrically decaying tail of the oscillation (|g| down to 1e-15), which float32 tensors would replace with rounding noise. The prototype’s "30 sign changes for GA" are such raw counts; only ~6 of them exceed |g| = 1e-4.',

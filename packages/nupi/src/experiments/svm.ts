@@ -1,10 +1,13 @@
 import {
+  bars,
   type CellRecord,
   cellOf,
   computed,
   defineExperiment,
+  derived,
   grid,
   mean,
+  qualitative,
   value,
 } from '@paperkit/tensor-core';
 import { z } from 'zod';
@@ -14,7 +17,7 @@ import { Nesterov, PolyakMomentum } from '../dual/momentum.js';
 import { analyticSvmPoints, irisSvmPoints } from '../svm/datasets.js';
 import { simulateSvmDynamics } from '../svm/dynamics.js';
 import { type LabelledPoints, solveHardMarginSvm } from '../svm/hard-margin.js';
-import { derived, PAPER, piDual, piLabel, qualitative } from './shared.js';
+import { PAPER, piDual, piLabel } from './shared.js';
 
 const schema = z.strictObject({
   steps: z.int().min(10).max(50_000), // full-batch steps per run (P1's scripts: 5000)
@@ -182,15 +185,14 @@ export const svm = defineExperiment({
         };
       },
     })),
-    {
-      kind: 'bars',
-      id: 'converged',
-      title: 'κi values (of the grid) reaching ‖λ_T − λ*‖ < tol, per dual update (ν = 0 and ablations)',
-      caption: 'GA is the κp = 0 bar; momentum and Adam are the ablations',
-      where: { nu: 0 },
-      metric: 'convergedKi',
-      y: { label: 'converged κi values', zero: true },
-    },
+    bars(
+      'converged',
+      'κi values (of the grid) reaching ‖λ_T − λ*‖ < tol, per dual update (ν = 0 and ablations)',
+      'GA is the κp = 0 bar; momentum and Adam are the ablations',
+      'convergedKi',
+      { label: 'converged κi values', zero: true },
+      { where: { nu: 0 } },
+    ),
   ],
   notes: [
     'P1 prints its SVM results as heat maps and curves; we could not retrieve numbers from them, so every claim here is qualitative. The setup follows the reference scripts (z-scored Iris setosa vs versicolor, 70% stratified split, SGD 1e-3 + momentum 0.9, dual→primal, the κi and κp grids); the split rows (one per seed) and the zero primal init are ours.',

@@ -4,6 +4,7 @@ import { ParamMap } from '../params/param-map.js';
 import type { Rng } from '../random/rng.js';
 import { checkInteger, checkOneOf, PaperkitInputError } from '../validate/errors.js';
 import { type Activation, activate, checkActivation } from './activations.js';
+import { conv2dSame } from './conv-same.js';
 import { addDense, checkWeightInit, initBias, initWeight, type WeightInit } from './init.js';
 import { dense, type ParamTensors, param } from './layers.js';
 
@@ -58,8 +59,9 @@ export function cnnFeatureShape(config: CnnConfig): [number, number, number] {
 }
 
 /**
- * Fails fast when the active backend cannot train convolutions (wasm lacks `Conv2DBackpropFilter`).
- * Call before a CNN training loop; the forward pass alone runs on every backend.
+ * Fails fast when the active backend cannot train `tf.conv2d` (stock wasm lacks
+ * `Conv2DBackpropFilter`). {@link applyCnn} does not need it (it falls back to an im2col
+ * convolution, see `conv2dSame`); code that calls `tf.conv2d` itself does.
  */
 export function assertCnnTrainable(): void {
   requireKernels(CONV_TRAINING_KERNELS, 'CNN training');
@@ -126,7 +128,7 @@ export function applyCnn(params: ParamTensors, x: tf.Tensor, config: CnnConfig):
     let a = (x.rank === 4 ? x : tf.reshape(x, [-1, h, w, c])) as tf.Tensor4D;
     config.channels.forEach((_, i) => {
       const filt = param(params, `${prefix}conv${i}.weight`) as tf.Tensor4D;
-      const z = tf.add(tf.conv2d(a, filt, 1, 'same'), param(params, `${prefix}conv${i}.bias`));
+      const z = tf.add(conv2dSame(a, filt), param(params, `${prefix}conv${i}.bias`));
       const r = activate(z, act) as tf.Tensor4D;
       a = pool === 'max' ? tf.maxPool(r, 2, 2, 'valid') : tf.avgPool(r, 2, 2, 'valid');
     });
