@@ -113,7 +113,11 @@ describe('defineExperiment (import-time checks)', () => {
     expect(resolveConfig(quad, 'full', { noise: 0 })).toEqual({ steps: 50, lrs: [0.05, 0.2], noise: 0 });
     expect(() => resolveConfig(quad, 'quick', { stpes: 3 })).toThrow(/demo\/quadratic: config field 'stpes'/);
     expect(() => resolveConfig(quad, 'quick', { steps: -1 })).toThrow(
-      /demo\/quadratic: config field 'steps'/,
+      /demo\/quadratic: config field 'steps'.* got -1/,
+    );
+    // Inside a list the path names the element and the error shows its value, not the path.
+    expect(() => resolveConfig(quad, 'quick', { lrs: [0.1, -2] })).toThrow(
+      /demo\/quadratic: config field 'lrs\.1'.* got -2/,
     );
     expect(() => resolveConfig(quad, 'medium')).toThrow(/preset must be one of quick, full; got "medium"/);
   });

@@ -153,6 +153,30 @@ describe('CNN', () => {
     }
   });
 
+  it('circular padding: a torus shift of the input shifts the output the same way; both paths agree with a hand-computed pixel', () => {
+    const x = tf.randomNormal([1, 4, 5, 2], 0, 1, 'float32', 7) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, 2, 3], 0, 1, 'float32', 8) as tf.Tensor4D;
+    const roll = (t: tf.Tensor4D) =>
+      tf.concat(
+        [tf.slice(t, [0, 1, 0, 0], [-1, -1, -1, -1]), tf.slice(t, [0, 0, 0, 0], [-1, 1, -1, -1])],
+        1,
+      ) as tf.Tensor4D;
+    const close = (a: tf.Tensor, b: tf.Tensor) =>
+      expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBeLessThan(1e-5);
+    for (const f of [conv2dSame, im2colConv2dSame]) {
+      const y = f(x, w, 'circular');
+      close(f(roll(x), w, 'circular'), roll(y));
+      // Output pixel (0, 0) sees input rows {3, 0, 1} and columns {4, 0, 1} (wrapped).
+      const xs = x.arraySync()[0]!;
+      const ws = w.arraySync();
+      let v = 0;
+      for (let dy = 0; dy < 3; dy++)
+        for (let dx = 0; dx < 3; dx++)
+          for (let c = 0; c < 2; c++) v += xs[(dy + 3) % 4]![(dx + 4) % 5]![c]! * ws[dy]![dx]![c]![1]!;
+      expect(y.arraySync()[0]![0]![0]![1]).toBeCloseTo(v, 4);
+    }
+  });
+
   it('im2col names a non-square, even or mismatched filter', () => {
     const x = tf.zeros([1, 4, 4, 2]) as tf.Tensor4D;
     expect(() => im2colConv2dSame(x, tf.zeros([2, 2, 2, 1]) as tf.Tensor4D)).toThrow(/w\.shape.*odd k/);

@@ -58,6 +58,13 @@ describe('circulant teacher (headline)', () => {
       lr: 0.05,
       wsLrs: [0, 1e-3, 3e-3, 1e-2, 3e-2],
     });
+    // The browser preset (the playground's headline) keeps the two ws_lr its claims compare.
+    const browser = resolveConfig(circulantTeacherExperiment, 'browser');
+    expect(browser).toMatchObject({ nTrain: [24], wsLrs: [0, 1e-2], steps: 2000 });
+    expect(circulantTeacherExperiment.claims!(browser).map((c) => c.id)).toEqual([
+      'mse-drop',
+      'levels-recovered',
+    ]);
     const full = resolveConfig(circulantTeacherExperiment, 'full');
     expect(circulantTeacherExperiment.claims!(full).map((c) => c.id)).toEqual([
       'mse-drop',
@@ -124,8 +131,8 @@ describe('experiment configs reject sizes and learning rates outside what this m
     [circulantTeacherExperiment, { steps: 1e9 }, /config field 'steps'/],
     [proxSpeedExperiment, { sizes: [1e9] }, /config field 'sizes.0'/],
     [proxSpeedExperiment, { adversarialSizes: [1e6] }, /config field 'adversarialSizes.0'/],
-    [mnistTorusExperiment, { lr: 10 }, /mnist-torus: config field 'lr'/],
-    [mnistTorusExperiment, { width: 64 }, /config field 'width'/],
+    [mnistTorusExperiment, { lr: 50 }, /mnist-torus: config field 'lr'/],
+    [mnistTorusExperiment, { widths: [64, 8] }, /config field 'widths.0'/],
     [sharedPoolExperiment, { inputDim: 1e5 }, /shared-pool: config field 'inputDim'/],
   ] as const)('%#: %o', (e, overrides, message) => {
     expect(() => resolveConfig(e as never, 'quick', overrides)).toThrow(message);

@@ -1,19 +1,13 @@
 import { loadMnist } from '@paperkit/mnist';
-import {
-  CONV_TRAINING_KERNELS,
-  initBackend,
-  missingKernels,
-  Rng,
-  resolveConfig,
-} from '@paperkit/tensor-core';
-import { expectNoLeak, fakeCellContext, runExperimentCells } from '@paperkit/tensor-core/testing';
+import { initBackend, PaperkitInputError, Rng, resolveConfig } from '@paperkit/tensor-core';
+import { expectAllClose, expectNoLeak, runExperimentCells } from '@paperkit/tensor-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mnistTorusExperiment as e, torusData } from '../src/experiments/index.js';
 import { applyTorusCnn, applyTorusFc, initTorusCnn, initTorusFc } from '../src/experiments/torus-models.js';
 
 beforeAll(async () => {
-  await initBackend({ prefer: 'wasm', blas: 'off' });
+  await initBackend({ prefer: 'wasm' });
 });
 
 describe('MNIST-torus data and models', () => {
@@ -61,8 +55,15 @@ describe('MNIST-torus data and models', () => {
     expect(shifted).toBeGreaterThan(25);
   });
 
+  it('the plain variant is the normalised digits themselves, unshifted', () => {
+    const d = torusData(Rng.fromSeed(4), 'plain', 20, 10);
+    const raw = loadMnist({ size: 14 }).test.features;
+    for (let k = 0; k < 10 * 196; k++)
+      expect(d.test.features[k]).toBe(Math.fround((raw[k]! - 0.1307) / 0.3081));
+  });
+
   it('the circular CNN is exactly invariant to cyclic shifts of its input (circular padding + GAP)', () => {
-    const params = initTorusCnn(Rng.fromSeed(5), 4);
+    const params = initTorusCnn(Rng.fromSeed(5), [3, 4]);
     const rng = Rng.fromSeed(6);
     const x = rng.fillNormal(new Float32Array(3 * 196));
     const rolled = new Float32Array(x.length);
@@ -80,86 +81,106 @@ describe('MNIST-torus data and models', () => {
         applyTorusCnn(params.tensors(), b, 14, { kind: 'eval', stats }),
       ];
     });
-    const [ya, yb] = out.map((t) => Array.from(t.dataSync()));
-    for (let i = 0; i < ya!.length; i++) expect(yb![i]!).toBeCloseTo(ya![i]!, 4);
+    expectAllClose(out[1]!.dataSync(), out[0]!.dataSync(), { atol: 1e-4, rtol: 1e-4 });
     tf.dispose([...out, ...[...stats.values()].flatMap((s) => [s.mean, s.variance])]);
     params.dispose();
   });
 
-  it('the FC twin with a per-channel circulant fc1 computes the same function as the CNN', () => {
-    const width = 2;
-    const cnn = initTorusCnn(Rng.fromSeed(7), width);
-    const fc = initTorusFc(Rng.fromSeed(8), 14, width);
-    const k = cnn.get('conv.weight').dataSync();
-    const cb = cnn.get('conv.bias').dataSync();
-    // Unit (c, p = (i, j)) reads pixel ((i + a − 1) mod 14, (j + b − 1) mod 14) with tap k[a, b, 0, c].
-    const w = new Float32Array(196 * width * 196);
-    const bias = new Float32Array(width * 196);
-    for (let c = 0; c < width; c++)
-      for (let i = 0; i < 14; i++)
-        for (let j = 0; j < 14; j++) {
-          const unit = c * 196 + i * 14 + j;
-          bias[unit] = cb[c]!;
-          for (let a = 0; a < 3; a++)
-            for (let b = 0; b < 3; b++)
-              w[(((i + a + 13) % 14) * 14 + ((j + b + 13) % 14)) * width * 196 + unit]! +=
-                k[(a * 3 + b) * width + c]!;
-        }
-    fc.assign({ 'fc1.weight': tf.tensor2d(w, [196, width * 196]), 'fc1.bias': tf.tensor1d(bias) });
+  it('the FC twin with per-channel circulant fc1 and fc2 computes the same function as the CNN', () => {
+    const widths = [2, 3] as const;
+    const cnn = initTorusCnn(Rng.fromSeed(7), widths);
+    const fc = initTorusFc(Rng.fromSeed(8), 14, widths);
+    // Unit (o, p = (i, j)) of a layer reads input (c, ((i + a − 1) mod 14, (j + b − 1) mod 14)) with tap
+    // k[a, b, c, o]; FC units are ordered channel-major (c·196 + position), the CNN's NHWC.
+    const circulant = (name: string, cin: number, cout: number) => {
+      const k = cnn.get(`${name}.weight`).dataSync();
+      const cb = cnn.get(`${name}.bias`).dataSync();
+      const w = new Float32Array(cin * 196 * cout * 196);
+      const bias = new Float32Array(cout * 196);
+      for (let o = 0; o < cout; o++)
+        for (let i = 0; i < 14; i++)
+          for (let j = 0; j < 14; j++) {
+            const unit = o * 196 + i * 14 + j;
+            bias[unit] = cb[o]!;
+            for (let a = 0; a < 3; a++)
+              for (let b = 0; b < 3; b++)
+                for (let c = 0; c < cin; c++)
+                  w[(c * 196 + ((i + a + 13) % 14) * 14 + ((j + b + 13) % 14)) * cout * 196 + unit]! +=
+                    k[((a * 3 + b) * cin + c) * cout + o]!;
+          }
+      return { w: tf.tensor2d(w, [cin * 196, cout * 196]), b: tf.tensor1d(bias) };
+    };
+    const l1 = circulant('conv1', 1, widths[0]);
+    const l2 = circulant('conv2', widths[0], widths[1]);
+    fc.assign({ 'fc1.weight': l1.w, 'fc1.bias': l1.b, 'fc2.weight': l2.w, 'fc2.bias': l2.b });
     fc.assign({ 'head.weight': cnn.get('head.weight'), 'head.bias': cnn.get('head.bias') });
     // BN statistics differ by layout (per channel vs per unit), so compare both with identity
     // normalisation (mean 0, variance 1 − ε).
     const ident = (n: number) => ({ mean: tf.zeros([n]), variance: tf.fill([n], 1 - 1e-5) });
     const x = tf.tensor2d(Rng.fromSeed(9).fillNormal(new Float32Array(4 * 196)), [4, 196]);
-    const sc = new Map([['bn', ident(width)]]);
-    const sf = new Map([['bn', ident(width * 196)]]);
+    const sc = new Map([
+      ['bn1', ident(widths[0])],
+      ['bn2', ident(widths[1])],
+    ]);
+    const sf = new Map([
+      ['bn1', ident(widths[0] * 196)],
+      ['bn2', ident(widths[1] * 196)],
+    ]);
     const yc = applyTorusCnn(cnn.tensors(), x, 14, { kind: 'eval', stats: sc });
-    const yf = applyTorusFc(fc.tensors(), x, 14, width, { kind: 'eval', stats: sf });
-    const a = yc.dataSync();
-    const b = yf.dataSync();
-    for (let i = 0; i < a.length; i++) expect(b[i]!).toBeCloseTo(a[i]!, 4);
-    tf.dispose([x, yc, yf, ...[...sc.values(), ...sf.values()].flatMap((s) => [s.mean, s.variance])]);
+    const yf = applyTorusFc(fc.tensors(), x, 14, widths, { kind: 'eval', stats: sf });
+    expectAllClose(yf.dataSync(), yc.dataSync(), { atol: 1e-4, rtol: 1e-4 });
+    tf.dispose([
+      x,
+      yc,
+      yf,
+      l1.w,
+      l1.b,
+      l2.w,
+      l2.b,
+      ...[...sc.values(), ...sf.values()].flatMap((s) => [s.mean, s.variance]),
+    ]);
     cnn.dispose();
     fc.dispose();
   });
 });
 
-describe('mnist-torus cells (tiny scale)', () => {
-  it('the prox shares fc1 weights, β-lasso zeros them, plain FC does neither; no tensor leaks', async () => {
-    const { records, summary } = await expectNoLeak(() =>
-      runExperimentCells(e, [3], {
-        nTrain: 256,
-        nTest: 128,
-        width: 2,
-        epochs: 2,
-        bnSamples: 128,
-        cnn: false,
-        variants: ['shifted'],
-        wsLrs: [0.5],
-        betaLassoLmbdas: [1e-3],
-        subgradient: [0.5],
-      }),
-    );
-    const m = Object.fromEntries(records.map((r) => [r.cell.params.method, r.result.metrics]));
-    expect(Object.keys(m)).toEqual(['FC', 'FC+WS 0.5', 'FC+β-lasso 0.001', 'FC+R-subgradient 0.5']);
-    // A strong prox ties weights: far fewer distinct fc1 values than plain training.
-    expect(m['FC+WS 0.5']!.distinctRatio).toBeLessThan(0.5 * m.FC!.distinctRatio);
-    // β-lasso zeros fc1 weights below β·λ = 0.05 (init U(±1/14)): a large sparse fraction, unlike FC.
-    expect(m['FC+β-lasso 0.001']!.sparsity).toBeGreaterThan(0.3);
-    expect(m.FC!.sparsity).toBeLessThan(0.01);
-    // Claims that need the permuted variant or the CNN are not declared for this config.
-    expect(summary.verdicts.map((v) => v.claim)).toEqual(['ws-beats-fc', 'distinct-drop']);
+describe('mnist-torus reproduction (reduced configs, fixed seeds)', () => {
+  // 2 000 digits, 12 epochs at batch 256 (96 steps): the claims a config declares are judged by the
+  // experiment's own claims and margins, as the runner does.
+  const reduced = { nTrain: 2000, nTest: 2000, epochs: 12, batchSize: 256, bnSamples: 500 };
+
+  it('the CNN loses at least 0.1 accuracy when the pixels are permuted (3 seeds)', async () => {
+    // Only the CNN trains here, so it can be wider (its cost is small): at α = (2, 8) the drop is
+    // ~0.14 ± 0.04 over seeds, too close to the margin for 3–5 seeds to decide.
+    const runs = { plain: [], shifted: ['CNN'], permuted: ['CNN'] };
+    const { statuses } = await runExperimentCells(e, [0, 1, 2], { ...reduced, widths: [4, 16], runs });
+    expect(Object.keys(statuses)).toEqual(['cnn-drops-permuted']);
+    expect(statuses['cnn-drops-permuted'], statuses['cnn-drops-permuted']).toMatch(/^holds/);
+  }, 600_000);
+
+  it('FC+WS: accuracy within ±0.03 under the permutation, fc1 + fc2 tied by the prox; no leaks (3 seeds)', async () => {
+    // Half the digits: the invariance does not depend on how long it trains.
+    const runs = { plain: [], shifted: ['FC+WS'], permuted: ['FC+WS'] };
+    const cfg = { ...reduced, nTrain: 1000, runs };
+    const { statuses, records, summary } = await expectNoLeak(() => runExperimentCells(e, [0, 1, 2], cfg));
+    expect(Object.keys(statuses)).toEqual(['ws-unchanged-permuted']);
+    expect(statuses['ws-unchanged-permuted'], statuses['ws-unchanged-permuted']).toMatch(/^holds/);
+    // The prox at the reference's total strength ties fc1 + fc2: under half of the non-zero weights keep
+    // a distinct value (plain training keeps ~97%: random init values are all distinct).
+    for (const r of records) expect(r.result.metrics.distinctRatio!).toBeLessThan(0.5);
     expect(summary.plotErrors).toEqual([]);
-    const filters = records.find((r) => r.cell.params.method === 'FC')!.result.images!.filters!;
+    const filters = records[0]!.result.images!.filters!;
     expect(filters.images).toHaveLength(4);
     for (const im of filters.images) expect(im).toHaveLength(196);
-  });
+  }, 600_000);
 
-  it('the CNN cell names the missing kernel and the ways out on a backend that cannot train convolutions', async () => {
-    if (missingKernels(CONV_TRAINING_KERNELS).length === 0) return;
-    const cfg = resolveConfig(e, 'quick', { nTrain: 100, nTest: 100, epochs: 1, variants: ['shifted'] });
-    await expect(e.cell(cfg, { variant: 'shifted', method: 'CNN' }, fakeCellContext(0))).rejects.toThrow(
-      /CNN needs Conv2DBackpropFilter.*--backend cpu/,
-    );
+  it('a bad config names the field, the value and what is allowed', () => {
+    const bad = (overrides: Record<string, unknown>, field: RegExp) => {
+      expect(() => resolveConfig(e, 'quick', overrides)).toThrow(PaperkitInputError);
+      expect(() => resolveConfig(e, 'quick', overrides)).toThrow(field);
+    };
+    bad({ widths: [0, 8] }, /widths.*0/);
+    bad({ runs: { plain: ['MLP'], shifted: [], permuted: [] } }, /runs/);
+    bad({ wsStrength: [-1, 0] }, /wsStrength/);
   });
 });

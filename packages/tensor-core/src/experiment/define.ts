@@ -102,15 +102,20 @@ export function resolveConfig<S extends z.ZodObject>(
   for (const k of Object.keys(overrides))
     if (!keys.includes(k))
       throw new PaperkitInputError(`${e.id}: config field '${k}'`, k, `a config field (${keys.join(', ')})`);
-  const r = e.schema.safeParse({ ...(e.base as object), ...(p as object), ...overrides });
+  const merged = { ...(e.base as object), ...(p as object), ...overrides };
+  const r = e.schema.safeParse(merged);
   if (!r.success) {
     const first = r.error.issues[0]!;
     const field = first.path.map(String).join('.') || '(config)';
-    throw new PaperkitInputError(
-      `${e.id}: config field '${field}'`,
-      (overrides as Record<string, unknown>)[field] ?? field,
-      first.message,
+    // The offending value itself, also inside a list or tuple field (path `widths.0`).
+    const value = first.path.reduce<unknown>(
+      (v, k) =>
+        v !== null && typeof v === 'object'
+          ? (v as Record<PropertyKey, unknown>)[k as PropertyKey]
+          : undefined,
+      merged,
     );
+    throw new PaperkitInputError(`${e.id}: config field '${field}'`, value, first.message);
   }
   return r.data;
 }

@@ -5,7 +5,7 @@
  */
 export { ACTIVATIONS, type Activation, activate, checkActivation, LEAKY_RELU_SLOPE } from './activations.js';
 export { applyCnn, assertCnnTrainable, type CnnConfig, cnnFeatureShape, initCnn } from './cnn.js';
-export { conv2dSame, im2colConv2dSame } from './conv-same.js';
+export { type ConvPadding, conv2dSame, im2colConv2dSame } from './conv-same.js';
 export {
   DEFAULT_GRADIENT_TOLERANCE,
   type GradientCheckOptions,

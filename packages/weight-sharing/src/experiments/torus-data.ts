@@ -5,8 +5,11 @@ import type { LabeledArrays, Rng } from '@paperkit/tensor-core';
 const MNIST_MEAN = 0.1307;
 const MNIST_STD = 0.3081;
 
-/** Which torus data set to build (spec §I.5 E-MNIST-torus, §I.8 P3). */
-export type TorusVariant = 'shifted' | 'permuted';
+/**
+ * Which data set to build: `plain` digits (no shift: the MNIST-level sanity check), torus-`shifted`
+ * digits (the reference's `MNIST_14_Torus`), or shifted digits under one fixed pixel `permuted`ation.
+ */
+export type TorusVariant = 'plain' | 'shifted' | 'permuted';
 
 /** Train/test sets of 14×14 torus digits plus the pixel permutation used (identity when shifted). */
 export interface TorusData {
@@ -30,6 +33,7 @@ function build(
   side: number,
   rng: Rng,
   permutation: Int32Array,
+  shift: boolean,
 ): LabeledArrays {
   const px = side * side;
   const features = new Float32Array(count * px);
@@ -37,16 +41,18 @@ function build(
   for (let n = 0; n < count; n++) {
     const img = set.features.subarray(n * px, (n + 1) * px);
     // One fixed shift per image, drawn once at build time (code `augmentation_torus`, k = 1 copy).
-    roll(img, rolled, side, rng.int(side), rng.int(side));
+    if (shift) roll(img, rolled, side, rng.int(side), rng.int(side));
+    else rolled.set(img);
     for (let k = 0; k < px; k++) features[n * px + k] = (rolled[permutation[k]!]! - MNIST_MEAN) / MNIST_STD;
   }
   return { features, labels: set.labels.slice(0, count), featureShape: [px], count };
 }
 
 /**
- * MNIST-torus-lite (spec §I.8 P3): the 14×14 digits of tensor-core's fixed MNIST split, normalised, each
- * rolled once by a random cyclic shift (0..13 per axis); the `permuted` variant then applies one fixed
- * random pixel permutation to every image (train and test alike).
+ * MNIST-torus: the 14×14 digits of the fixed MNIST split of `@paperkit/mnist`, normalised, each rolled
+ * once by a random cyclic shift (0..13 per axis; none for `plain`); the `permuted` variant then applies
+ * one fixed random pixel permutation to every image (train and test alike). The shifts come from the
+ * seed's `train-shifts`/`test-shifts` streams, so `shifted` and `permuted` of a seed share them.
  */
 export function torusData(rng: Rng, variant: TorusVariant, nTrain: number, nTest: number): TorusData {
   const mnist = loadMnist({ size: 14 });
@@ -55,15 +61,11 @@ export function torusData(rng: Rng, variant: TorusVariant, nTrain: number, nTest
     variant === 'permuted'
       ? rng.stream('pixel-permutation').permutation(side * side)
       : Int32Array.from({ length: side * side }, (_, i) => i);
+  const make = (set: LabeledArrays, n: number, shifts: string) =>
+    build(set, Math.min(n, set.count), side, rng.stream(shifts), permutation, variant !== 'plain');
   return {
-    train: build(
-      mnist.train,
-      Math.min(nTrain, mnist.train.count),
-      side,
-      rng.stream('train-shifts'),
-      permutation,
-    ),
-    test: build(mnist.test, Math.min(nTest, mnist.test.count), side, rng.stream('test-shifts'), permutation),
+    train: make(mnist.train, nTrain, 'train-shifts'),
+    test: make(mnist.test, nTest, 'test-shifts'),
     side,
     permutation,
   };

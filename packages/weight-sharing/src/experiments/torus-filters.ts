@@ -11,8 +11,9 @@ function unitImage(fc1: Float32Array, side: number, width: number, c: number, p:
 
 /**
  * fc1's rows of the MNIST-torus FC twin as images (conv-like filters when weight sharing works): the
- * first ≤ 8 channels at two positions (the corner and the centre), each unit's incoming weights as a
- * side×side image, with a fixed pixel permutation undone so shifted and permuted runs look alike.
+ * first ≤ 8 channels at two units (0 and the centre index; the FC twin's unit order within a channel
+ * is arbitrary, as position pooling follows), each unit's incoming weights as a side×side image, with
+ * a fixed pixel permutation undone so shifted and permuted runs look alike.
  */
 export function filterImages(fc1: Float32Array, perm: Int32Array, side: number, width: number): ImagesData {
   const channels = Math.min(width, 8);
@@ -22,7 +23,7 @@ export function filterImages(fc1: Float32Array, perm: Int32Array, side: number, 
   for (const p of [0, centre])
     for (let c = 0; c < channels; c++) {
       images.push(unitImage(fc1, side, width, c, p, perm));
-      captions.push(`ch ${c}, pos (${Math.floor(p / side)},${p % side})`);
+      captions.push(`ch ${c}, unit ${p}`);
     }
   return { width: side, height: side, images, captions };
 }

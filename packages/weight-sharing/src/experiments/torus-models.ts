@@ -1,5 +1,7 @@
 import {
   addDense,
+  bernoulliMask,
+  conv2dSame,
   initBias,
   initWeight,
   ParamMap,
@@ -10,17 +12,23 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * The two models of the MNIST-torus experiment (spec §I.5 `Net_2CNN` / `Net_2FC`, reduced to one
- * hidden layer as in the §I.8 P3 plan), as pure forward functions over a ParamMap:
- * - CNN: circular-padded conv3×3 1→α → BN → ReLU → global average pool → Linear α→10;
- * - FC twin: fc1 196 → 196·α → BN → ReLU → reshape [α, 196] → mean over the 196 positions →
- *   Linear α→10. fc1 can express the CNN exactly (a circulant per channel), and with a fixed pixel
- *   permutation it is equally expressive, unlike the CNN.
+ * The two models of the MNIST-torus experiment (the reference code's `Net_2CNN` and `Net_2FC` in
+ * `src/models/models.py`), as pure forward functions over a ParamMap, with hidden widths (α1, α2):
+ * - CNN: circular conv3×3 1→α1 → BN → ReLU → circular conv3×3 α1→α2 → BN → ReLU → global average
+ *   pool → Linear α2→10;
+ * - FC twin: fc1 side² → α1·side² → BN → ReLU → dropout; fc2 α1·side² → α2·side² → BN → ReLU →
+ *   dropout; reshape [α2, side²] → mean over the side² positions → Linear α2→10. Each fc layer can
+ *   express the matching convolution exactly (a circulant block per channel pair), and with a fixed
+ *   pixel permutation the FC twin is equally expressive, unlike the CNN.
  */
 
-/** How batch normalisation gets its statistics in a forward pass. */
+/** Hidden widths (α1, α2): channels of the CNN, channels per position of the FC twin. */
+export type TorusWidths = readonly [number, number];
+
+/** How a forward pass normalises (batch norm) and whether it drops units. */
 export type BnMode =
-  | { readonly kind: 'train' }
+  /** Batch statistics; with `dropout`, the FC twin drops hidden units with probability `rate`. */
+  | { readonly kind: 'train'; readonly dropout?: { readonly rate: number; readonly rng: Rng } }
   /** Use the batch statistics and store them in `out` (kept tensors; the caller disposes them). */
   | { readonly kind: 'collect'; readonly out: Map<string, BnStats> }
   /** Use fixed statistics (collected on training data). */
@@ -39,24 +47,15 @@ const BN_EPS = 1e-5;
  * biased batch variance, ε = 1e-5). Evaluation uses statistics recomputed on training data instead of
  * running averages ("precise BN"), which is deterministic and needs no state in the training step.
  */
-function batchNorm(
-  params: ParamTensors,
-  name: string,
-  x: tf.Tensor,
-  axes: number[],
-  mode: BnMode,
-): tf.Tensor {
+function batchNorm(params: ParamTensors, name: string, x: tf.Tensor, axes: number[], mode: BnMode) {
   let mean: tf.Tensor;
   let variance: tf.Tensor;
   if (mode.kind === 'eval') {
     const s = mode.stats.get(name);
     if (!s) throw new Error(`no batch-norm statistics for ${name}`);
-    mean = s.mean;
-    variance = s.variance;
+    ({ mean, variance } = s);
   } else {
-    const m = tf.moments(x, axes, true);
-    mean = m.mean;
-    variance = m.variance;
+    ({ mean, variance } = tf.moments(x, axes, true));
     if (mode.kind === 'collect') mode.out.set(name, { mean: tf.keep(mean), variance: tf.keep(variance) });
   }
   const y = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, BN_EPS)));
@@ -70,66 +69,66 @@ function addBatchNorm(into: ParamMap, name: string, shape: number[]): void {
   });
 }
 
-/** Pads NHWC images by one pixel on each side with wrap-around (PyTorch `padding_mode="circular"`). */
-function circularPad1(x: tf.Tensor4D): tf.Tensor4D {
-  const [, h, w] = x.shape;
-  const rows = tf.concat(
-    [tf.slice(x, [0, h - 1, 0, 0], [-1, 1, -1, -1]), x, tf.slice(x, [0, 0, 0, 0], [-1, 1, -1, -1])],
-    1,
-  );
-  return tf.concat(
-    [tf.slice(rows, [0, 0, w - 1, 0], [-1, -1, 1, -1]), rows, tf.slice(rows, [0, 0, 0, 0], [-1, -1, 1, -1])],
-    2,
-  ) as tf.Tensor4D;
-}
-
-/** Initialises the torus CNN (`conv.weight` [3, 3, 1, α], `conv.bias`, `bn`, `head`) with PyTorch's init. */
-export function initTorusCnn(rng: Rng, width: number, classes = 10): ParamMap {
-  const p = new ParamMap();
+function addConv(into: ParamMap, rng: Rng, name: string, cin: number, cout: number): void {
   tf.tidy(() => {
-    p.add('conv.weight', {
-      value: initWeight(rng.stream('conv.weight'), [3, 3, 1, width], 9, 9 * width, 'torch'),
+    into.add(`${name}.weight`, {
+      value: initWeight(rng.stream(`${name}.weight`), [3, 3, cin, cout], 9 * cin, 9 * cout, 'torch'),
       role: 'weight',
       layout: { outAxis: 3, inAxis: 2 },
-      group: 'conv',
+      group: name,
     });
-    p.add('conv.bias', {
-      value: initBias(rng.stream('conv.bias'), [width], 9, 'torch'),
+    into.add(`${name}.bias`, {
+      value: initBias(rng.stream(`${name}.bias`), [cout], 9 * cin, 'torch'),
       role: 'bias',
-      group: 'conv',
+      group: name,
     });
   });
-  addBatchNorm(p, 'bn', [width]);
-  addDense(p, rng, 'head', width, classes);
+}
+
+function head(params: ParamTensors, pooled: tf.Tensor): tf.Tensor2D {
+  return tf.add(
+    tf.matMul(pooled as tf.Tensor2D, param(params, 'head.weight') as tf.Tensor2D),
+    param(params, 'head.bias'),
+  ) as tf.Tensor2D;
+}
+
+/** Initialises `Net_2CNN` (`conv1` [3, 3, 1, α1], `bn1`, `conv2` [3, 3, α1, α2], `bn2`, `head`), PyTorch init. */
+export function initTorusCnn(rng: Rng, widths: TorusWidths, classes = 10): ParamMap {
+  const p = new ParamMap();
+  addConv(p, rng, 'conv1', 1, widths[0]);
+  addBatchNorm(p, 'bn1', [widths[0]]);
+  addConv(p, rng, 'conv2', widths[0], widths[1]);
+  addBatchNorm(p, 'bn2', [widths[1]]);
+  addDense(p, rng, 'head', widths[1], classes);
   return p;
 }
 
 /** CNN forward on flat [B, side²] images; returns logits [B, classes]. */
 export function applyTorusCnn(params: ParamTensors, x: tf.Tensor, side: number, mode: BnMode): tf.Tensor2D {
   return tf.tidy(() => {
-    const img = tf.reshape(x, [-1, side, side, 1]) as tf.Tensor4D;
-    const conv = tf.add(
-      tf.conv2d(circularPad1(img), param(params, 'conv.weight') as tf.Tensor4D, 1, 'valid'),
-      param(params, 'conv.bias'),
-    );
-    const h = tf.relu(batchNorm(params, 'bn', conv, [0, 1, 2], mode));
-    const pooled = tf.mean(h, [1, 2]);
-    return tf.add(
-      tf.matMul(pooled as tf.Tensor2D, param(params, 'head.weight') as tf.Tensor2D),
-      param(params, 'head.bias'),
-    ) as tf.Tensor2D;
+    let h = tf.reshape(x, [-1, side, side, 1]) as tf.Tensor4D;
+    for (const i of [1, 2]) {
+      const w = param(params, `conv${i}.weight`) as tf.Tensor4D;
+      // Circular padding: the CNN of the reference is a convolution on the torus (Net_2CNN).
+      const conv = tf.add(conv2dSame(h, w, 'circular'), param(params, `conv${i}.bias`)) as tf.Tensor4D;
+      h = tf.relu(batchNorm(params, `bn${i}`, conv, [0, 1, 2], mode)) as tf.Tensor4D;
+    }
+    return head(params, tf.mean(h, [1, 2]));
   });
 }
 
 /**
- * Initialises the FC twin: `fc1.weight` [side², α·side²] (unit c·side² + p is channel c at position p),
- * `fc1.bias`, `bn` over the α·side² features (BatchNorm1d as in `Net_2FC`), `head` α→classes.
+ * Initialises `Net_2FC`: `fc1.weight` [side², α1·side²] (unit c·side² + p is channel c at position p),
+ * `fc2.weight` [α1·side², α2·side²], their biases, `bn1`/`bn2` per unit (BatchNorm1d), `head` α2→classes.
  */
-export function initTorusFc(rng: Rng, side: number, width: number, classes = 10): ParamMap {
+export function initTorusFc(rng: Rng, side: number, widths: TorusWidths, classes = 10): ParamMap {
   const p = new ParamMap();
-  addDense(p, rng, 'fc1', side * side, width * side * side);
-  addBatchNorm(p, 'bn', [width * side * side]);
-  addDense(p, rng, 'head', width, classes);
+  const px = side * side;
+  addDense(p, rng, 'fc1', px, widths[0] * px);
+  addBatchNorm(p, 'bn1', [widths[0] * px]);
+  addDense(p, rng, 'fc2', widths[0] * px, widths[1] * px);
+  addBatchNorm(p, 'bn2', [widths[1] * px]);
+  addDense(p, rng, 'head', widths[1], classes);
   return p;
 }
 
@@ -138,19 +137,21 @@ export function applyTorusFc(
   params: ParamTensors,
   x: tf.Tensor,
   side: number,
-  width: number,
+  widths: TorusWidths,
   mode: BnMode,
 ): tf.Tensor2D {
   return tf.tidy(() => {
-    const z = tf.add(
-      tf.matMul(x as tf.Tensor2D, param(params, 'fc1.weight') as tf.Tensor2D),
-      param(params, 'fc1.bias'),
-    );
-    const h = tf.relu(batchNorm(params, 'bn', z, [0], mode));
-    const pooled = tf.mean(tf.reshape(h, [-1, width, side * side]), 2);
-    return tf.add(
-      tf.matMul(pooled as tf.Tensor2D, param(params, 'head.weight') as tf.Tensor2D),
-      param(params, 'head.bias'),
-    ) as tf.Tensor2D;
+    let h = x;
+    for (const i of [1, 2]) {
+      const z = tf.add(
+        tf.matMul(h as tf.Tensor2D, param(params, `fc${i}.weight`) as tf.Tensor2D),
+        param(params, `fc${i}.bias`),
+      );
+      h = tf.relu(batchNorm(params, `bn${i}`, z, [0], mode));
+      const drop = mode.kind === 'train' ? mode.dropout : undefined;
+      if (drop && drop.rate > 0)
+        h = tf.mul(h, tf.div(bernoulliMask(drop.rng, h.shape, 1 - drop.rate), 1 - drop.rate));
+    }
+    return head(params, tf.mean(tf.reshape(h, [-1, widths[1], side * side]), 2));
   });
 }
