@@ -6,7 +6,8 @@
  * (the same masked Adam on the mean cross-entropy), timed back to back in the same process (median
  * of paired rounds). Both primal steps are a `MaskedOptimizer(Adam)`: masked gradients zeroed,
  * weights re-masked. The issue's target: ≤ 1.15×, as the paper claims one forward/backward plus
- * O(|G|) work. Registered in `figures.ts` as
+ * O(|G|) work (the CEAG step's extra kernels and its one host read are pinned by the package's
+ * `ceag-step-cost` test). Registered in `figures.ts` as
  *   { name: 'disparate-pruning', run: (quick) => benchDisparatePruning({ quick }) }
  */
 
@@ -94,7 +95,17 @@ function figure(s: Setting, budgetMs: number): BenchFigure {
   const ceagStep = () => opt.roll(batch).dispose();
   // Fill the buffers first so the timed steps include the dual update of every group.
   for (let i = 0; i < 50; i++) ceagStep();
-  const t = measurePaired(ermStep, ceagStep, { ms: budgetMs, maxIterations: 2000 });
+  // Half the rounds in each order, so neither step always runs right after the other's allocations
+  // (or pays for its garbage); the two median ratios are combined geometrically.
+  const budget = { ms: budgetMs / 2, maxIterations: 1000 };
+  const ceagSecond = measurePaired(ermStep, ceagStep, budget);
+  const ceagFirst = measurePaired(ceagStep, ermStep, budget);
+  const t = {
+    baseline: (ceagSecond.baseline + ceagFirst.variant) / 2,
+    variant: (ceagSecond.variant + ceagFirst.baseline) / 2,
+    ratio: Math.sqrt(ceagSecond.ratio / ceagFirst.ratio),
+    rounds: ceagSecond.rounds + ceagFirst.rounds,
+  };
   erm.opt.dispose();
   opt.dispose(); // and its primal, ceag.opt
   for (const m of [erm, ceag]) m.params.dispose();
@@ -105,7 +116,7 @@ function figure(s: Setting, budgetMs: number): BenchFigure {
     unit: 'ms/step',
     baseline: t.baseline,
     ratio: t.ratio,
-    note: `baseline: ERM fine-tuning step of the same 90%-sparse model and batch; median of ${t.rounds} paired rounds; target ≤ 1.15×`,
+    note: `baseline: ERM fine-tuning step of the same 90%-sparse model and batch; median of ${t.rounds} paired rounds, half in each order; target ≤ 1.15×`,
   };
 }
 

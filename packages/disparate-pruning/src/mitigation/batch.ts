@@ -66,9 +66,25 @@ export function trainingForward(
   return { logits, losses: softmaxCrossEntropy(logits, batch.y, 'none') as tf.Tensor1D };
 }
 
-/** (L̂_g − L̂)_{g∈O} on the device from per-example losses and the batch's {@link ExcessMatrix}. */
-export function lossGaps(losses: tf.Tensor1D, em: ExcessMatrix): tf.Tensor1D {
+/**
+ * (L̂_g − L̂)_{g∈O} − offsets on the device from per-example losses and the batch's {@link ExcessMatrix}
+ * (`offsets`, e.g. CEAG's dense loss gaps, default none). One taped op whose backward is the matMul
+ * autodiff would take (dℓ = dy Mᵀ, the same kernel on the same operands, so the same numbers) without
+ * the tape nodes, saved copies and reshape gradients of the four ops around it: on a small model those
+ * were a visible part of a CEAG step's cost over plain training.
+ */
+export function lossGaps(losses: tf.Tensor1D, em: ExcessMatrix, offsets?: Float32Array): tf.Tensor1D {
   const B = losses.shape[0];
-  const M = tf.tensor2d(em.matrix, [B, em.observed.length]);
-  return tf.reshape(tf.matMul(tf.reshape(losses, [1, B]), M), [em.observed.length]) as tf.Tensor1D;
+  const m = em.observed.length;
+  // M is uploaded again for the backward pass rather than saved: an upload is cheaper than the
+  // copy a saved tensor costs, and the host matrix is at hand.
+  const matrix = () => tf.tensor2d(em.matrix, [B, m]);
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const gaps = tf.reshape(tf.matMul(tf.reshape(args[0] as tf.Tensor1D, [1, B]), matrix()), [m]);
+    return {
+      value: offsets ? tf.sub(gaps, tf.tensor1d(offsets)) : gaps,
+      gradFunc: (dy: tf.Tensor) => tf.reshape(tf.matMul(tf.reshape(dy, [1, m]), matrix(), false, true), [B]),
+    };
+  });
+  return op(losses) as tf.Tensor1D;
 }

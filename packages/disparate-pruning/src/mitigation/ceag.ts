@@ -91,7 +91,7 @@ export function ceagProblem(
       const { logits, losses } = trainingForward(model, batch);
       const em = excessMatrix(batch.groups);
       const offsets = Float32Array.from(em.observed, (g) => denseLossGap[g]!);
-      const violation = tf.sub(lossGaps(losses, em), tf.tensor1d(offsets));
+      const violation = lossGaps(losses, em, offsets);
       const bits = correctnessBits(logits, batch.labels);
       last = strictViolations(bits, batch, em.observed, dense, priors, buffer, o);
       return {

@@ -13,7 +13,7 @@ import type { PenaltyUpdater } from '../constraints/penalty.js';
 import type { ConstrainedProblem } from '../constraints/problem.js';
 import type { DualOptimizer } from '../dual/base.js';
 import { dualStep, type HostReadout, penaltyStep, readStrict, type StrictMeasurement } from './dual-step.js';
-import { primalContribution } from './lagrangian.js';
+import { fusable, fusedLagrangian, primalContribution } from './lagrangian.js';
 import { type Observation, observe } from './observe.js';
 import {
   type ConstrainedOptimizerState,
@@ -222,11 +222,16 @@ export class ConstrainedOptimizer<N extends string = string, Ctx = void> {
       const state = this.problem.computeState(ctx);
       const obs = observe(this.problem.constraints, state, 'computeState(ctx)');
       if (o.dual === 'before') doDual(obs);
-      const terms: tf.Scalar[] = [];
-      if (state.loss) terms.push(state.loss.reshape([]) as tf.Scalar);
-      for (const ob of obs) if (ob.primal) terms.push(primalContribution(ob));
-      primal = terms.length > 0;
-      const total = primal ? (tf.addN(terms) as tf.Scalar) : (tf.mul(0, tf.sum(first)) as tf.Scalar);
+      const primalObs = obs.filter((ob) => ob.primal);
+      primal = state.loss !== undefined || primalObs.length > 0;
+      let total: tf.Scalar;
+      if (primalObs.length > 0 && primalObs.every(fusable)) total = fusedLagrangian(state.loss, primalObs);
+      else if (primal) {
+        const terms: tf.Scalar[] = [];
+        if (state.loss) terms.push(state.loss.reshape([]) as tf.Scalar);
+        for (const ob of primalObs) terms.push(primalContribution(ob));
+        total = tf.addN(terms) as tf.Scalar;
+      } else total = tf.mul(0, tf.sum(first)) as tf.Scalar;
       if (o.dual === 'after') doDual(obs);
       if (o.keep) {
         if (state.loss) loss = tf.keep(state.loss);

@@ -12,12 +12,17 @@ export const stopGradient: (x: tf.Tensor) => tf.Tensor = tf.customGrad(
   }),
 ) as (x: tf.Tensor) => tf.Tensor;
 
-/** `values` at `indices` (or all of them) as a float32 vector tensor. */
-export function gatherHost(values: Float64Array, indices: Int32Array | null | undefined): tf.Tensor1D {
-  if (!indices) return tf.tensor1d(Float32Array.from(values));
+/** `values` at `indices` (or all of them) in float32. */
+function gatherHostArray(values: Float64Array, indices: Int32Array | null | undefined): Float32Array {
+  if (!indices) return Float32Array.from(values);
   const out = new Float32Array(indices.length);
   for (let k = 0; k < indices.length; k++) out[k] = values[indices[k]!]!;
-  return tf.tensor1d(out);
+  return out;
+}
+
+/** `values` at `indices` (or all of them) as a float32 vector tensor. */
+export function gatherHost(values: Float64Array, indices: Int32Array | null | undefined): tf.Tensor1D {
+  return tf.tensor1d(gatherHostArray(values, indices));
 }
 
 /** Penalty values aligned with the violation entries (a shared scalar broadcasts). */
@@ -66,6 +71,55 @@ export function augmentedLagrangianTerm(
     const flat = tf.neg(tf.div(tf.square(lambda), tf.mul(2, tf.maximum(c, 1e-30))));
     return tf.sum(tf.where(active, smooth, flat)) as tf.Scalar;
   });
+}
+
+/** Whether a family's primal term is λ̄ᵀg̃ with λ̄ host constants (explicit multiplier, Lagrangian). */
+export function fusable(o: Observation): boolean {
+  const m = o.constraint.multiplier;
+  return o.constraint.formulation === 'lagrangian' && m !== undefined && !(m instanceof ImplicitMultiplier);
+}
+
+/**
+ * The primal Lagrangian f + Σ λ̄ᵀg̃ of families that are all {@link fusable}, as one taped op. Forward:
+ * the same kernels as the unfused sum (Σ λ̄⊙g̃ per family, then one addN with f), so the same value;
+ * backward: dy to f and dy·λ̄ to each g̃, which is what autodiff through those kernels yields (the
+ * sum's gradient is dy·1, the product's dy·λ̄), bit for bit. What it saves is the bookkeeping: on a
+ * small model the ~20 kernels of reshapes, saved-input copies and gradient plumbing around a handful
+ * of scalars were most of a constrained step's overhead over plain training. λ̄ is read from the
+ * multipliers now (after a `dualPrimal` dual step) and kept on the host for the backward pass.
+ */
+export function fusedLagrangian(loss: tf.Tensor | undefined, obs: readonly Observation[]): tf.Scalar {
+  const lambdas = obs.map((o) => {
+    const m = o.constraint.multiplier as Exclude<
+      typeof o.constraint.multiplier,
+      ImplicitMultiplier | undefined
+    >;
+    return gatherHostArray(m.value, m.type === 'indexed' ? o.state.indices : null);
+  });
+  const inputs = obs.map((o) => o.state.violation);
+  if (loss) inputs.unshift(loss);
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const xs = args.slice(0, inputs.length) as tf.Tensor[];
+    const gs = loss ? xs.slice(1) : xs;
+    const terms: tf.Tensor[] = [];
+    if (loss) terms.push(xs[0]!.rank === 0 ? xs[0]! : xs[0]!.reshape([]));
+    gs.forEach((g, i) => {
+      const lambda = tf.tensor1d(lambdas[i]!);
+      terms.push(tf.sum(tf.mul(lambda, g.rank === 1 ? g : g.reshape([lambdas[i]!.length]))));
+    });
+    return {
+      value: tf.addN(terms),
+      gradFunc: (dy: tf.Tensor) => {
+        const grads = gs.map((g, i) => {
+          const d = tf.mul(dy, tf.tensor1d(lambdas[i]!));
+          return g.rank === 1 ? d : d.reshape(g.shape);
+        });
+        if (loss) grads.unshift(xs[0]!.rank === 0 ? dy : dy.reshape(xs[0]!.shape));
+        return grads;
+      },
+    };
+  });
+  return op(...inputs) as tf.Scalar;
 }
 
 /**
