@@ -77,6 +77,15 @@ describe('fitMechanismSparsity', () => {
     const settings = [
       { sparsity: { kind: 'constraint' as const, action: 3, annealSteps: 4 } },
       { sparsity: { kind: 'constraint' as const, action: 3, dual: { method: 'nupi' as const, kp: 1 } } },
+      {
+        sparsity: {
+          kind: 'constraint' as const,
+          action: 3,
+          annealSteps: 2,
+          holdSteps: 3,
+          freezeMasksDuringHold: true,
+        },
+      },
       { sparsity: { kind: 'penalty' as const, action: 2 } },
       { sparsity: { kind: 'none' as const } },
       { sparsity: { kind: 'none' as const }, masks: { action: 'ones' as const } },
@@ -179,6 +188,47 @@ describe('fitMechanismSparsity', () => {
     loose.dispose();
   });
 
+  it('freezes the masks and keeps λ = 0 during the hold when asked (the reference’s frozen_masks_period)', () => {
+    const { data } = actionData(4, 128);
+    const t = new SparsityTrainer(data, {
+      latentDim: 3,
+      architecture: tiny,
+      // The bound b = 0 is violated from the first step; without the freeze λ would grow during the hold.
+      sparsity: {
+        kind: 'constraint',
+        action: 0,
+        annealSteps: 0,
+        holdSteps: 4,
+        freezeMasksDuringHold: true,
+        dual: { lr: 0.5 },
+      },
+      steps: 8,
+      batchSize: 32,
+      maskLr: 0.5,
+      seed: 5,
+    });
+    const logits = () => Array.from(t.model.params.tensors()['mask.action']!.dataSync());
+    const initial = logits();
+    const encoder = () => Array.from(t.model.params.tensors()['enc.fc0.weight']!.dataSync());
+    const enc0 = encoder();
+    for (let i = 0; i < 4; i++) {
+      t.step().dispose();
+      const r = t.constraintReadings().action!;
+      expect(r.lambda).toBe(0);
+      expect(r.bound).toBe(9);
+      expect(r.edges).toBeCloseTo(9 / (1 + Math.exp(-5)), 4);
+    }
+    expect(logits()).toEqual(initial);
+    expect(encoder()).not.toEqual(enc0);
+    // After the hold the bound drops to b = 0: λ grows and the masks move.
+    t.step().dispose();
+    expect(t.constraintReadings().action!.bound).toBe(0);
+    expect(t.constraintReadings().action!.lambda).toBeGreaterThan(0);
+    for (let i = 0; i < 3; i++) t.step().dispose();
+    for (const [k, v] of logits().entries()) expect(v).toBeLessThan(initial[k]!);
+    t.dispose();
+  });
+
   it('stops with a DivergenceError instead of producing NaN', async () => {
     const { data } = actionData(5, 64);
     const before = tf.memory().numTensors;
@@ -252,6 +302,13 @@ describe('bad input', () => {
     await expectRejects(
       fitMechanismSparsity(data, { ...ok, sparsity: { kind: 'constraint', action: 2, dual: { kp: 2 } } }),
       'sparsity.dual.method',
+    );
+    await expectRejects(
+      fitMechanismSparsity(data, {
+        ...ok,
+        sparsity: { kind: 'constraint', action: 2, freezeMasksDuringHold: 1 as unknown as boolean },
+      }),
+      'sparsity.freezeMasksDuringHold',
     );
     await expectRejects(
       fitMechanismSparsity(data, { ...ok, sparsity: { kind: 'lasso' as never } }),

@@ -365,7 +365,20 @@ describe('the training objective', () => {
     expect(fixed.maskParamNames()).toEqual([]);
     expect(Array.from(fixed.graphs().action!.data)).toEqual([1, 0, 1, 1]);
     expect(fixed.networkParamNames()).toContain('dec.logvar');
+    expect(fixed.networkParamNames()).toContain('prior.rho');
     fixed.dispose();
+    // `--var_p_mode fixed`: the prior variances stay at their initial value (not trained).
+    const fixedPrior = new MaskedVae(Rng.fromSeed(17), {
+      observedDim: 4,
+      latentDim: 2,
+      actionDim: 2,
+      architecture: { ...SMALL_ARCHITECTURE, learnPriorVariance: false, priorVarianceInit: 0.01 },
+    });
+    expect(fixedPrior.networkParamNames()).not.toContain('prior.rho');
+    expect(fixedPrior.networkParamNames()).toContain('dec.logvar');
+    for (const v of host(fixedPrior.params.tensors()['prior.rho']!))
+      expect(softplus(v) + 1e-6).toBeCloseTo(0.01 + 1e-6, 7);
+    fixedPrior.dispose();
   });
 
   it('encodes host data without leaking', async () => {
@@ -418,6 +431,10 @@ describe('bad input', () => {
     expectParameter(() => resolveArchitecture({ transitionHidden: [] }), 'architecture.transitionHidden');
     expectParameter(() => resolveArchitecture({ encoderHidden: [64, 0] }), 'architecture.encoderHidden[1]');
     expectParameter(() => resolveArchitecture({ beta: -1 }), 'architecture.beta');
+    expectParameter(
+      () => resolveArchitecture({ learnPriorVariance: 'yes' as unknown as boolean }),
+      'architecture.learnPriorVariance',
+    );
     const vae = new MaskedVae(r, {
       observedDim: 4,
       latentDim: 2,

@@ -20,6 +20,8 @@ it('the sparse (true) mask disentangles and the dense mask does not (median of 2
     // Pinned so the test keeps its calibration if the quick preset is retuned (oracle 0.910 / 0.915,
     // dense 0.813 / 0.685 at seeds 0 / 1 with BLAS).
     lr: 2e-3,
+    learnPriorVariance: true,
+    priorVariance: 1e-4,
     trainSize: 20_000,
     testSize: 1000,
     steps: 1000,

@@ -2,13 +2,21 @@ import { defineExperiment, grid } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { syntheticDataset } from '../synthetic/dataset.js';
 import { MECHANISM_VARIANTS } from '../synthetic/mechanisms.js';
-import { PAPER, TRAINED_METRICS, TRAINING_BASE, trainCell, trainingFields } from './shared.js';
+import {
+  estimatorFields,
+  PAPER,
+  TRAINED_METRICS,
+  TRAINING_BASE,
+  trainCell,
+  trainingFields,
+} from './shared.js';
 import { type SettingReference, sparsityClaims, trainedPlots } from './trained-views.js';
 
 const schema = z.strictObject({
   /** Mechanism variants of the datasets (cells); d_a = d_z. */
   variants: z.array(z.enum(MECHANISM_VARIANTS)).min(1),
   ...trainingFields,
+  ...estimatorFields,
 });
 
 /** Config of {@link actionSparsity}. */
@@ -34,35 +42,62 @@ export const actionSparsity = defineExperiment({
     'sparse action graphs: the sparsity constraint ‖Ĝᵃ‖₀ ≤ ‖Gᵃ‖₀ disentangles where the dense model does not',
   headline: true,
   schema,
+  // The CPU recipe (quick and full): the spec's small-scale run made to act within a few thousand steps
+  // (see the README): a shorter schedule (the bound held for 20% of the steps, then annealed over 30%),
+  // twice its learning rates, and prior variances fixed at 1e-3 (the reference's `--var_p_mode fixed`,
+  // there at 1e-4) instead of learned per latent.
   base: {
     ...TRAINING_BASE,
-    variants: ['non_trivial', 'trivial'],
-    methods: ['constraint', 'unregularised', 'penalty', 'oracle'],
-    latentDim: 8,
-    observedDim: 16,
+    variants: ['non_trivial'],
+    methods: ['constraint', 'unregularised'],
+    latentDim: 6,
+    observedDim: 12,
     trainSize: 40_000,
     testSize: 4000,
+    steps: 5000,
+    lr: 2e-3,
+    maskLr: 2e-2,
+    holdFraction: 0.2,
+    annealFraction: 0.3,
     penalty: 4,
+    beta: 1,
+    maskLogitInit: 5,
+    gumbelTemperature: 1,
+    learnPriorVariance: false,
+    priorVariance: 1e-3,
+    dualMethod: 'gradientAscent',
+    dualKp: 0,
   },
   presets: {
-    // Near the `paperkit repro` budget: d_z = 4, one graph, two methods, ≈ 45 s of CPU per seed with BLAS
-    // (the effect needs more steps than that; see the README).
+    // The spec's small-scale setting (d_z = d_a = 4, d_x = 8, 20k samples) at the `paperkit repro` budget:
+    // two cells of 2500 steps per seed, ≈ 14 s of CPU each with BLAS.
     quick: {
-      variants: ['non_trivial'],
-      methods: ['constraint', 'unregularised'],
       latentDim: 4,
       observedDim: 8,
       trainSize: 20_000,
       testSize: 2000,
       steps: 2500,
-      holdFraction: 0.2,
-      annealFraction: 0.3,
-      lr: 2e-3,
-      maskLr: 2e-2,
     },
+    // d_z = 6, where the dense model entangles more than at d_z = 4; 40k steps, ≈ 5 min of CPU with BLAS.
     full: {},
+    // The playground's preset (≤ 20 s on plain wasm for both seeds): d_z = d_a = 3, d_x = 6 (the cyclic graph
+    // still satisfies the criterion), half-width networks, 700 steps of 128 at 1.5× the learning rates.
+    // Too short for the masks to settle on the true graph: it shows the mechanism, not the verdicts.
+    browser: {
+      latentDim: 3,
+      observedDim: 6,
+      trainSize: 5000,
+      testSize: 1000,
+      steps: 700,
+      batchSize: 128,
+      lr: 3e-3,
+      maskLr: 3e-2,
+      encoderHidden: [32, 32],
+      transitionHidden: [16, 16],
+      evalEvery: 350,
+    },
   },
-  seeds: { quick: 3, full: 5 },
+  seeds: { quick: 3, full: 4, browser: 2 },
   cells: (c) => grid({ variant: c.variants, method: c.methods }),
   metrics: TRAINED_METRICS,
   cell: (c, { variant, method }, ctx) =>
@@ -81,7 +116,8 @@ export const actionSparsity = defineExperiment({
   claims: (c) => sparsityClaims('variant', c.variants, c.methods, REFERENCES),
   plots: (c) => trainedPlots('variant', c.variants, c.methods, { context: 'a' }),
   notes: [
-    'CPU scale: d_z = d_a = 4 (quick) or 8 (full) instead of 10, 2×64 encoder/decoder and 2×32 transition networks instead of 6×512 / 5×512, thousands of steps instead of 300k, and a second Adam learning rate for the mask logits (10× the networks’).',
+    'CPU scale: d_z = d_a = 4 (quick) or 6 (full) instead of 10, 2×64 encoder/decoder and 2×32 transition networks instead of 6×512 / 5×512, thousands of steps instead of 300k, and a second Adam learning rate for the mask logits (10× the networks’).',
+    'Prior variances fixed at 1e-3 (the reference’s `--var_p_mode fixed`, which keeps them at 1e-4) instead of learned per latent: with learned variances a latent whose parents are cut pays only ½·log v_i for its misfit, which rewards giving one latent 3–4 parents and another none, a wrong graph the short runs do not leave.',
     'Reference numbers are the reference code’s logs at d_z = 10 (reference-code); the paper prints them as figures, so none is labelled paper.',
   ],
 });

@@ -75,7 +75,35 @@ export const trainingFields = {
   evalEvery: z.int().min(1).max(1_000_000),
 };
 
-/** The values of {@link trainingFields}. */
+/**
+ * Optional knobs of the estimator and of the dual update (fields of a config schema that wants them;
+ * {@link trainCell} uses the reference's values for absent ones).
+ */
+export const estimatorFields = {
+  /** Weight β of the KL term (the reference: 1). */
+  beta: z.number().positive().max(1000),
+  /** Initial mask logit log α of every edge (the reference: 5, σ(5) = 0.993). */
+  maskLogitInit: z.number().min(-20).max(20),
+  /**
+   * Learn the prior variances v_i (the reference's default `--var_p_mode independent`) or fix them at
+   * `priorVariance` (`--var_p_mode fixed`).
+   */
+  learnPriorVariance: z.boolean(),
+  /** Initial (or fixed) prior variance v_i (the reference: 1e-4). */
+  priorVariance: z.number().positive().max(100),
+  /** Gumbel-sigmoid temperature τ (the reference: 1). */
+  gumbelTemperature: z.number().positive().max(100),
+  /** Dual update of the constraint: the reference's gradient ascent, or νPI (proportional gain `dualKp`). */
+  dualMethod: z.enum(['gradientAscent', 'nupi']),
+  /** νPI proportional gain κ_p (`dualMethod: "nupi"` only; 0 is gradient ascent). */
+  dualKp: z.number().min(0).max(1e4),
+};
+
+/** The values of {@link estimatorFields} (each optional). */
+export type EstimatorSettings = {
+  readonly [K in keyof typeof estimatorFields]?: z.output<(typeof estimatorFields)[K]>;
+};
+
 /**
  * The training settings every trained experiment starts from (the reference's defaults at this scale):
  * each experiment's base spreads it and sets only its sizes and penalty.
@@ -141,7 +169,7 @@ export const LATENT_SERIES = 'latent:';
 export async function trainCell(
   ds: SyntheticDataset,
   method: Method,
-  s: TrainingSettings,
+  s: TrainingSettings & EstimatorSettings,
   ctx: CellContext,
 ): Promise<CellResult<TrainedMetric>> {
   const tr = ds.splits.train!;
@@ -163,7 +191,8 @@ export async function trainCell(
           [kind]: edgeCount(ds.graph),
           annealSteps: Math.round(s.annealFraction * s.steps),
           holdSteps: Math.round(s.holdFraction * s.steps),
-          dual: { lr: s.dualLr },
+          dual:
+            s.dualMethod === 'nupi' ? { method: 'nupi', lr: s.dualLr, kp: s.dualKp ?? 0 } : { lr: s.dualLr },
         }
       : method === 'penalty'
         ? { kind: 'penalty', [kind]: s.penalty }
@@ -181,6 +210,11 @@ export async function trainCell(
       encoderHidden: s.encoderHidden,
       decoderHidden: s.encoderHidden,
       transitionHidden: s.transitionHidden,
+      ...(s.beta !== undefined ? { beta: s.beta } : {}),
+      ...(s.maskLogitInit !== undefined ? { maskLogitInit: s.maskLogitInit } : {}),
+      ...(s.gumbelTemperature !== undefined ? { gumbelTemperature: s.gumbelTemperature } : {}),
+      ...(s.learnPriorVariance !== undefined ? { learnPriorVariance: s.learnPriorVariance } : {}),
+      ...(s.priorVariance !== undefined ? { priorVarianceInit: s.priorVariance } : {}),
     },
     steps: s.steps,
     batchSize: s.batchSize,

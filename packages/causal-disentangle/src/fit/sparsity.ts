@@ -63,6 +63,12 @@ export interface ConstraintOptions {
    * `no_update_period`, tied there to `--frozen_masks_period`); default 0.
    */
   readonly holdSteps?: number;
+  /**
+   * Keep the mask logits frozen (and λ at 0) during the `holdSteps`, as the reference's
+   * `--frozen_masks_period` does over its `no_update_period`; default false (the masks learn from the
+   * first step while the bound is slack).
+   */
+  readonly freezeMasksDuringHold?: boolean;
   /** The dual update; default gradient ascent at the primal learning rate. */
   readonly dual?: DualOptions;
   /**
@@ -109,6 +115,7 @@ export interface ResolvedSparsity {
   readonly temporal: number | null;
   readonly annealSteps: number;
   readonly holdSteps: number;
+  readonly freezeMasksDuringHold: boolean;
   readonly restarts: boolean;
   readonly order: UpdateOrder;
   readonly dual: {
@@ -168,6 +175,9 @@ export function resolveSparsity(
     throw new PaperkitInputError('sparsity.dual.method', method, '"nupi" when kp or nu is given');
   const restarts = c.restarts ?? true;
   if (typeof restarts !== 'boolean') throw new PaperkitInputError('sparsity.restarts', restarts, 'a boolean');
+  const freezeMasksDuringHold = c.freezeMasksDuringHold ?? false;
+  if (typeof freezeMasksDuringHold !== 'boolean')
+    throw new PaperkitInputError('sparsity.freezeMasksDuringHold', freezeMasksDuringHold, 'a boolean');
   return {
     kind,
     action,
@@ -177,6 +187,7 @@ export function resolveSparsity(
       steps,
     ),
     holdSteps: checkInteger('sparsity.holdSteps', c.holdSteps ?? 0, 0),
+    freezeMasksDuringHold: kind === 'constraint' && freezeMasksDuringHold,
     restarts,
     order: checkOneOf('sparsity.order', c.order ?? 'simultaneous', UPDATE_ORDERS),
     dual: {

@@ -210,12 +210,30 @@ export class SparsityTrainer {
     return { loss: tf.addN([loss, ...terms]) as tf.Scalar, edges };
   }
 
-  private plainStep(ctx: StepCtx): tf.Scalar {
+  private plainStep(ctx: StepCtx, vars: Readonly<Record<string, tf.Variable>> = this.trainable): tf.Scalar {
     return this.optimizer.minimize(() => {
       const { loss, edges } = this.objective(ctx);
       tf.dispose(Object.values(edges));
       return loss;
-    }, this.trainable);
+    }, vars);
+  }
+
+  /**
+   * A step with the mask logits frozen and λ = 0 (the reference's `--frozen_masks_period`): only the
+   * networks move; R is read back for the readings.
+   */
+  private frozenMaskStep(ctx: StepCtx): tf.Scalar {
+    const masks = new Set(this.model.maskParamNames());
+    const vars = Object.fromEntries(Object.entries(this.trainable).filter(([n]) => !masks.has(n)));
+    const loss = this.plainStep(ctx, vars);
+    for (const k of this.kinds) {
+      const r = this.model.expectedEdges(k);
+      const edges = r.dataSync()[0]!;
+      r.dispose();
+      this.multipliers[k]!.value[0] = 0;
+      this.readings[k] = { lambda: 0, edges, bound: ctx.bounds[k]! };
+    }
+    return loss;
   }
 
   private nextIndices(): Int32Array {
@@ -248,6 +266,8 @@ export class SparsityTrainer {
       if (!this.constrained) return this.plainStep({ batch, bounds: {} });
       const bounds: Partial<Record<Kind, number>> = {};
       for (const k of this.kinds) bounds[k] = this.boundAt(k, i);
+      if (this.sparsity.freezeMasksDuringHold && i < this.sparsity.holdSteps)
+        return this.frozenMaskStep({ batch, bounds });
       const out = this.constrained.roll({ batch, bounds });
       const loss = tf.clone(out.loss!) as tf.Scalar;
       out.dispose();

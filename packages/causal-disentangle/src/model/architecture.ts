@@ -30,6 +30,11 @@ export interface ArchitectureConfig {
   readonly gumbelTemperature: number;
   /** Initial variance of the transition prior N(m_i(·), v_i) (v_i = softplus(ρ_i) + 1e-6). */
   readonly priorVarianceInit: number;
+  /**
+   * Learn the prior variances v_i (true: the reference's default `--var_p_mode independent`) or keep them
+   * at `priorVarianceInit` (`--var_p_mode fixed`).
+   */
+  readonly learnPriorVariance: boolean;
   /** Weight β of the KL term. */
   readonly beta: number;
   /** How the per-latent layers are multiplied (same numbers, different speed); default `auto`. */
@@ -51,6 +56,7 @@ export const PAPER_ARCHITECTURE: ArchitectureConfig = Object.freeze({
   maskLogitInit: 5,
   gumbelTemperature: 1,
   priorVarianceInit: 1e-4,
+  learnPriorVariance: true,
   beta: 1,
   transitionLayout: 'auto',
 });
@@ -90,6 +96,8 @@ export function resolveArchitecture(partial: Partial<ArchitectureConfig> = {}): 
     throw new PaperkitInputError('architecture.slope', slope, 'a number in (0, 1]');
   if (typeof a.learnDecoderVariance !== 'boolean')
     throw new PaperkitInputError('architecture.learnDecoderVariance', a.learnDecoderVariance, 'a boolean');
+  if (typeof a.learnPriorVariance !== 'boolean')
+    throw new PaperkitInputError('architecture.learnPriorVariance', a.learnPriorVariance, 'a boolean');
   return {
     encoderHidden: widths('architecture.encoderHidden', a.encoderHidden, 0),
     decoderHidden: widths('architecture.decoderHidden', a.decoderHidden, 0),
@@ -100,6 +108,7 @@ export function resolveArchitecture(partial: Partial<ArchitectureConfig> = {}): 
     maskLogitInit: checkFinite('architecture.maskLogitInit', a.maskLogitInit),
     gumbelTemperature: checkPositive('architecture.gumbelTemperature', a.gumbelTemperature),
     priorVarianceInit: checkPositive('architecture.priorVarianceInit', a.priorVarianceInit),
+    learnPriorVariance: a.learnPriorVariance,
     beta: checkPositive('architecture.beta', a.beta),
     transitionLayout: checkOneOf('architecture.transitionLayout', a.transitionLayout, [
       'auto',

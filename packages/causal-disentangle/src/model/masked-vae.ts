@@ -171,12 +171,21 @@ export class MaskedVae {
       .map((k) => `mask.${k}`);
   }
 
-  /** Names of the trainable parameters other than the mask logits (the decoder variance unless fixed). */
+  /**
+   * Names of the trainable parameters other than the mask logits (the decoder and prior variances unless
+   * fixed).
+   */
   networkParamNames(): string[] {
     const masks = new Set(this.maskParamNames());
+    const a = this.architecture;
     return this.params
       .names()
-      .filter((n) => !masks.has(n) && (n !== 'dec.logvar' || this.architecture.learnDecoderVariance));
+      .filter(
+        (n) =>
+          !masks.has(n) &&
+          (n !== 'dec.logvar' || a.learnDecoderVariance) &&
+          (n !== 'prior.rho' || a.learnPriorVariance),
+      );
   }
 
   /** How each graph's mask is handled. */
