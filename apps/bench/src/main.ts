@@ -112,12 +112,20 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   console.log(table(rows));
   const figures: { bench: string; figures: readonly BenchFigure[] }[] = [];
+  // Figures are measured on each wasm setup (with and without the BLAS kernels), each activated
+  // first: a figure measured on whichever backend the last case left active would be unlabelled.
+  const wasmSetups = env.setups.filter((s) => s.label === 'wasm' || s.label === 'wasm+blas');
+  const figureSetups = wasmSetups.length > 0 ? wasmSetups : env.setups.slice(0, 1);
   for (const fb of FIGURE_BENCHES) {
     if (opts.filter.length > 0 && !opts.filter.some((f) => fb.name.toLowerCase().includes(f))) continue;
-    process.stderr.write(`  ${fb.name}…\n`);
-    const result = await fb.run(opts.quick);
-    figures.push({ bench: fb.name, figures: result });
-    console.log(`\n${figureTable(fb.name, result)}`);
+    for (const setup of figureSetups) {
+      await activate(setup);
+      const name = `${fb.name} (${setup.label})`;
+      process.stderr.write(`  ${name}…\n`);
+      const result = await fb.run(opts.quick);
+      figures.push({ bench: name, figures: result });
+      console.log(`\n${figureTable(name, result)}`);
+    }
   }
   // The native-kernel comparisons run on the first BLAS setup (wasm+blas when it is there).
   let native: NativeComparison[] = [];

@@ -14,6 +14,7 @@ import {
   softmaxCrossEntropy,
   train,
   value,
+  yieldToEventLoop,
 } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
@@ -94,8 +95,9 @@ async function trainMlp(cfg: MnistMlpConfig, ctx: CellContext): Promise<CellResu
         }
       },
       evaluate: async () => {
-        // On wasm/cpu `await t.data()` resolves as a microtask; a macrotask turn lets Ctrl-C be seen.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        // On wasm/cpu `await t.data()` resolves as a microtask; a macrotask turn lets Ctrl-C (or the
+        // playground's Stop) be seen. yieldToEventLoop also exists in browsers, where setImmediate does not.
+        await yieldToEventLoop();
         const r = evaluateAll(params.tensors(), mlp, test.x, test.y);
         const [acc, loss] = await Promise.all([r.accuracy.data(), r.loss.data()]);
         tf.dispose([r.accuracy, r.loss, r.predictions]);

@@ -3,17 +3,16 @@ import { join } from 'node:path';
 import {
   type CellRecord,
   type CellStatistic,
-  type Expectation,
+  type ClaimResult,
+  claimResults,
   type Experiment,
   formatCitation,
   type MetricSpec,
   type PlotSpec,
-  type Reference,
   resultsToCsv,
   rowsOf,
   stringifyWithNumbers,
   summarizeExperiment,
-  type Verdict,
 } from '@paperkit/tensor-core';
 import { svgToPng } from '../plot/png.js';
 import { plotFileStem, renderSvg } from '../plot/render.js';
@@ -24,16 +23,7 @@ import { readManifest, writeJsonAtomic, writeTextAtomic } from '../run/run-folde
 import { readJsonFile } from '../run/safe-read.js';
 
 /** A claim as written to a group's summary: the declaration (as data) beside its verdict. */
-export interface ClaimResult {
-  readonly id: string;
-  readonly statement: string;
-  /** How the metric is computed from a seed's table. */
-  readonly metric: string;
-  readonly expect: Expectation;
-  readonly reference: Reference | null;
-  readonly digits: number | null;
-  readonly verdict: Verdict;
-}
+export type { ClaimResult };
 
 /** `summary.json` of a group folder (one experiment, one config, one backend, every seed run there). */
 export interface GroupSummary {
@@ -197,15 +187,7 @@ export async function summarizeGroup(
     wallMs: done.reduce((a, r) => a + (r.manifest.wallMs ?? 0), 0),
     metrics: e.metrics,
     statistics: s.statistics,
-    claims: s.claims.map((c, i) => ({
-      id: c.id,
-      statement: c.statement,
-      metric: c.metric.describe,
-      expect: c.expect,
-      reference: c.reference ?? null,
-      digits: c.digits ?? null,
-      verdict: s.verdicts[i]!,
-    })),
+    claims: claimResults(s),
     plots,
     warnings,
     notes: e.notes ?? [],

@@ -1,18 +1,12 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CellRecord, type CellResult, cellSlug, decodeNumber } from '@paperkit/tensor-core';
+import { type CellRecord, cellSlug, decodeNumber } from '@paperkit/tensor-core';
 import { z } from 'zod';
+import type { CellFile } from './cell-file.js';
 import type { CellMessage } from './protocol.js';
 import { readJsonFile } from './safe-read.js';
 
-/** `cells/<slug>.json`: one completed cell of a run, written as soon as it completes. */
-export interface CellFile {
-  readonly key: string;
-  readonly label: string;
-  readonly params: Readonly<Record<string, string | number | boolean>>;
-  readonly result: CellResult;
-  readonly wallMs: number;
-}
+export { type CellFile, cellFileName } from './cell-file.js';
 
 const num = z
   .union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])])
@@ -53,11 +47,6 @@ const cellFileSchema = z.object({
       .optional(),
   }),
 });
-
-/** The file name of a cell. */
-export function cellFileName(key: string): string {
-  return `cells/${cellSlug(key)}.json`;
-}
 
 /** The JSON content of a cell file. */
 export function cellFile(m: CellMessage): CellFile {

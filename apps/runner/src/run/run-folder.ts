@@ -4,7 +4,6 @@ import {
   existsSync,
   mkdirSync,
   openSync,
-  readFileSync,
   renameSync,
   rmSync,
   writeFileSync,
@@ -15,6 +14,8 @@ import { stringifyWithNumbers } from '@paperkit/tensor-core';
 import { parseManifest, type RunManifest, type RunStatus } from './manifest.js';
 import { mkdirp } from './mkdirp.js';
 import { readJsonFile } from './safe-read.js';
+
+export { backendSlug } from './folder-layout.js';
 
 /**
  * The folder of one config of one experiment on one backend: `<out>/<package>/<name>/<hash8>/<backend>`.
@@ -39,15 +40,6 @@ export function runFolderPath(
   seed: number,
 ): string {
   return join(groupFolderPath(out, experimentId, configHash, backend), `seed-${seed}`);
-}
-
-/**
- * The backend part of a run's identity: the label (`wasm`, `wasm+blas`, `cpu`, `tensorflow`) and,
- * with native BLAS kernels, their thread count, which changes the rounding of every product.
- */
-export function backendSlug(label: string, blasThreads: number | null): string {
-  const base = label.replace(/[^A-Za-z0-9+._-]+/g, '-');
-  return blasThreads !== null && blasThreads > 0 ? `${base}-${blasThreads}t` : base;
 }
 
 /** Writes `data` as pretty JSON to `path` through a sibling temp file and a rename, so readers never see half a file. */

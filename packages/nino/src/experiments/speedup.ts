@@ -361,8 +361,15 @@ export const speedup = defineExperiment({
   headline: true,
   schema: speedupSchema,
   base: speedupBase,
-  presets: { quick: speedupQuick, full: {} },
-  seeds: { quick: 5, full: 5 },
+  presets: {
+    quick: speedupQuick,
+    full: {},
+    // The playground's preset: T = 2500 instead of 5000 and 4 seeds instead of 5 (0.4 of quick's
+    // steps). The targets stay the T = 5000 calibration: Adam reaches them near step 2000, so the
+    // steps-to-target comparison is mostly uncensored; all three quick claims still hold (wasm).
+    browser: { ...speedupQuick, steps: 2500 },
+  },
+  seeds: { quick: 5, full: 5, browser: 4 },
   cells: (c) => grid({ task: c.tasks, method: c.methods }),
   metrics: {
     steps: { label: 'steps to target', better: 'lower', digits: 0 },

@@ -1,4 +1,4 @@
-import type { Claim } from './claims.js';
+import type { Claim, Expectation, Reference } from './claims.js';
 import type { Experiment } from './define.js';
 import type { PlotSpec } from './plots.js';
 import { type CellStatistic, type ResultRow, ResultsTable } from './table.js';
@@ -53,4 +53,29 @@ export function summarizeExperiment(
     }
   }
   return { table, statistics: table.statistics(), claims, verdicts, plots, plotErrors };
+}
+
+/** A claim as data (JSON-safe): its declaration beside its verdict, as run folders and the playground keep it. */
+export interface ClaimResult {
+  readonly id: string;
+  readonly statement: string;
+  /** How the metric is computed from a seed's table. */
+  readonly metric: string;
+  readonly expect: Expectation;
+  readonly reference: Reference | null;
+  readonly digits: number | null;
+  readonly verdict: Verdict;
+}
+
+/** The claims of a summary as {@link ClaimResult}s (the metric function replaced by its description). */
+export function claimResults(s: Pick<ExperimentSummary, 'claims' | 'verdicts'>): ClaimResult[] {
+  return s.claims.map((c, i) => ({
+    id: c.id,
+    statement: c.statement,
+    metric: c.metric.describe,
+    expect: c.expect,
+    reference: c.reference ?? null,
+    digits: c.digits ?? null,
+    verdict: s.verdicts[i]!,
+  }));
 }

@@ -1,5 +1,11 @@
 export { abortPoint, throwIfAborted, yieldToEventLoop } from './abort.js';
-export { type ExperimentSummary, rowsOf, summarizeExperiment } from './aggregate.js';
+export {
+  type ClaimResult,
+  claimResults,
+  type ExperimentSummary,
+  rowsOf,
+  summarizeExperiment,
+} from './aggregate.js';
 export type { CellContext, CellResult, ImagesData, MatrixData, ProgressReporter, XY } from './cell.js';
 export { type Cell, type CellParams, cellOf, cellSlug, checkCells, grid } from './cells.js';
 export {
