@@ -118,38 +118,48 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         // Headlines are independent runs: on more than one core they share a pool of worker
         // processes (sweep's), each with its share of the BLAS threads, instead of queueing behind
         // one thread. --workers 1 and --in-process keep the one-after-another run with per-seed lines.
-        const code =
-          workers > 1 && !cmd.inProcess && io.inProcess !== true
-            ? await sweepCommand(
-                {
-                  ids: heads.map((r) => r.experiment.id),
-                  preset: 'quick',
-                  seeds: cmd.seeds,
-                  grid: [],
-                  workers,
-                  queue: null,
-                  out: cmd.out,
-                  backend: cmd.backend,
-                  blas: cmd.blas,
-                  force: cmd.force,
-                  attempts: 1,
-                  registry: registryUrl,
-                },
-                packages,
-                { ...io, cliUrl: io.cliUrl ?? new URL(import.meta.url) },
-              )
-            : await runJobs(
-                heads.map((reg) => ({
-                  reg,
-                  preset: 'quick',
-                  config: planConfig(reg.experiment, 'quick', {}),
-                  overrides: {},
-                })),
-                cmd,
-                io,
-              );
+        const pooled = workers > 1 && !cmd.inProcess && io.inProcess !== true;
+        const code = pooled
+          ? await sweepCommand(
+              {
+                ids: heads.map((r) => r.experiment.id),
+                preset: 'quick',
+                seeds: cmd.seeds,
+                grid: [],
+                workers,
+                queue: null,
+                out: cmd.out,
+                backend: cmd.backend,
+                blas: cmd.blas,
+                force: cmd.force,
+                attempts: 1,
+                registry: registryUrl,
+                // The report below aggregates every group anyway (it trusts no summary on disk).
+                summarize: false,
+              },
+              packages,
+              { ...io, cliUrl: io.cliUrl ?? new URL(import.meta.url) },
+            )
+          : await runJobs(
+              heads.map((reg) => ({
+                reg,
+                preset: 'quick',
+                config: planConfig(reg.experiment, 'quick', {}),
+                overrides: {},
+              })),
+              cmd,
+              io,
+            );
         if (code === EXIT.aborted) return code;
-        const reportCode = await reportCommand(cmd.out, knownExperiments(packages), io.stdout, io.stderr);
+        // Pooled runs print no claims as they finish: the report's aggregation prints the headlines'.
+        const heading = new Set(heads.map((r) => r.experiment.id));
+        const reportCode = await reportCommand(
+          cmd.out,
+          knownExperiments(packages),
+          io.stdout,
+          io.stderr,
+          pooled ? (g) => heading.has(g.experiment) && g.preset === 'quick' : undefined,
+        );
         return code !== EXIT.ok ? code : reportCode;
       }
     }

@@ -176,6 +176,9 @@ describe.skipIf(!built)('repro on worker processes', () => {
     expect(await main([...argv, '--workers', '2'], io), io.stderr.text).toBe(0);
     expect(io.stderr.text).toContain('on 2 local worker process(es)');
     expect(io.stdout.text).toMatch(/^sweep: 2 completed, 0 reused, 0 failed, 0 aborted of 2 in /);
+    // The claims are printed once, from the report's aggregation, before the report's paths.
+    expect(io.stdout.text.match(/ {2}wfake\/fast: \d+ claim\(s\) over 2 seeds/g)).toHaveLength(1);
+    expect(io.stdout.text).toMatch(/claim\(s\) over 2 seeds[\s\S]*report of 2 runs/);
     expect(existsSync(join(pooled, 'runs', 'report.html'))).toBe(true);
     const serial = tempDir();
     const one = fakeIo(serial, packages);

@@ -2,18 +2,22 @@ import { existsSync } from 'node:fs';
 import type { TextSink } from '../progress.js';
 import type { KnownExperiment } from '../report/gather.js';
 import { writeReport } from '../report/index.js';
+import type { GroupSummary } from '../results/group.js';
 import { errorLine } from '../run/manifest.js';
 import { EXIT, UsageError } from '../usage-error.js';
+import { claimLines } from './exec.js';
 
 /**
  * `paperkit report`: writes report.html, report.md and results.csv under `out` and prints their
- * paths on stdout; each damaged or skipped folder is one warning line on stderr.
+ * paths on stdout; each damaged or skipped folder is one warning line on stderr. `claims` (repro)
+ * also prints the claims of the groups it selects, from the report's own aggregation.
  */
 export async function reportCommand(
   out: string,
   known: ReadonlyMap<string, KnownExperiment>,
   stdout: TextSink,
   stderr: TextSink,
+  claims?: (s: GroupSummary) => boolean,
 ): Promise<number> {
   if (!existsSync(out))
     throw new UsageError(
@@ -30,6 +34,7 @@ export async function reportCommand(
   }
   if (r === null) throw new UsageError(`no run folders under '${out}' (run 'paperkit run …' first)`);
   for (const w of r.warnings) stderr.write(`paperkit: warning: ${w}\n`);
+  if (claims) for (const g of r.summaries.filter(claims)) stdout.write(`${claimLines(g).join('\n')}\n`);
   stdout.write(
     `report of ${r.runs} run${r.runs === 1 ? '' : 's'} (${r.experiments} experiment${r.experiments === 1 ? '' : 's'}):\n${r.html}\n${r.markdown}\n${r.csv}\n`,
   );

@@ -29,6 +29,8 @@ export interface SweepCommand {
   readonly attempts: number;
   /** `--registry`: a module whose packages replace the runner's (also passed to the workers). */
   readonly registry: string | null;
+  /** Aggregate each touched group and print its claims (default true; repro leaves it to the report). */
+  readonly summarize?: boolean;
 }
 
 /** The runner's version, which coordinator and workers must share. */
@@ -129,7 +131,7 @@ export async function sweepCommand(
     const dir = groupFolderPath(cmd.out, job.experiment, configHash(job.config), backendId);
     groups.set(dir, { dir, job });
   }
-  for (const { dir, job } of groups.values()) {
+  for (const { dir, job } of cmd.summarize === false ? [] : groups.values()) {
     const reg = index.get(job.experiment)!;
     const g = await summarizeGroup(dir, reg.experiment, job.config, packageSpec(reg.packageName));
     if (g.summary) io.stdout.write(`${claimLines(g.summary).join('\n')}\n`);

@@ -23,6 +23,8 @@ export interface ReportGroup {
   /** Attempts left behind by a killed process or a full disk (hidden `.seed-N.tmp-*` folders). */
   readonly stale: readonly string[];
   readonly warnings: readonly string[];
+  /** SVGs rendered while re-aggregating this group (by plot id): the report inlines them as they are. */
+  readonly svgs?: ReadonlyMap<string, string>;
 }
 
 const SEED_DIR = /^seed-\d+$/;
@@ -170,6 +172,7 @@ export async function readReportGroup(
   warnings.push(...g.warnings.map((w) => `${rel}/${w}`));
   const runs = g.runs.map((r) => ({ seed: r.seed, rel: `${rel}/seed-${r.seed}`, manifest: r.manifest }));
   let summary: GroupSummary | null = null;
+  let svgs: ReadonlyMap<string, string> | undefined;
   let aggregated = false;
   const first = g.runs.find((r) => r.manifest.status === 'completed');
   const k = first ? known.get(first.manifest.experiment) : undefined;
@@ -184,6 +187,7 @@ export async function readReportGroup(
       try {
         const r = await summarizeGroup(dir, k.experiment, c.value, k.packageSpec);
         summary = r.summary;
+        svgs = r.svgs;
         aggregated = true;
         if (!summary) warnings.push(...r.warnings.map((w) => `${rel}/${w}`));
       } catch (err) {
@@ -205,7 +209,7 @@ export async function readReportGroup(
       // Raced with a clean.
     }
   }
-  return { rel, summary, runs, stale, warnings };
+  return { rel, summary, runs, stale, warnings, ...(svgs ? { svgs } : {}) };
 }
 
 export type { CellStatistic, MetricSpec, PlotSpec };

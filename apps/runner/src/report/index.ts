@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { stringifyWithNumbers } from '@paperkit/tensor-core';
 import { renderSvg } from '../plot/render.js';
+import type { GroupSummary } from '../results/group.js';
 import { writeTextAtomic } from '../run/run-folder.js';
 import { findGroupDirs, type KnownExperiment, type ReportGroup, readReportGroup } from './gather.js';
 import { renderHtml } from './html.js';
@@ -15,6 +16,8 @@ export interface ReportResult {
   readonly runs: number;
   /** One line per damaged or skipped folder or file. */
   readonly warnings: readonly string[];
+  /** The aggregate of every group that has one, as re-computed for this report. */
+  readonly summaries: readonly GroupSummary[];
 }
 
 function csvField(v: string): string {
@@ -70,7 +73,9 @@ export async function writeReport(
   for (const g of groups)
     for (const p of g.summary?.plots ?? []) {
       try {
-        svgs.set(`${g.rel}/${p.spec.id}`, (await renderSvg(p.spec)).replace(/^<\?xml[^>]*>\s*/, ''));
+        // A group re-aggregated just now comes with its SVGs; others are rendered from their specs.
+        const svg = g.svgs?.get(p.spec.id) ?? (await renderSvg(p.spec));
+        svgs.set(`${g.rel}/${p.spec.id}`, svg.replace(/^<\?xml[^>]*>\s*/, ''));
       } catch (err) {
         warnings.push(
           `${g.rel}: plot '${p.spec.id}' could not be rendered (${err instanceof Error ? err.message : String(err)})`,
@@ -85,5 +90,14 @@ export async function writeReport(
   writeTextAtomic(markdown, renderMarkdown(groups, o));
   writeTextAtomic(csv, mergedCsv(groups));
   const experiments = new Set(groups.map((g) => g.summary?.experiment ?? g.rel)).size;
-  return { html, markdown, csv, experiments, runs: groups.reduce((a, g) => a + g.runs.length, 0), warnings };
+  const summaries = groups.flatMap((g) => (g.summary ? [g.summary] : []));
+  return {
+    html,
+    markdown,
+    csv,
+    experiments,
+    runs: groups.reduce((a, g) => a + g.runs.length, 0),
+    warnings,
+    summaries,
+  };
 }

@@ -126,7 +126,12 @@ export async function summarizeGroup(
   e: Experiment,
   config: unknown,
   packageSpec: string,
-): Promise<{ summary: GroupSummary | null; warnings: readonly string[] }> {
+): Promise<{
+  summary: GroupSummary | null;
+  warnings: readonly string[];
+  /** The SVG text of each plot written (by plot id), for a report that inlines them. */
+  svgs: ReadonlyMap<string, string>;
+}> {
   const hash = configHash(config);
   const order = e.cells(config as never).map((c) => c.key);
   const g = readGroupRuns(dir, hash, order);
@@ -136,7 +141,7 @@ export async function summarizeGroup(
   if (done.length === 0) {
     // No usable seed: a stale summary from earlier seeds must not stand for this state.
     rmSync(join(dir, 'summary.json'), { force: true });
-    return { summary: null, warnings: g.warnings };
+    return { summary: null, warnings: g.warnings, svgs: new Map() };
   }
   const s = summarizeExperiment(e, config, g.records);
   const warnings = [
@@ -147,11 +152,13 @@ export async function summarizeGroup(
   rmSync(plotsDir, { recursive: true, force: true });
   mkdirSync(plotsDir);
   const plots: GroupSummary['plots'][number][] = [];
+  const svgs = new Map<string, string>();
   for (const [i, spec] of s.plots.entries()) {
     const stem = plotFileStem(spec.id, i);
     try {
       const svg = await renderSvg(spec);
       writeTextAtomic(join(plotsDir, `${stem}.svg`), svg);
+      svgs.set(spec.id, svg);
       let png: string | null = `plots/${stem}.png`;
       try {
         writeTextAtomic(join(dir, png), svgToPng(svg));
@@ -199,5 +206,5 @@ export async function summarizeGroup(
     rows.map((r) => stringifyWithNumbers(r)).join('\n') + (rows.length ? '\n' : ''),
   );
   writeJsonAtomic(join(dir, 'summary.json'), summary);
-  return { summary, warnings: summary.warnings };
+  return { summary, warnings: summary.warnings, svgs };
 }
