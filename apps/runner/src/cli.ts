@@ -19,6 +19,7 @@ import { findExperiment, indexExperiments, planConfig, type RegisteredExperiment
 import type { TextSink } from './progress.js';
 import type { ExperimentPackage } from './registry.js';
 import type { KnownExperiment } from './report/gather.js';
+import type { GroupAggregate } from './results/group.js';
 import { errorLine } from './run/manifest.js';
 import { poolChild } from './sweep/child.js';
 import { loadRegistry } from './sweep/registry-url.js';
@@ -119,6 +120,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         // processes (sweep's), each with its share of the BLAS threads, instead of queueing behind
         // one thread. --workers 1 and --in-process keep the one-after-another run with per-seed lines.
         const pooled = workers > 1 && !cmd.inProcess && io.inProcess !== true;
+        const early = new Map<string, Promise<GroupAggregate | null>>();
         const code = pooled
           ? await sweepCommand(
               {
@@ -134,8 +136,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
                 force: cmd.force,
                 attempts: 1,
                 registry: registryUrl,
-                // The report below aggregates every group anyway (it trusts no summary on disk).
+                // The report below aggregates every group (it trusts no summary on disk): each as
+                // soon as its last seed ends, while the other runs still use the cores.
                 summarize: false,
+                early,
               },
               packages,
               { ...io, cliUrl: io.cliUrl ?? new URL(import.meta.url) },
@@ -159,6 +163,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           io.stdout,
           io.stderr,
           pooled ? (g) => heading.has(g.experiment) && g.preset === 'quick' : undefined,
+          early,
         );
         return code !== EXIT.ok ? code : reportCode;
       }

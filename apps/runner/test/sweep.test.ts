@@ -180,6 +180,22 @@ describe.skipIf(!built)('repro on worker processes', () => {
     expect(io.stdout.text.match(/ {2}wfake\/fast: \d+ claim\(s\) over 2 seeds/g)).toHaveLength(1);
     expect(io.stdout.text).toMatch(/claim\(s\) over 2 seeds[\s\S]*report of 2 runs/);
     expect(existsSync(join(pooled, 'runs', 'report.html'))).toBe(true);
+    // Groups were aggregated as their last seed ended: a fresh report from the folders alone agrees.
+    const csv = readFileSync(join(pooled, 'runs', 'results.csv'), 'utf8');
+    const md = readFileSync(join(pooled, 'runs', 'report.md'), 'utf8').replace(
+      /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/g,
+      'T',
+    );
+    expect(csv.split('\n').length).toBeGreaterThan(2);
+    const again = sweepIo(pooled);
+    expect(await main(['report', '--registry', REGISTRY], again), again.stderr.text).toBe(0);
+    expect(readFileSync(join(pooled, 'runs', 'results.csv'), 'utf8')).toBe(csv);
+    expect(
+      readFileSync(join(pooled, 'runs', 'report.md'), 'utf8').replace(
+        /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/g,
+        'T',
+      ),
+    ).toBe(md);
     const serial = tempDir();
     const one = fakeIo(serial, packages);
     expect(await main(['repro', '--seeds', '2', '--workers', '1', ...FAST], one), one.stderr.text).toBe(0);

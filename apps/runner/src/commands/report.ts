@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { TextSink } from '../progress.js';
 import type { KnownExperiment } from '../report/gather.js';
 import { writeReport } from '../report/index.js';
-import type { GroupSummary } from '../results/group.js';
+import type { GroupAggregates, GroupSummary } from '../results/group.js';
 import { errorLine } from '../run/manifest.js';
 import { EXIT, UsageError } from '../usage-error.js';
 import { claimLines } from './exec.js';
@@ -18,6 +18,7 @@ export async function reportCommand(
   stdout: TextSink,
   stderr: TextSink,
   claims?: (s: GroupSummary) => boolean,
+  early?: GroupAggregates,
 ): Promise<number> {
   if (!existsSync(out))
     throw new UsageError(
@@ -25,7 +26,7 @@ export async function reportCommand(
     );
   let r: Awaited<ReturnType<typeof writeReport>>;
   try {
-    r = await writeReport(out, known);
+    r = await writeReport(out, known, new Date(), early);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM' || code === 'ENOSPC')

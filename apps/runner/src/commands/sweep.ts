@@ -1,16 +1,16 @@
 import { cpus } from 'node:os';
 import { packageSpec } from '../package-version.js';
-import { indexExperiments } from '../plan.js';
+import { indexExperiments, type RegisteredExperiment } from '../plan.js';
 import type { TextSink } from '../progress.js';
 import type { ExperimentPackage } from '../registry.js';
-import { summarizeGroup } from '../results/group.js';
+import { type GroupAggregate, summarizeGroup } from '../results/group.js';
 import { configHash } from '../run/config-hash.js';
 import { groupFolderPath } from '../run/run-folder.js';
 import { runLocalSweep } from '../sweep/local.js';
-import { parseGrid, planSweep } from '../sweep/plan.js';
+import { parseGrid, planSweep, type SweepJob } from '../sweep/plan.js';
 import { runQueueSweep } from '../sweep/queue.js';
 import { connectRedis } from '../sweep/redis.js';
-import type { SweepResult } from '../sweep/result.js';
+import type { JobEnd, SweepResult } from '../sweep/result.js';
 import { EXIT } from '../usage-error.js';
 import { claimLines, ensureWritable } from './exec.js';
 
@@ -31,6 +31,11 @@ export interface SweepCommand {
   readonly registry: string | null;
   /** Aggregate each touched group and print its claims (default true; repro leaves it to the report). */
   readonly summarize?: boolean;
+  /**
+   * Filled, on a local pool, with each group's aggregation as soon as its last job ends, for the
+   * report (repro): the main process then aggregates while the workers still run, instead of after.
+   */
+  readonly early?: Map<string, Promise<GroupAggregate | null>>;
 }
 
 /** The runner's version, which coordinator and workers must share. */
@@ -93,6 +98,7 @@ export async function sweepCommand(
         ...(cmd.blas === 'off' ? ['--no-blas'] : []),
         ...(cmd.registry ? ['--registry', cmd.registry] : []),
       ];
+      const early = cmd.early;
       result = await runLocalSweep(
         jobs,
         {
@@ -102,6 +108,7 @@ export async function sweepCommand(
           childArgs,
           cliUrl: io.cliUrl,
           ...(io.childExecArgv ? { execArgv: io.childExecArgv } : {}),
+          ...(early ? { onEnd: aggregateWhenComplete(jobs, index, cmd.out, early) } : {}),
         },
         io.stderr,
         controller.signal,
@@ -138,4 +145,39 @@ export async function sweepCommand(
   }
   if (result.aborted) return EXIT.aborted;
   return result.ends.some((e) => e.status === 'failed' || e.status === 'aborted') ? EXIT.failed : EXIT.ok;
+}
+
+/**
+ * A job-end listener that starts a group's aggregation (one at a time, in this process) once every
+ * job of its experiment and config has ended, completed or reused. A group with a failed or aborted
+ * job is left to the report.
+ */
+function aggregateWhenComplete(
+  jobs: readonly SweepJob[],
+  index: ReadonlyMap<string, RegisteredExperiment>,
+  out: string,
+  early: Map<string, Promise<GroupAggregate | null>>,
+): (end: JobEnd) => void {
+  const byKey = new Map(jobs.map((j) => [j.key, j]));
+  const left = new Map<string, number>();
+  for (const j of jobs)
+    left.set(`${j.experiment}|${j.configHash}`, (left.get(`${j.experiment}|${j.configHash}`) ?? 0) + 1);
+  const broken = new Set<string>();
+  let chain: Promise<unknown> = Promise.resolve();
+  return (end) => {
+    const job = byKey.get(end.key);
+    if (!job) return;
+    const group = `${job.experiment}|${job.configHash}`;
+    if (end.status !== 'completed' && end.status !== 'reused') broken.add(group);
+    const n = (left.get(group) ?? 1) - 1;
+    left.set(group, n);
+    if (n > 0 || broken.has(group) || !end.dir) return;
+    const reg = index.get(job.experiment)!;
+    const dir = groupFolderPath(out, job.experiment, job.configHash, end.dir.split(/[\\/]/).at(-2)!);
+    const p = chain.then(() =>
+      summarizeGroup(dir, reg.experiment, job.config, packageSpec(reg.packageName)).catch(() => null),
+    );
+    chain = p;
+    early.set(dir, p);
+  };
 }

@@ -2,7 +2,7 @@ import { lstatSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { CellStatistic, Experiment, MetricSpec, PlotSpec } from '@paperkit/tensor-core';
 import { z } from 'zod';
-import { type GroupSummary, readGroupRuns, summarizeGroup } from '../results/group.js';
+import { type GroupAggregates, type GroupSummary, readGroupRuns, summarizeGroup } from '../results/group.js';
 import { configHash } from '../run/config-hash.js';
 import { errorLine, type RunManifest } from '../run/manifest.js';
 import { readJsonFile } from '../run/safe-read.js';
@@ -160,6 +160,7 @@ export async function readReportGroup(
   out: string,
   dir: string,
   known: ReadonlyMap<string, KnownExperiment>,
+  early?: GroupAggregates,
 ): Promise<ReportGroup> {
   const rel = relative(out, dir).split(/[\\/]/).join('/');
   const warnings: string[] = [];
@@ -185,7 +186,8 @@ export async function readReportGroup(
       );
     else {
       try {
-        const r = await summarizeGroup(dir, k.experiment, c.value, k.packageSpec);
+        const r =
+          (await early?.get(dir)) ?? (await summarizeGroup(dir, k.experiment, c.value, k.packageSpec));
         summary = r.summary;
         svgs = r.svgs;
         aggregated = true;

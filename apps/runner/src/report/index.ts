@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { stringifyWithNumbers } from '@paperkit/tensor-core';
 import { renderSvg } from '../plot/render.js';
-import type { GroupSummary } from '../results/group.js';
+import type { GroupAggregates, GroupSummary } from '../results/group.js';
 import { writeTextAtomic } from '../run/run-folder.js';
 import { findGroupDirs, type KnownExperiment, type ReportGroup, readReportGroup } from './gather.js';
 import { renderHtml } from './html.js';
@@ -63,11 +63,12 @@ export async function writeReport(
   out: string,
   known: ReadonlyMap<string, KnownExperiment>,
   now: Date = new Date(),
+  early?: GroupAggregates,
 ): Promise<ReportResult | null> {
   const dirs = findGroupDirs(out);
   if (dirs.length === 0) return null;
   const groups: ReportGroup[] = [];
-  for (const d of dirs) groups.push(await readReportGroup(out, d, known));
+  for (const d of dirs) groups.push(await readReportGroup(out, d, known, early));
   const svgs = new Map<string, string>();
   const warnings = groups.flatMap((g) => g.warnings);
   for (const g of groups)

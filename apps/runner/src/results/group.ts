@@ -25,6 +25,16 @@ import { readJsonFile } from '../run/safe-read.js';
 /** A claim as written to a group's summary: the declaration (as data) beside its verdict. */
 export type { ClaimResult };
 
+/** What {@link summarizeGroup} returns. */
+export type GroupAggregate = Awaited<ReturnType<typeof summarizeGroup>>;
+
+/**
+ * Groups aggregated earlier in this process, by group folder (a pooled repro aggregates each group as
+ * its last seed ends, while other runs still use the cores); the report uses them instead of
+ * aggregating again. Null: the early aggregation failed, so the report does it.
+ */
+export type GroupAggregates = ReadonlyMap<string, Promise<GroupAggregate | null>>;
+
 /** `summary.json` of a group folder (one experiment, one config, one backend, every seed run there). */
 export interface GroupSummary {
   readonly schemaVersion: 1;

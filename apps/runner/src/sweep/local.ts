@@ -28,6 +28,8 @@ export interface LocalSweepOptions {
   readonly cliUrl: URL;
   /** Node flags of the children; default none. */
   readonly execArgv?: readonly string[];
+  /** Called as each job ends (completed, reused, failed or aborted). */
+  readonly onEnd?: (end: JobEnd) => void;
 }
 
 /**
@@ -80,6 +82,7 @@ export async function runLocalSweep(
     const record = (end: JobEnd) => {
       ends.push(end);
       progress.tick(end);
+      o.onEnd?.(end);
     };
     const dispatch = () => {
       if (settled) return;
