@@ -1,7 +1,7 @@
 import { initBackend, Rng, resolveConfig, twoMoons } from '@paperkit/tensor-core';
 import { expectNoLeak, experimentPackageConformance, fakeCellContext } from '@paperkit/tensor-core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { trainClassifier } from '../src/experiments/classifier-run.js';
+import { classifierCell } from '../src/experiments/classifier-run.js';
 import {
   continualExperiment,
   escapeExperiment,
@@ -98,9 +98,9 @@ describe('classifier cells', () => {
       test: twoMoons(rng.stream('b'), { count: 16 }),
     };
     for (const method of ['adam', 'adam-cg', 'adam-cm'] as const)
-      for (const batchSize of [16, 48])
+      for (const [i, batchSize] of [16, 48].entries())
         await expectNoLeak(() =>
-          trainClassifier(
+          classifierCell(
             {
               method,
               mlp: { sizes: [2, 8, 2] },
@@ -114,8 +114,7 @@ describe('classifier cells', () => {
               sharpnessExamples: 48,
             },
             data,
-            rng.stream(`${method}-${batchSize}`),
-            new AbortController().signal,
+            fakeCellContext(i),
           ),
         );
   });

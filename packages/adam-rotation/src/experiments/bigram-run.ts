@@ -1,12 +1,11 @@
 import {
   Adam,
   type CellContext,
-  cellSink,
   DivergenceError,
   Momentum,
-  type ParamMap,
   type Rng,
   train,
+  trainInCell,
 } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -17,7 +16,7 @@ import {
   bigramTask,
   initBigram,
 } from '../bigram.js';
-import { type RotatedOptimizer, rotated } from '../rotated-optimizer.js';
+import { rotated } from '../rotated-optimizer.js';
 import type { RotationScope } from '../rotation.js';
 import { type LossCurve, slowdown } from '../slowdown.js';
 import { type ScopeSettings, scopeRotation, tailMean } from './shared.js';
@@ -30,21 +29,12 @@ export type BigramSetup = ScopeSettings &
 export type BigramRun = Readonly<{ scope: RotationScope; optimizer: 'adam' | 'sgdm'; lr: number }>;
 
 /**
- * What a run returns: mean minibatch loss of each 25-step window, the exact expected loss at step 0
- * and every `evalEvery` steps, the divergence message (the curves stop there), and the trained
- * parameters and optimizer when `keep` was set (the caller disposes both).
- */
-export interface BigramResult {
-  readonly losses: LossCurve;
-  readonly population: LossCurve;
-  readonly diverged: string | null;
-  readonly checkpoint?: { params: ParamMap; optimizer: RotatedOptimizer };
-}
-
-/**
  * Trains the bigram model: initial weights from `rng.stream('init')`, rotation from
  * `rng.stream('rotation')`, the task's batches. Every run of a seed starts from the same weights and
- * sees the same batches, so scopes are compared pairwise.
+ * sees the same batches, so scopes are compared pairwise. Returns the mean minibatch loss of each
+ * 25-step window, the exact expected loss at step 0 and every `evalEvery` steps, the divergence message
+ * (the curves stop there), and with `keep` the trained parameters, optimizer and step function (the
+ * caller disposes the first two).
  */
 export async function trainBigram(
   task: BigramTask,
@@ -53,13 +43,22 @@ export async function trainBigram(
   run: BigramRun,
   ctx: Pick<CellContext, 'signal' | 'progress' | 'log'> | null,
   o: { keep?: boolean; trackDirection?: boolean } = {},
-): Promise<BigramResult> {
+) {
   const params = initBigram(rng.stream('init'), s.vocab, s.dim);
   const rot = scopeRotation(params, run.scope, rng.stream('rotation'), s);
   const inner =
     run.optimizer === 'adam' ? new Adam({ lr: run.lr }) : new Momentum({ lr: run.lr, momentum: s.momentum });
   const opt = rotated(inner, rot, { trackDirection: o.trackDirection ?? false });
   const population: LossCurve = [];
+  const step = (i: number) => {
+    const { loss, grads } = bigramLossAndGrads(params.tensors(), bigramPairs(task, i), s.vocab);
+    try {
+      opt.step(params, grads);
+    } finally {
+      tf.dispose(Object.values(grads));
+    }
+    return loss;
+  };
   const evaluate = async (step: number) => {
     const l = bigramPopulationLoss(params.tensors(), task.joint);
     const loss = (await l.data())[0]!;
@@ -71,25 +70,8 @@ export async function trainBigram(
   let diverged: string | null = null;
   try {
     await evaluate(0);
-    ctx?.progress.start('training', s.steps);
-    const r = await train({
-      steps: s.steps,
-      checkEvery: 25,
-      evalEvery: s.evalEvery,
-      evaluate,
-      ...(ctx ? { signal: ctx.signal, sink: cellSink(ctx) } : {}),
-      onProgress: (p) => ctx?.progress.update(p.step, `loss ${p.loss.toFixed(3)}`),
-      step: (i) => {
-        const { loss, grads } = bigramLossAndGrads(params.tensors(), bigramPairs(task, i), s.vocab);
-        try {
-          opt.step(params, grads);
-        } finally {
-          tf.dispose(Object.values(grads));
-        }
-        return loss;
-      },
-    });
-    losses = r.losses;
+    const t = { steps: s.steps, checkEvery: 25, evalEvery: s.evalEvery, evaluate, step };
+    losses = (await (ctx ? trainInCell(ctx, t) : train(t))).losses;
   } catch (e) {
     if (!(e instanceof DivergenceError)) {
       opt.dispose();
@@ -99,7 +81,8 @@ export async function trainBigram(
     diverged = e.message;
     ctx?.log(e.step, { diverged: e.message });
   }
-  if (o.keep && !diverged) return { losses, population, diverged, checkpoint: { params, optimizer: opt } };
+  if (o.keep && !diverged)
+    return { losses, population, diverged, checkpoint: { params, optimizer: opt, step } };
   opt.dispose();
   params.dispose();
   return { losses, population, diverged };
@@ -149,8 +132,8 @@ export async function bigramCell(c: BigramCellSetup, run: BigramRun, ctx: CellCo
     const r = await trainBigram(task, ctx.rng, c, run, ctx);
     const pop = r.population;
     const excess = { x: pop.map((p) => p.step), y: pop.map((p) => p.loss - task.floor) };
-    if (r.diverged) {
-      const nan = Number.NaN;
+    const nan = Number.NaN;
+    if (r.diverged)
       return {
         diverged: r.diverged,
         finalLoss: nan,
@@ -159,7 +142,6 @@ export async function bigramCell(c: BigramCellSetup, run: BigramRun, ctx: CellCo
         lossVsNone: nan,
         excess,
       };
-    }
     const own = run.scope === 'none' && baseSetup === c ? pop : undefined;
     const base = await baselineCurve(task, baseSetup, run, ctx, own);
     const populationLoss = pop.at(-1)!.loss;

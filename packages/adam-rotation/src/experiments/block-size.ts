@@ -2,6 +2,8 @@ import {
   above,
   bars,
   below,
+  claimIf,
+  claimOf,
   computed,
   curves,
   defineExperiment,
@@ -57,45 +59,36 @@ export const blockSize = defineExperiment({
   },
   claims: (c) => {
     const large = c.blockSizes.filter((n) => n >= 16);
+    const spreadLarge = computed(['lossVsNone'], 'max − min lossVsNone[n ≥ 16]', (t) => {
+      const v = large.map((n) => t.value('lossVsNone', { n }));
+      return Math.max(...v) - Math.min(...v);
+    });
     return [
-      {
-        id: 'n1-is-unrotated',
+      claimOf('n1-is-unrotated', value('lossVsNone', { n: 1 }), near(0, 0), {
         statement: 'n = 1 (a signed permutation) trains exactly like the unrotated model',
-        metric: value('lossVsNone', { n: 1 }),
-        expect: near(0, 0),
         reference: qualitative('App. A.2: Adam is equivariant to signed permutations'),
-      },
-      {
-        id: 'n16-hurts',
+      }),
+      claimOf('n16-hurts', value('lossVsNone', { n: 16 }), above(0, 0.02), {
         statement:
           'blocks of 16 already raise the loss by more than 0.02 nats (as the spec’s global rotation)',
-        metric: value('lossVsNone', { n: 16 }),
-        expect: above(0, 0.02),
         reference: qualitative('Fig. 1 and Fig. 12'),
-      },
-      {
-        id: 'saturates',
+      }),
+      claimOf('saturates', spreadLarge, below(0.01), {
         statement: `the degradation is the same for every n ≥ 16 (spread below 0.01 nats over n = ${large.join(', ')})`,
-        metric: computed(['lossVsNone'], 'max − min lossVsNone[n ≥ 16]', (t) => {
-          const v = large.map((n) => t.value('lossVsNone', { n }));
-          return Math.max(...v) - Math.min(...v);
-        }),
-        expect: below(0.01),
         reference: qualitative(
           'Fig. 12: GPT-2’s degradation is the same for every n tested, saturating well below 768',
         ),
-      },
-      ...(c.blockSizes.includes(2)
-        ? [
-            {
-              id: 'grows-with-n',
-              statement: 'blocks of 2 hurt less than blocks of 16',
-              metric: diff('lossVsNone', { n: 16 }, { n: 2 }),
-              expect: above(0),
-              reference: qualitative('Fig. 12'),
-            },
-          ]
-        : []),
+      }),
+      ...claimIf(
+        c.blockSizes.includes(2),
+        'grows-with-n',
+        diff('lossVsNone', { n: 16 }, { n: 2 }),
+        above(0),
+        {
+          statement: 'blocks of 2 hurt less than blocks of 16',
+          reference: qualitative('Fig. 12'),
+        },
+      ),
     ];
   },
   plots: () => [

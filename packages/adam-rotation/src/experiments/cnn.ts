@@ -1,25 +1,25 @@
 import { loadMnist } from '@paperkit/mnist';
 import {
-  AdamW,
+  above,
   applyCnn,
   assertCnnTrainable,
   batches,
-  type Claim,
+  below,
   type CnnConfig,
-  cellSink,
+  claimOf,
   computed,
   defineExperiment,
+  deltaBars,
   gatherBatch,
   grid,
   initCnn,
+  type Optimizer,
+  qualitative,
   softmaxCrossEntropy,
-  train,
-  warmupCosineSchedule,
 } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { rotated } from '../rotated-optimizer.js';
-import { lrField, PAPER, qualitative, scopeField, scopeRotation, tailMean } from './shared.js';
+import { including, lossCurves, lrField, PAPER, scopeField, trainAdamW } from './shared.js';
 
 const schema = z.strictObject({
   size: z.union([z.literal(14), z.literal(28)]), // digits 28×28 or 2×2-average-pooled 14×14
@@ -52,7 +52,7 @@ export const cnn = defineExperiment({
   id: 'adam-rotation/cnn',
   paper: PAPER,
   title: 'A small CNN on MNIST digits trained with AdamW under each rotation scope (ResNet analogue)',
-  schema: schema.refine((c) => c.scopes.includes('none'), { message: "scopes must include 'none'" }),
+  schema: schema.refine(...including('scopes', 'none')),
   base: {
     size: 28,
     channels: [16, 32],
@@ -78,100 +78,63 @@ export const cnn = defineExperiment({
     const data = loadMnist({ size: c.size });
     const net: CnnConfig = { inputShape: [c.size, c.size, 1], channels: c.channels, outputs: 10 };
     const params = initCnn(ctx.rng.stream('init'), net);
-    const rot = scopeRotation(params, scope, ctx.rng.stream('rotation'), { blockSize: c.blockSize });
-    const lr = warmupCosineSchedule({
-      peak: c.lr,
-      warmupSteps: c.warmup,
-      totalSteps: c.steps,
-      minLr: c.lr / 10,
-    });
-    const opt = rotated(new AdamW({ lr, weightDecay: c.weightDecay }), rot);
     const test = gatherBatch(
       data.test,
       Int32Array.from({ length: c.testSize }, (_, i) => i),
     );
     const order = ctx.rng.stream('batches');
     let epoch = batches(c.trainSize, c.batch, order, { dropLast: true });
+    const step = (opt: Optimizer) => {
+      let next = epoch.next();
+      if (next.done) next = (epoch = batches(c.trainSize, c.batch, order, { dropLast: true })).next();
+      const { x, y } = gatherBatch(data.train, next.value!);
+      const loss = () => softmaxCrossEntropy(applyCnn(params.tensors(), x, net), y) as tf.Scalar;
+      try {
+        return opt.minimize(loss, params);
+      } finally {
+        tf.dispose([x, y]);
+      }
+    };
     try {
-      ctx.progress.start('training', c.steps);
-      const r = await train({
-        steps: c.steps,
-        checkEvery: 25,
-        signal: ctx.signal,
-        sink: cellSink(ctx),
-        onProgress: (p) => ctx.progress.update(p.step, `loss ${p.loss.toFixed(3)}`),
-        step: () => {
-          let next = epoch.next();
-          if (next.done) next = (epoch = batches(c.trainSize, c.batch, order, { dropLast: true })).next();
-          const { x, y } = gatherBatch(data.train, next.value!);
-          try {
-            return opt.minimize(
-              () => softmaxCrossEntropy(applyCnn(params.tensors(), x, net), y) as tf.Scalar,
-              params,
-            );
-          } finally {
-            tf.dispose([x, y]);
-          }
-        },
-      });
-      const [acc, loss] = tf.tidy(() => {
+      const adamw = { weightDecay: c.weightDecay };
+      const { trainLoss, loss } = await trainAdamW(ctx, params, scope, { ...c, adamw }, step);
+      const [acc, ce] = tf.tidy(() => {
         const logits = applyCnn(params.tensors(), test.x, net);
         const hit = tf.equal(tf.argMax(logits, -1), tf.cast(test.y, 'int32'));
         return [tf.mean(tf.cast(hit, 'float32')), softmaxCrossEntropy(logits, test.y)];
       });
-      const [testAccuracy, testLoss] = [(await acc!.data())[0]!, (await loss!.data())[0]!];
-      tf.dispose([acc!, loss!]);
-      return {
-        metrics: { testAccuracy, testLoss, trainLoss: tailMean(r.losses, Math.ceil(c.steps / 5)) },
-        series: { loss: { x: r.losses.map((l) => l.step), y: r.losses.map((l) => l.loss) } },
-      };
+      const [testAccuracy, testLoss] = [(await acc!.data())[0]!, (await ce!.data())[0]!];
+      tf.dispose([acc!, ce!]);
+      return { metrics: { testAccuracy, testLoss, trainLoss }, series: { loss } };
     } finally {
       tf.dispose([test.x, test.y]);
-      opt.dispose();
       params.dispose();
     }
   },
   claims: (c) =>
     c.scopes
       .filter((sc) => sc !== 'none')
-      .flatMap((sc): Claim[] => [
-        {
-          id: `accuracy-${sc.toLowerCase()}`,
+      .flatMap((sc) => [
+        claimOf(`accuracy-${sc.toLowerCase()}`, vsNone('testAccuracy', sc, false), above(-0.01), {
           statement: `${sc} rotation costs the CNN less than 1 point of test accuracy`,
-          metric: vsNone('testAccuracy', sc, false),
-          expect: { op: '>', value: -0.01, margin: 0 },
           reference: qualitative('Fig. 15: ResNet-50 accuracy almost unchanged by any rotation'),
           digits: 4,
-        },
-        {
-          id: `train-loss-${sc.toLowerCase()}`,
+        }),
+        claimOf(`train-loss-${sc.toLowerCase()}`, vsNone('trainLoss', sc, true), below(0.1), {
           statement: `${sc} rotation raises the CNN's training loss by less than 10%`,
-          metric: vsNone('trainLoss', sc, true),
-          expect: { op: '<', value: 0.1, margin: 0 },
           reference: qualitative('Fig. 15: ResNet-50 training loss almost unchanged by any rotation'),
-        },
+        }),
       ]),
   plots: () => [
-    {
-      kind: 'bars',
-      id: 'accuracy-vs-none',
-      title: 'CNN test accuracy of each rotation scope minus the unrotated run',
-      caption: 'Per-seed difference to scope none',
-      metric: 'testAccuracy',
-      by: 'scope',
-      baseline: { scope: 'none' },
-      y: { label: 'Δ test accuracy' },
-    },
-    {
-      kind: 'lines',
-      id: 'loss',
-      title: 'CNN training loss per rotation scope',
-      caption: 'Mean minibatch loss over 25-step windows',
-      series: 'loss',
-      by: 'scope',
-      x: { label: 'step' },
-      y: { label: 'training loss (nats)', log: true },
-    },
+    deltaBars(
+      'accuracy-vs-none',
+      'CNN test accuracy of each rotation scope minus the unrotated run',
+      'Per-seed difference to scope none',
+      'testAccuracy',
+      { scope: 'none' },
+      'Δ test accuracy',
+    ),
+    lossCurves('CNN training loss per rotation scope', 'scope', { log: true }),
   ],
   notes: ['The paper trains ResNet-50 on ImageNet; this is a two-stage CNN on at most 8 000 MNIST digits.'],
 });

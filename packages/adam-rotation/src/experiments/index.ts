@@ -11,9 +11,6 @@ import { quadratic } from './quadratic.js';
 import { tinyTransformer } from './tiny-transformer.js';
 import { zipfBigram } from './zipf-bigram.js';
 
-// The bigram task and the slowdown metric live in the main entry; re-exported for earlier imports.
-export { bigramChain, bigramTask, initBigram } from '../bigram.js';
-export { slowdown } from '../slowdown.js';
 export { blockSize, cnn, paramType, probes, quadratic, tinyTransformer, zipfBigram };
 
 /** Every experiment of this package, for the runner registry. */

@@ -1,6 +1,15 @@
-import { computed, defineExperiment, grid } from '@paperkit/tensor-core';
+import {
+  above,
+  claimIf,
+  defineExperiment,
+  deltaBars,
+  diff,
+  grid,
+  leadOver,
+  qualitative,
+} from '@paperkit/tensor-core';
 import { z } from 'zod';
-import { lrField, PAPER, qualitative } from './shared.js';
+import { including, lossCurves, lrField, PAPER } from './shared.js';
 import { tinyTransformer } from './tiny-transformer.js';
 import { TRANSFORMER_METRICS, trainTransformer, transformerFields } from './transformer-run.js';
 
@@ -23,6 +32,7 @@ const schema = z.strictObject({
 
 const { lrs: _lrs, scopes: _scopes, ...setting } = tinyTransformer.base;
 const { lrs: _qlrs, scopes: _qscopes, ...quickSetting } = tinyTransformer.presets.quick;
+const at = (target: Target) => ({ target });
 
 /**
  * The parameter-type ablation (App. C.2): layer-wise rotation of one kind of weight at a time in the
@@ -34,7 +44,7 @@ export const paramType = defineExperiment({
   id: 'adam-rotation/param-type',
   paper: PAPER,
   title: 'Parameter-type ablation: layer-wise rotation of embeddings, head, attention or MLP weights only',
-  schema: schema.refine((c) => c.targets.includes('none'), { message: "targets must include 'none'" }),
+  schema: schema.refine(...including('targets', 'none')),
   base: { ...setting, lr: 2e-3, targets: ['none', 'embeddings', 'head', 'attention', 'mlp', 'all'] },
   presets: {
     quick: { ...quickSetting, lr: 3e-3, targets: ['none', 'embeddings', 'attention', 'mlp'] },
@@ -46,60 +56,30 @@ export const paramType = defineExperiment({
     trainTransformer(c, target === 'none' ? 'none' : 'layer', c.lr, ctx, {
       include: (p) => TARGETS[target](p.name),
     }),
-  claims: (c) =>
-    ['embeddings', 'attention', 'mlp'].every((t) => c.targets.includes(t as Target))
-      ? [
-          {
-            id: 'embeddings-most-sensitive',
-            statement: 'rotating the embeddings hurts more than rotating the attention or the MLP weights',
-            metric: computed(
-              ['evalLoss'],
-              'evalLoss[embeddings] − max(evalLoss[attention], evalLoss[mlp])',
-              (t) => {
-                const e = t.value('evalLoss', { target: 'embeddings' });
-                return (
-                  e -
-                  Math.max(
-                    t.value('evalLoss', { target: 'attention' }),
-                    t.value('evalLoss', { target: 'mlp' }),
-                  )
-                );
-              },
-            ),
-            expect: { op: '>', value: 0, margin: 0 },
-            reference: qualitative('App. C.2: embeddings are the most rotation-sensitive layer type'),
-          },
-          {
-            id: 'embeddings-hurt',
-            statement: 'rotating the embeddings raises the held-out loss above the unrotated run',
-            metric: computed(['evalLoss'], 'evalLoss[embeddings] − evalLoss[none]', (t) => {
-              return t.value('evalLoss', { target: 'embeddings' }) - t.value('evalLoss', { target: 'none' });
-            }),
-            expect: { op: '>', value: 0, margin: 0 },
-            reference: qualitative('App. C.2'),
-          },
-        ]
-      : [],
+  claims: (c) => {
+    const all = (['embeddings', 'attention', 'mlp'] as const).every((t) => c.targets.includes(t));
+    // 'higher' subtracts the larger of the two rivals' losses: embeddings hurt more than either.
+    const lead = leadOver('evalLoss', at('embeddings'), [at('attention'), at('mlp')], 'higher');
+    return [
+      ...claimIf(all, 'embeddings-most-sensitive', lead, above(0), {
+        statement: 'rotating the embeddings hurts more than rotating the attention or the MLP weights',
+        reference: qualitative('App. C.2: embeddings are the most rotation-sensitive layer type'),
+      }),
+      ...claimIf(all, 'embeddings-hurt', diff('evalLoss', at('embeddings'), at('none')), above(0), {
+        statement: 'rotating the embeddings raises the held-out loss above the unrotated run',
+        reference: qualitative('App. C.2'),
+      }),
+    ];
+  },
   plots: () => [
-    {
-      kind: 'bars',
-      id: 'eval-vs-none',
-      title: 'Held-out loss when only one kind of weight is rotated (layer-wise), minus no rotation',
-      caption: 'Per-seed difference to the unrotated run',
-      metric: 'evalLoss',
-      by: 'target',
-      baseline: { target: 'none' },
-      y: { label: 'Δ held-out loss (nats)' },
-    },
-    {
-      kind: 'lines',
-      id: 'loss',
-      title: 'Training loss by rotated parameter type',
-      caption: 'Mean minibatch loss over 25-step windows',
-      series: 'loss',
-      by: 'target',
-      x: { label: 'step' },
-      y: { label: 'training loss (nats)' },
-    },
+    deltaBars(
+      'eval-vs-none',
+      'Held-out loss when only one kind of weight is rotated (layer-wise), minus no rotation',
+      'Per-seed difference to the unrotated run',
+      'evalLoss',
+      at('none'),
+      'Δ held-out loss (nats)',
+    ),
+    lossCurves('Training loss by rotated parameter type', 'target'),
   ],
 });

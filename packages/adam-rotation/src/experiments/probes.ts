@@ -1,9 +1,16 @@
 import {
-  type Claim,
+  above,
+  atLeast,
+  below,
+  claimIf,
+  claimOf,
   computed,
+  curves,
   defineExperiment,
   diff,
   grid,
+  mean,
+  printed,
   type SeedTable,
   sampleMarkovSequences,
   spearman,
@@ -12,14 +19,13 @@ import {
 } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { bigramLoss, bigramLossAndGrads, bigramPairs, bigramTask } from '../bigram.js';
+import { bigramLoss, bigramTask } from '../bigram.js';
 import { hessianRows, partitionRow } from '../probes/hessian-rows.js';
 import { coordinateLabels } from '../probes/labels.js';
 import { gradientLinfBound } from '../probes/linf-bound.js';
 import { oneOneNormEstimate } from '../probes/one-one-norm.js';
 import { layerOrthogonality } from '../probes/orthogonality.js';
 import { secondMomentStats } from '../probes/second-moment.js';
-import type { RotationScope } from '../rotation.js';
 import { trainBigram } from './bigram-run.js';
 import { bigramFields, including, PAPER, qualitative, scopeField, TIER1_BIGRAM, tailMean } from './shared.js';
 
@@ -37,17 +43,19 @@ const schema = z.strictObject({
 /** Per seed: Spearman ρ of the final loss with `metric` (negated when lower `metric` predicts a higher loss). */
 const rho =
   (metric: string, sign = 1) =>
-  (t: SeedTable) => {
-    const rows = t.rows();
-    return spearman(
-      rows.map((r) => r.metrics.loss!),
-      rows.map((r) => sign * r.metrics[metric]!),
+  (t: SeedTable) =>
+    spearman(
+      t.values('loss'),
+      t.values(metric).map((x) => sign * x),
     );
-  };
 const rank = (metric: string, sign: number, name: string) =>
   computed(['loss', metric], `Spearman ρ(loss, ${name}) across scopes`, rho(metric, sign));
 const versus = (a: string, b: string, sb: number, name: string) =>
   computed(['loss', a, b], `ρ(loss, ${a}) − ρ(loss, ${name})`, (t) => rho(a)(t) - rho(b, sb)(t));
+
+/** `Σ f(x)`, summed left to right. */
+const sumOf = <T>(xs: readonly T[], f: (x: T) => number) => xs.reduce((a, x) => a + f(x), 0);
+const [NONE, GLOBAL] = [{ scope: 'none' }, { scope: 'global' }];
 
 /**
  * Tier 3 of the implementation spec: the paper's §4 measurements on bigram checkpoints trained under
@@ -97,10 +105,8 @@ export const probes = defineExperiment({
   async cell(c, { scope }, ctx) {
     const task = bigramTask(ctx.rng.stream('data'), c.vocab, c.exponent, c.steps + c.resumeSteps, c.batch);
     const s = { ...c, evalEvery: c.steps, momentum: 0.9, svdAllMatrices: true };
-    const r = await trainBigram(task, ctx.rng, s, { scope, optimizer: 'adam', lr: c.adamLr }, ctx, {
-      keep: true,
-      trackDirection: true,
-    });
+    const run = { scope, optimizer: 'adam', lr: c.adamLr } as const;
+    const r = await trainBigram(task, ctx.rng, s, run, ctx, { keep: true, trackDirection: true });
     const probeRng = ctx.rng.stream('probe');
     const linfPairs = sampleMarkovSequences(task.chain, probeRng.stream('linf'), c.linfBatches * c.batch, 2);
     const hessBatch = tf.tensor2d(
@@ -111,7 +117,7 @@ export const probes = defineExperiment({
     try {
       if (!r.checkpoint)
         throw new Error(`adam-rotation/probes: training under ${scope} diverged: ${r.diverged}`);
-      const { params, optimizer: opt } = r.checkpoint;
+      const { params, optimizer: opt, step } = r.checkpoint;
       const rot = opt.rotation;
       const d = rot.dim;
       const v = secondMomentStats(await opt.secondMoments(), { bins: 30, range: [-12, 0] });
@@ -131,36 +137,25 @@ export const probes = defineExperiment({
       const dirRng = probeRng.stream('directions');
       const dirs = Array.from({ length: c.randomDirections }, () => dirRng.fillNormal(new Float64Array(d)));
       const labels = coordinateLabels(rot.params);
-      const sum = { neuron: 0, other: 0, cNeuron: 0, cOther: 0 };
-      hrows.forEach((row, k) => {
-        const part = partitionRow(row, rows[k]!, labels, dirs);
-        sum.neuron += part.neuron.meanAbs;
-        sum.other += part.other.meanAbs;
-        for (const x of part.contributions) {
-          sum.cNeuron += Math.abs(x.neuron);
-          sum.cOther += Math.abs(x.other);
-        }
-      });
+      const parts = hrows.map((row, k) => partitionRow(row, rows[k]!, labels, dirs));
+      const contributions = parts.flatMap((p) => p.contributions);
       // Resume from the checkpoint and log the orthogonality of every update (§4.2 protocol).
       const cv: number[] = [];
       const entropy: number[] = [];
       ctx.progress.start('resumed steps', c.resumeSteps);
       for (let i = 0; i < c.resumeSteps; i++) {
         throwIfAborted(ctx.signal);
-        const { loss, grads } = bigramLossAndGrads(params.tensors(), bigramPairs(task, c.steps + i), c.vocab);
-        opt.step(params, grads);
-        tf.dispose([loss, ...Object.values(grads)]);
+        step(c.steps + i).dispose();
         const dir = opt.lastDirection()!;
         const layers = await layerOrthogonality(dir, rot.params);
         tf.dispose(Object.values(dir));
-        cv.push(layers.reduce((a, m) => a + m.cv, 0) / layers.length);
-        entropy.push(layers.reduce((a, m) => a + m.entropy, 0) / layers.length);
+        cv.push(mean(layers.map((m) => m.cv)));
+        entropy.push(mean(layers.map((m) => m.entropy)));
         ctx.progress.update(i + 1);
       }
       const steps = cv.map((_, i) => c.steps + i + 1);
       // The SVD basis is recomputed at steps t with (t − 1) mod F = 0.
       const recompute = scope === 'svd' ? steps.filter((t) => (t - 1) % c.svdEvery === 0) : [];
-      const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
       const hist = v.histogram;
       return {
         metrics: {
@@ -170,8 +165,9 @@ export const probes = defineExperiment({
           stdLog10V: v.stdLog10,
           linf: linf.bound,
           oneOne: oneOneNormEstimate(hrows).total,
-          blockRatio: sum.neuron / sum.other,
-          offBlock: sum.cOther / sum.cNeuron,
+          blockRatio: sumOf(parts, (p) => p.neuron.meanAbs) / sumOf(parts, (p) => p.other.meanAbs),
+          offBlock:
+            sumOf(contributions, (x) => Math.abs(x.other)) / sumOf(contributions, (x) => Math.abs(x.neuron)),
         },
         series: {
           cv: { x: steps, y: cv },
@@ -189,95 +185,67 @@ export const probes = defineExperiment({
       task.joint.dispose();
     }
   },
-  claims: (c) => {
-    const at = (scope: RotationScope) => ({ scope });
-    const out: Claim[] = [
+  claims: (c) => [
+    claimOf('cv-tracks-loss', rank('updateCv', 1, 'update CV'), atLeast(0.7), {
+      statement: 'the update CV orders the scopes like their losses (Spearman ρ ≥ 0.7)',
+      reference: qualitative(
+        '§4.2, Figs. 10, 11: CV ranks SVD < none ≈ output-wise < global like the losses',
+      ),
+    }),
+    claimOf('cv-beats-oneone', versus('updateCv', 'oneOne', 1, '(1,1)-norm'), above(0), {
+      statement: 'the update CV tracks the loss better than the (1,1)-norm (ρ_CV − ρ_(1,1) > 0)',
+      reference: qualitative(
+        '§4: L∞-smoothness fails to track performance across rotations (Fig. 8), CV does',
+      ),
+    }),
+    claimOf('cv-beats-linf', versus('updateCv', 'linf', -1, '−C̃'), above(0), {
+      statement: 'the update CV tracks the loss better than the L∞ bound (ρ_CV − ρ_−C̃ > 0)',
+      reference: qualitative('§4: the L∞ bound fails to track performance (Fig. 7), CV does'),
+    }),
+    claimOf('entropy-tracks-loss', rank('svdEntropy', -1, '−SVD entropy'), atLeast(0.7), {
+      statement: 'the SVD entropy (alternative (d), negated) orders the scopes like their losses (ρ ≥ 0.7)',
+      reference: qualitative('App. C.4: alternatives (a)–(d) correlate strongly with CV'),
+    }),
+    claimOf('v-spread-tracks-loss', rank('stdLog10V', -1, '−std log10 v'), atLeast(0.5), {
+      statement: 'the spread of log10 v (negated) orders the scopes like their losses (ρ ≥ 0.5)',
+      reference: qualitative('Fig. 6: v concentrates under global rotation (less adaptivity)'),
+    }),
+    claimOf('linf-drops-under-global', diff('linf', GLOBAL, NONE), below(0), {
+      statement: 'C̃ is smaller under global rotation, which would wrongly predict a faster Adam',
+      reference: qualitative('Fig. 7'),
+    }),
+    // A ratio: the norm's scale varies several-fold between seeds, its rise does not.
+    claimOf(
+      'oneone-rises-under-global',
+      computed(['oneOne'], 'log10(oneOne[global] / oneOne[none])', (t) =>
+        Math.log10(t.value('oneOne', GLOBAL) / t.value('oneOne', NONE)),
+      ),
+      above(0),
       {
-        id: 'cv-tracks-loss',
-        statement: 'the update CV orders the scopes like their losses (Spearman ρ ≥ 0.7)',
-        metric: rank('updateCv', 1, 'update CV'),
-        expect: { op: '>=', value: 0.7, margin: 0 },
-        reference: qualitative(
-          '§4.2, Figs. 10, 11: CV ranks SVD < none ≈ output-wise < global like the losses',
-        ),
-      },
-      {
-        id: 'cv-beats-oneone',
-        statement: 'the update CV tracks the loss better than the (1,1)-norm (ρ_CV − ρ_(1,1) > 0)',
-        metric: versus('updateCv', 'oneOne', 1, '(1,1)-norm'),
-        expect: { op: '>', value: 0, margin: 0 },
-        reference: qualitative(
-          '§4: L∞-smoothness fails to track performance across rotations (Fig. 8), CV does',
-        ),
-      },
-      {
-        id: 'cv-beats-linf',
-        statement: 'the update CV tracks the loss better than the L∞ bound (ρ_CV − ρ_−C̃ > 0)',
-        metric: versus('updateCv', 'linf', -1, '−C̃'),
-        expect: { op: '>', value: 0, margin: 0 },
-        reference: qualitative('§4: the L∞ bound fails to track performance (Fig. 7), CV does'),
-      },
-      {
-        id: 'entropy-tracks-loss',
-        statement: 'the SVD entropy (alternative (d), negated) orders the scopes like their losses (ρ ≥ 0.7)',
-        metric: rank('svdEntropy', -1, '−SVD entropy'),
-        expect: { op: '>=', value: 0.7, margin: 0 },
-        reference: qualitative('App. C.4: alternatives (a)–(d) correlate strongly with CV'),
-      },
-      {
-        id: 'v-spread-tracks-loss',
-        statement: 'the spread of log10 v (negated) orders the scopes like their losses (ρ ≥ 0.5)',
-        metric: rank('stdLog10V', -1, '−std log10 v'),
-        expect: { op: '>=', value: 0.5, margin: 0 },
-        reference: qualitative('Fig. 6: v concentrates under global rotation (less adaptivity)'),
-      },
-      {
-        id: 'linf-drops-under-global',
-        statement: 'C̃ is smaller under global rotation, which would wrongly predict a faster Adam',
-        metric: diff('linf', at('global'), at('none')),
-        expect: { op: '<', value: 0, margin: 0 },
-        reference: qualitative('Fig. 7'),
-      },
-      {
-        id: 'oneone-rises-under-global',
         statement: 'the (1,1)-norm estimate rises under global rotation (log10 of the ratio > 0)',
-        // A ratio: the norm's scale varies several-fold between seeds, its rise does not.
-        metric: computed(['oneOne'], 'log10(oneOne[global] / oneOne[none])', (t) =>
-          Math.log10(t.value('oneOne', at('global')) / t.value('oneOne', at('none'))),
-        ),
-        expect: { op: '>', value: 0, margin: 0 },
         reference: qualitative('Fig. 8'),
       },
+    ),
+    claimOf('block-structure-lost', diff('blockRatio', GLOBAL, NONE), below(0), {
+      statement: 'the Hessian rows lose their neuron-block structure under global rotation',
+      reference: qualitative('Fig. 9: orders of magnitude without rotation, lost under global'),
+    }),
+    claimOf('off-block-dominates', value('offBlock', NONE), above(1), {
+      statement:
+        'without rotation, off-block entries dominate the gradient change (|c_other| / |c_neuron| > 1)',
+      reference: printed('1.48e-4 vs 2.86e-5 (ratio 5.2)', 'Table 1, random δw'),
+    }),
+    ...claimIf(
+      c.scopes.includes('svd'),
+      'svd-lowest-cv',
+      diff('updateCv', { scope: 'svd' }, NONE),
+      below(0),
       {
-        id: 'block-structure-lost',
-        statement: 'the Hessian rows lose their neuron-block structure under global rotation',
-        metric: diff('blockRatio', at('global'), at('none')),
-        expect: { op: '<', value: 0, margin: 0 },
-        reference: qualitative('Fig. 9: orders of magnitude without rotation, lost under global'),
-      },
-      {
-        id: 'off-block-dominates',
-        statement:
-          'without rotation, off-block entries dominate the gradient change (|c_other| / |c_neuron| > 1)',
-        metric: value('offBlock', at('none')),
-        expect: { op: '>', value: 1, margin: 0 },
-        reference: {
-          provenance: 'paper',
-          value: '1.48e-4 vs 2.86e-5 (ratio 5.2)',
-          source: 'Table 1, random δw',
-        },
-      },
-    ];
-    if (c.scopes.includes('svd'))
-      out.push({
-        id: 'svd-lowest-cv',
         statement: 'the SVD rotation makes the updates more orthogonal than no rotation',
-        metric: diff('updateCv', at('svd'), at('none')),
-        expect: { op: '<', value: 0, margin: 0 },
         reference: qualitative('Figs. 10, 11'),
-      });
-    return out;
-  },
+      },
+    ),
+  ],
   plots: (c) => [
     ...(
       [
@@ -293,26 +261,21 @@ export const probes = defineExperiment({
       x: { label, metric, ...(metric === 'updateCv' ? {} : { log: true }) },
       y: { label: 'final training loss (nats)', metric: 'loss' },
     })),
-    {
-      kind: 'lines',
-      id: 'cv-over-time',
-      title: `Update CV over the ${c.resumeSteps} resumed steps`,
-      caption: `Mean CV over the layers at every step; vertical lines mark the SVD recomputations (every ${c.svdEvery} steps)`,
-      series: 'cv',
-      by: 'scope',
-      vlinesFrom: { series: 'svdRecompute', label: 'SVD recompute' },
-      x: { label: 'step' },
-      y: { label: 'update CV' },
-    },
-    {
-      kind: 'lines',
-      id: 'second-moments',
-      title: "Distribution of Adam's second moments v at the checkpoint",
-      caption: 'Histogram of log10 v over all coordinates (30 bins)',
-      series: 'vHistogram',
-      by: 'scope',
-      x: { label: 'log10 v' },
-      y: { label: 'coordinates' },
-    },
+    curves(
+      'cv-over-time',
+      `Update CV over the ${c.resumeSteps} resumed steps`,
+      `Mean CV over the layers at every step; vertical lines mark the SVD recomputations (every ${c.svdEvery} steps)`,
+      'cv',
+      'update CV',
+      { by: 'scope', vlinesFrom: { series: 'svdRecompute', label: 'SVD recompute' } },
+    ),
+    curves(
+      'second-moments',
+      "Distribution of Adam's second moments v at the checkpoint",
+      'Histogram of log10 v over all coordinates (30 bins)',
+      'vHistogram',
+      'coordinates',
+      { by: 'scope', x: 'log10 v' },
+    ),
   ],
 });

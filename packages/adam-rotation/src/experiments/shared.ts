@@ -1,10 +1,25 @@
-import { derived, type PaperRef, type Reference, type Rng } from '@paperkit/tensor-core';
+import {
+  type AdamConfig,
+  AdamW,
+  type CellContext,
+  curves,
+  derived,
+  type LinesView,
+  type Optimizer,
+  type PaperRef,
+  type ParamMap,
+  type Reference,
+  type Rng,
+  trainInCell,
+  warmupCosineSchedule,
+  type XY,
+} from '@paperkit/tensor-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { createRotation, PAPER_SVD_EVERY } from '../create-rotation.js';
 import type { ParamsDescription } from '../layout.js';
+import { rotated } from '../rotated-optimizer.js';
 import { ROTATION_SCOPES, type Rotation, type RotationScope } from '../rotation.js';
-
-export { qualitative } from '@paperkit/tensor-core';
 
 /** The paper every experiment of this package reproduces. */
 export const PAPER: PaperRef = {
@@ -28,9 +43,10 @@ export const including = <K extends string>(field: K, ...values: string[]) =>
     { message: `${field} must include ${values.map((v) => `'${v}'`).join(' and ')}` },
   ] as const;
 
+export { qualitative } from '@paperkit/tensor-core';
+
 /** A reference number from the implementation spec's own float64 numpy simulation of the setting. */
-export const spec = (value: number | string, what = 'the spec’s float64 numpy simulation'): Reference =>
-  derived(value, what);
+export const spec = (value: number | string, what: string): Reference => derived(value, what);
 
 /** Config fields of the bigram setting, bounded by what trains in minutes on this machine. */
 export const bigramFields = {
@@ -97,4 +113,50 @@ export function tailMean(losses: readonly { step: number; loss: number }[], k: n
   const last = losses.at(-1)!.step;
   const tail = losses.filter((l) => l.step > last - k);
   return tail.reduce((a, l) => a + l.loss, 0) / tail.length;
+}
+
+/** The AdamW runs of the transformer and the CNN: peak learning rate, warmup, budget, other options. */
+export type AdamWSetup = ScopeSettings &
+  Readonly<{ lr: number; warmup: number; steps: number; adamw: Omit<AdamConfig, 'lr'> }>;
+
+/**
+ * Trains `params` with AdamW in the basis of `scope` (rotation from `ctx.rng.stream('rotation')`), the
+ * learning rate warmed up linearly, then cosine-decayed to a tenth (nanoGPT); `step(opt, i)` takes
+ * step i. Returns the mean loss of the last 20% of steps and the curve of 25-step window means.
+ */
+export async function trainAdamW(
+  ctx: CellContext,
+  params: ParamMap,
+  scope: RotationScope,
+  s: AdamWSetup,
+  step: (opt: Optimizer, i: number) => tf.Scalar,
+): Promise<{ trainLoss: number; loss: XY }> {
+  const rot = scopeRotation(params, scope, ctx.rng.stream('rotation'), s);
+  const lr = warmupCosineSchedule({
+    peak: s.lr,
+    warmupSteps: s.warmup,
+    totalSteps: s.steps,
+    minLr: s.lr / 10,
+  });
+  const opt = rotated(new AdamW({ ...s.adamw, lr }), rot);
+  try {
+    const r = await trainInCell(ctx, { steps: s.steps, checkEvery: 25, step: (i) => step(opt, i) });
+    const loss = { x: r.losses.map((l) => l.step), y: r.losses.map((l) => l.loss) };
+    return { trainLoss: tailMean(r.losses, Math.ceil(s.steps / 5)), loss };
+  } finally {
+    opt.dispose();
+  }
+}
+
+/** Caption of a training-loss curve. */
+export const WINDOWS = 'Mean minibatch loss over 25-step windows';
+
+/** The `loss` curves of {@link trainAdamW}, one per value of the cell parameter `by` (or per cell). */
+export function lossCurves(
+  title: string,
+  by: string | undefined,
+  o: { caption?: string; log?: boolean } = {},
+): LinesView {
+  const y = { label: 'training loss (nats)', ...(o.log ? { log: true } : {}) };
+  return curves('loss', title, o.caption ?? WINDOWS, 'loss', y, by ? { by } : {});
 }

@@ -1,14 +1,19 @@
 import {
+  above,
+  atMost,
+  below,
   bestGap,
-  type Claim,
+  claimIf,
   defineExperiment,
+  deltaBars,
   grid,
+  qualitative,
   ZIPF_LM_BASE,
   ZIPF_LM_QUICK,
 } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import type { RotationScope } from '../rotation.js';
-import { including, lrField, PAPER, qualitative, scopeField } from './shared.js';
+import { including, lossCurves, lrField, PAPER, scopeField, WINDOWS } from './shared.js';
 import { TRANSFORMER_METRICS, trainTransformer, transformerFields } from './transformer-run.js';
 
 const schema = z.strictObject({
@@ -19,6 +24,8 @@ const schema = z.strictObject({
 
 /** `best evalLoss[a] − best evalLoss[b]` over the learning rates, per seed (the paper tunes per setting). */
 const gap = (a: RotationScope, b: RotationScope) => bestGap('evalLoss', { scope: a }, { scope: b }, 'lower');
+
+const TITLE = 'Tiny transformer, AdamW: training loss per rotation scope';
 
 /** The quick preset: a 4× smaller model and text, 400 steps, one learning rate. */
 const QUICK = {
@@ -64,72 +71,43 @@ export const tinyTransformer = defineExperiment({
   metrics: TRANSFORMER_METRICS,
   cell: (c, { scope, lr }, ctx) => trainTransformer(c, scope, lr, ctx),
   claims: (c) => {
-    const has = (sc: RotationScope) => c.scopes.includes(sc);
-    const out: Claim[] = [];
-    if (has('global'))
-      out.push({
-        id: 'global-hurts',
+    const has = (...s: RotationScope[]) => s.every((sc) => c.scopes.includes(sc));
+    return [
+      ...claimIf(has('global'), 'global-hurts', gap('global', 'none'), above(0), {
         statement: 'global rotation raises the held-out loss (each scope at its best learning rate)',
-        metric: gap('global', 'none'),
-        expect: { op: '>', value: 0, margin: 0 },
         reference: qualitative('Fig. 1: global rotation slows GPT-2 training by 16%'),
-      });
-    if (has('layer'))
-      out.push({
-        id: 'layer-hurts',
+      }),
+      ...claimIf(has('layer'), 'layer-hurts', gap('layer', 'none'), above(0), {
         statement: 'layer-wise rotation raises the held-out loss',
-        metric: gap('layer', 'none'),
-        expect: { op: '>', value: 0, margin: 0 },
         reference: qualitative('Fig. 1: output-wise < input-wise < layer-wise < global'),
-      });
-    if (has('layer') && has('global'))
-      out.push({
-        id: 'layer-not-above-global',
+      }),
+      ...claimIf(has('layer', 'global'), 'layer-not-above-global', gap('layer', 'global'), atMost(0.002), {
         statement: 'layer-wise rotation hurts no more than global (within 0.002 nats)',
-        metric: gap('layer', 'global'),
-        expect: { op: '<=', value: 0.002, margin: 0 },
         reference: qualitative('Fig. 1: global is the most harmful scope'),
-      });
-    if (has('tokenLocal') && has('layer'))
-      out.push({
-        id: 'tokenlocal-below-layer',
+      }),
+      ...claimIf(has('tokenLocal', 'layer'), 'tokenlocal-below-layer', gap('tokenLocal', 'layer'), below(0), {
         statement: 'token-local rotation hurts less than layer-wise',
-        metric: gap('tokenLocal', 'layer'),
-        expect: { op: '<', value: 0, margin: 0 },
         reference: qualitative('Fig. 1: output-wise ≈ none (slightly better on GPT-2)'),
-      });
-    if (has('svd'))
-      out.push({
-        id: 'svd-helps',
+      }),
+      ...claimIf(has('svd'), 'svd-helps', gap('svd', 'none'), below(0), {
         statement: 'the SVD rotation lowers the held-out loss',
-        metric: gap('svd', 'none'),
-        expect: { op: '<', value: 0, margin: 0 },
         reference: qualitative('Fig. 5: a sizeable improvement on GPT-2'),
-      });
-    return out;
+      }),
+    ];
   },
   plots: (c) => [
-    {
-      kind: 'lines',
-      id: 'loss',
-      title: 'Tiny transformer, AdamW: training loss per rotation scope',
-      caption: `Mean minibatch loss over 25-step windows${c.lrs.length > 1 ? ', per scope and learning rate' : ''}`,
-      series: 'loss',
-      ...(c.lrs.length > 1 ? {} : { by: 'scope' }),
-      x: { label: 'step' },
-      y: { label: 'training loss (nats)' },
-    },
-    {
-      kind: 'bars',
-      id: 'eval-vs-none',
-      title: 'Held-out loss of each rotation scope minus the unrotated run',
-      caption: 'Per-seed difference to scope none at the same learning rate',
-      metric: 'evalLoss',
-      by: 'scope',
-      groupBy: 'lr',
-      baseline: { scope: 'none' },
-      y: { label: 'Δ held-out loss (nats)' },
-    },
+    c.lrs.length > 1
+      ? lossCurves(TITLE, undefined, { caption: `${WINDOWS}, per scope and learning rate` })
+      : lossCurves(TITLE, 'scope'),
+    deltaBars(
+      'eval-vs-none',
+      'Held-out loss of each rotation scope minus the unrotated run',
+      'Per-seed difference to scope none at the same learning rate',
+      'evalLoss',
+      { scope: 'none' },
+      'Δ held-out loss (nats)',
+      { groupBy: 'lr' },
+    ),
   ],
   notes: [
     'The spec expected the Tier 1 order here and that an SVD gain is not guaranteed at this scale; it had no calibration numbers.',

@@ -1,17 +1,12 @@
 import {
-  AdamW,
   type CellContext,
   type CellResult,
-  cellSink,
-  train,
-  warmupCosineSchedule,
   zipfLanguageModelFields,
   zipfLanguageModelTask,
 } from '@paperkit/tensor-core';
 import { z } from 'zod';
-import { rotated } from '../rotated-optimizer.js';
 import type { RotationScope } from '../rotation.js';
-import { type ScopeSettings, scopeRotation, tailMean } from './shared.js';
+import { type ScopeSettings, trainAdamW } from './shared.js';
 
 /** Config fields of the tiny-transformer setting, bounded by what trains in minutes on this machine. */
 export const transformerFields = {
@@ -26,9 +21,6 @@ export const transformerFields = {
 
 /** The tiny-transformer setting. */
 export type TransformerSetup = z.output<z.ZodObject<typeof transformerFields>>;
-
-/** The metrics every transformer cell returns. */
-export type TransformerMetric = 'trainLoss' | 'evalLoss';
 
 /** Metric declarations of the transformer experiments. */
 export const TRANSFORMER_METRICS = {
@@ -48,39 +40,16 @@ export async function trainTransformer(
   lr: number,
   ctx: CellContext,
   s: Partial<ScopeSettings> = {},
-): Promise<CellResult<TransformerMetric>> {
+): Promise<CellResult<keyof typeof TRANSFORMER_METRICS>> {
   const task = zipfLanguageModelTask(ctx.rng, c);
-  const params = task.params;
-  const rot = scopeRotation(params, scope, ctx.rng.stream('rotation'), {
-    blockSize: c.blockSize,
-    svdEvery: c.svdEvery,
-    ...s,
-  });
-  const schedule = warmupCosineSchedule({
-    peak: lr,
-    warmupSteps: c.warmup,
-    totalSteps: c.steps,
-    minLr: lr / 10,
-  });
-  const adamw = new AdamW({ lr: schedule, beta2: c.beta2, weightDecay: c.weightDecay, clipNorm: c.clipNorm });
-  const opt = rotated(adamw, rot);
   try {
-    ctx.progress.start('training', c.steps);
-    const r = await train({
-      steps: c.steps,
-      checkEvery: 25,
-      signal: ctx.signal,
-      sink: cellSink(ctx),
-      onProgress: (p) => ctx.progress.update(p.step, `loss ${p.loss.toFixed(3)}`),
-      step: (i) => task.step(opt, i),
-    });
-    const evalLoss = await task.heldOutLoss();
-    return {
-      metrics: { trainLoss: tailMean(r.losses, Math.ceil(c.steps / 5)), evalLoss },
-      series: { loss: { x: r.losses.map((l) => l.step), y: r.losses.map((l) => l.loss) } },
-    };
+    const { beta2, weightDecay, clipNorm } = c;
+    const setup = { ...c, ...s, lr, adamw: { beta2, weightDecay, clipNorm } };
+    const { trainLoss, loss } = await trainAdamW(ctx, task.params, scope, setup, (opt, i) =>
+      task.step(opt, i),
+    );
+    return { metrics: { trainLoss, evalLoss: await task.heldOutLoss() }, series: { loss } };
   } finally {
-    opt.dispose();
     task.dispose();
   }
 }

@@ -1,9 +1,9 @@
 import {
-  type CellContext,
-  type CellResult,
-  type Claim,
+  below,
   cellSink,
+  curves,
   defineExperiment,
+  deltaBars,
   diff,
   grid,
   train,
@@ -14,7 +14,7 @@ import {
 } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { networkOptimizer } from './classifier-run.js';
-import { BUFFER_BASE, bufferFields, lrField, METHODS, type Method, PAPER, qualitative } from './shared.js';
+import { ADAM, BUFFER_BASE, bufferFields, CG, CM, lrField, METHODS, PAPER, qualitative } from './shared.js';
 
 const schema = z.strictObject({
   ...zipfLanguageModelFields,
@@ -24,80 +24,7 @@ const schema = z.strictObject({
   evals: z.int().min(2).max(50), // held-out evaluations during training
 });
 
-type Config = z.output<typeof schema>;
-type Metric = 'trainLoss' | 'evalLoss' | 'earlyEvalLoss';
-
-/**
- * Trains tensor-core's pre-LN causal transformer on Zipfian Markov text (a fresh batch every step)
- * with one method; every method of a seed sees the same chain, text and initial weights.
- */
-async function trainLm(c: Config, method: Method, ctx: CellContext): Promise<CellResult<Metric>> {
-  const task = zipfLanguageModelTask(ctx.rng, c);
-  const opt = networkOptimizer({ ...c, method });
-  try {
-    ctx.progress.start('training', c.steps);
-    const r = await train({
-      steps: c.steps,
-      checkEvery: 20,
-      evalEvery: Math.max(1, Math.floor(c.steps / c.evals)),
-      signal: ctx.signal,
-      sink: cellSink(ctx),
-      onProgress: (p) => ctx.progress.update(p.step, `loss ${p.loss.toFixed(3)}`),
-      step: (i) => task.step(opt, i),
-      evaluate: async () => ({ evalLoss: await task.heldOutLoss() }),
-    });
-    const evals = r.evals.map((e) => ({ step: e.step, loss: e.evalLoss! }));
-    // The held-out loss a quarter of the way in: the paper's "falls fastest" (PTB, Fig. 6).
-    const early = evals.find((e) => e.step >= c.steps / 4) ?? evals[0]!;
-    const tail = r.losses.slice(-Math.max(1, Math.ceil(r.losses.length / 5)));
-    return {
-      metrics: {
-        trainLoss: tail.reduce((a, l) => a + l.loss, 0) / tail.length,
-        evalLoss: evals.at(-1)!.loss,
-        earlyEvalLoss: early.loss,
-      },
-      series: {
-        trainLoss: { x: r.losses.map((l) => l.step), y: r.losses.map((l) => l.loss) },
-        evalLoss: { x: evals.map((e) => e.step), y: evals.map((e) => e.loss) },
-      },
-    };
-  } finally {
-    opt.dispose();
-    task.dispose();
-  }
-}
-
 const PTB = 'Fig. 6 (PTB LSTM, as summarised by the reviews): Adam+CM’s validation perplexity falls fastest';
-
-function claims(): Claim[] {
-  const cm = { method: 'adam-cm' };
-  return [
-    {
-      id: 'cm-faster-early',
-      statement: 'a quarter of the way in, Adam+CM’s held-out loss is below Adam’s',
-      metric: diff('earlyEvalLoss', cm, { method: 'adam' }),
-      expect: { op: '<', value: 0, margin: 0 },
-      reference: qualitative(PTB),
-      digits: 4,
-    },
-    {
-      id: 'cm-beats-adam',
-      statement: 'at the end, Adam+CM’s held-out loss is below Adam’s',
-      metric: diff('evalLoss', cm, { method: 'adam' }),
-      expect: { op: '<', value: 0, margin: 0 },
-      reference: qualitative('abstract: Adam+CM improves language modelling (Penn Treebank)'),
-      digits: 4,
-    },
-    {
-      id: 'cm-beats-cg',
-      statement: 'at the end, Adam+CM’s held-out loss is below Adam+CG’s',
-      metric: diff('evalLoss', cm, { method: 'adam-cg' }),
-      expect: { op: '<', value: 0, margin: 0 },
-      reference: qualitative('abstract: Adam+CM improves on Adam+CG'),
-      digits: 4,
-    },
-  ];
-}
 
 /**
  * A small language-modelling analogue of the paper's Penn Treebank LSTM: tensor-core's tiny causal
@@ -118,30 +45,87 @@ export const languageModelExperiment = defineExperiment({
     evalLoss: { label: 'held-out loss at the end (nats)', better: 'lower', digits: 4 },
     earlyEvalLoss: { label: 'held-out loss at 25% of the steps (nats)', better: 'lower', digits: 4 },
   },
-  cell: (c, { method }, ctx) => trainLm(c, method as Method, ctx),
-  claims,
+  async cell(c, { method }, ctx) {
+    // Trains tensor-core's pre-LN causal transformer on Zipfian Markov text (a fresh batch every step)
+    // with one method; every method of a seed sees the same chain, text and initial weights.
+
+    const task = zipfLanguageModelTask(ctx.rng, c);
+    const opt = networkOptimizer({ ...c, method });
+    try {
+      ctx.progress.start('training', c.steps);
+      const r = await train({
+        steps: c.steps,
+        checkEvery: 20,
+        evalEvery: Math.max(1, Math.floor(c.steps / c.evals)),
+        signal: ctx.signal,
+        sink: cellSink(ctx),
+        onProgress: (p) => ctx.progress.update(p.step, `loss ${p.loss.toFixed(3)}`),
+        step: (i) => task.step(opt, i),
+        evaluate: async () => ({ evalLoss: await task.heldOutLoss() }),
+      });
+      const evals = r.evals.map((e) => ({ step: e.step, loss: e.evalLoss! }));
+      // The held-out loss a quarter of the way in: the paper's "falls fastest" (PTB, Fig. 6).
+      const early = evals.find((e) => e.step >= c.steps / 4) ?? evals[0]!;
+      const tail = r.losses.slice(-Math.max(1, Math.ceil(r.losses.length / 5)));
+      return {
+        metrics: {
+          trainLoss: tail.reduce((a, l) => a + l.loss, 0) / tail.length,
+          evalLoss: evals.at(-1)!.loss,
+          earlyEvalLoss: early.loss,
+        },
+        series: {
+          trainLoss: { x: r.losses.map((l) => l.step), y: r.losses.map((l) => l.loss) },
+          evalLoss: { x: evals.map((e) => e.step), y: evals.map((e) => e.loss) },
+        },
+      };
+    } finally {
+      opt.dispose();
+      task.dispose();
+    }
+  },
+  claims: () => [
+    {
+      id: 'cm-faster-early',
+      statement: 'a quarter of the way in, Adam+CM’s held-out loss is below Adam’s',
+      metric: diff('earlyEvalLoss', CM, ADAM),
+      expect: below(),
+      reference: qualitative(PTB),
+      digits: 4,
+    },
+    {
+      id: 'cm-beats-adam',
+      statement: 'at the end, Adam+CM’s held-out loss is below Adam’s',
+      metric: diff('evalLoss', CM, ADAM),
+      expect: below(),
+      reference: qualitative('abstract: Adam+CM improves language modelling (Penn Treebank)'),
+      digits: 4,
+    },
+    {
+      id: 'cm-beats-cg',
+      statement: 'at the end, Adam+CM’s held-out loss is below Adam+CG’s',
+      metric: diff('evalLoss', CM, CG),
+      expect: below(),
+      reference: qualitative('abstract: Adam+CM improves on Adam+CG'),
+      digits: 4,
+    },
+  ],
   plots: () => [
-    {
-      kind: 'lines',
-      id: 'eval-loss',
-      title: 'Held-out loss during training',
-      caption: 'Cross-entropy on held-out sequences of the same chain',
-      series: 'evalLoss',
-      by: 'method',
-      x: { label: 'step' },
-      y: { label: 'held-out loss (nats)' },
-      markers: true,
-    },
-    {
-      kind: 'bars',
-      id: 'final-gap',
-      title: 'Held-out loss minus Adam’s',
-      caption: 'Held-out loss at the end of training',
-      metric: 'evalLoss',
-      by: 'method',
-      baseline: { method: 'adam' },
-      y: { label: 'Δ held-out loss (nats)' },
-    },
+    curves(
+      'eval-loss',
+      'Held-out loss during training',
+      'Cross-entropy on held-out sequences of the same chain',
+      'evalLoss',
+      'held-out loss (nats)',
+      { by: 'method', markers: true },
+    ),
+    deltaBars(
+      'final-gap',
+      'Held-out loss minus Adam’s',
+      'Held-out loss at the end of training',
+      'evalLoss',
+      ADAM,
+      'Δ held-out loss (nats)',
+    ),
   ],
   notes: [
     'A stand-in for the paper’s PTB LSTM: synthetic Markov text with a fresh batch every step, so there is no overfitting phase to reproduce (the paper’s Adam+CM overfits after its fast start).',

@@ -2,7 +2,7 @@ import { loadMnist } from '@paperkit/mnist';
 import { defineExperiment, grid } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { CLASSIFIER_METRICS, classifierCell, classifierClaims, classifierPlots } from './classifier-run.js';
-import { BUFFER_BASE, bufferFields, lrField, METHODS, type Method, PAPER } from './shared.js';
+import { BUFFER_BASE, bufferFields, lrField, METHODS, PAPER, qualitative } from './shared.js';
 
 const schema = z.strictObject({
   size: z.union([z.literal(14), z.literal(28)]), // image side: 14 (2×2 average-pooled) or 28
@@ -42,15 +42,15 @@ export const mnistExperiment = defineExperiment({
   metrics: CLASSIFIER_METRICS,
   cell(c, { method }, ctx) {
     const mlp = { sizes: [c.size * c.size, ...c.hidden, 10], activation: 'relu' as const };
-    return classifierCell({ ...c, method: method as Method, mlp }, loadMnist({ size: c.size }), ctx);
+    return classifierCell({ ...c, method, mlp }, loadMnist({ size: c.size }), ctx);
   },
   claims: () =>
-    classifierClaims({
-      provenance: 'qualitative',
-      source:
+    classifierClaims(
+      qualitative(
         'abstract and Table 2: Adam+CM improves on Adam and Adam+CG in image classification (CIFAR/ImageNet; no MNIST number)',
-    }),
-  plots: () => classifierPlots(),
+      ),
+    ),
+  plots: classifierPlots,
   notes: [
     'A stand-in for the paper’s CIFAR/ImageNet results: different data and scale, so only the direction of each effect is compared.',
   ],

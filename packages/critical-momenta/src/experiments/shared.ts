@@ -1,5 +1,8 @@
-import { derived as derivedRef, type PaperRef, type Reference } from '@paperkit/tensor-core';
+import type { PaperRef } from '@paperkit/tensor-core';
 import { z } from 'zod';
+import { AdamCG64 } from '../float64/adam-cg64.js';
+import { AdamCM64 } from '../float64/adam-cm64.js';
+import type { CriticalBuffer64 } from '../float64/critical64.js';
 
 export { qualitative } from '@paperkit/tensor-core';
 
@@ -18,6 +21,20 @@ export const METHODS = ['adam', 'adam-cg', 'adam-cm'] as const;
 /** One of {@link METHODS}. */
 export type Method = (typeof METHODS)[number];
 
+/** Display names of {@link METHODS}. */
+export const METHOD_LABEL: Record<Method, string> = {
+  adam: 'Adam',
+  'adam-cg': 'Adam+CG',
+  'adam-cm': 'Adam+CM',
+};
+
+/** Cell filters of the three methods, for claims. */
+export const ADAM = { method: 'adam' };
+/** See {@link ADAM}. */
+export const CG = { method: 'adam-cg' };
+/** See {@link ADAM}. */
+export const CM = { method: 'adam-cm' };
+
 /**
  * Config field: a learning rate in the range where these problems train. Above `max` every method
  * diverges (a typo, not a setting), and the verdicts would be about overflow.
@@ -34,6 +51,18 @@ export const bufferFields = {
 /** The reference defaults of {@link bufferFields}. */
 export const BUFFER_BASE = { topC: 5, cgTopC: 10, decay: 0.7 } as const;
 
-/** A reference number from the implementation spec's float64 numpy simulation of the toy. */
-export const derived = (value: number | string, source = "the spec's float64 numpy simulation"): Reference =>
-  derivedRef(value, source);
+/**
+ * A Float64 optimizer for a toy run (learning rate, C of Adam+CM `topC` and of Adam+CG `cgTopC`, decay
+ * λ). Adam is AdamCM64 in clean mode with C = 0 and the gradient's second moment, which the tests
+ * prove equal to tensor-core's Adam; the buffered methods run in reference mode, as the spec's table
+ * was computed.
+ */
+export function toyOptimizer(
+  method: Method,
+  s: Readonly<{ lr: number; topC: number; cgTopC: number; decay: number }>,
+): CriticalBuffer64 {
+  if (method === 'adam')
+    return new AdamCM64({ lr: s.lr, compat: 'clean', topC: 0, secondMoment: 'gradient' });
+  if (method === 'adam-cg') return new AdamCG64({ lr: s.lr, topC: s.cgTopC, decay: s.decay });
+  return new AdamCM64({ lr: s.lr, topC: s.topC, decay: s.decay });
+}

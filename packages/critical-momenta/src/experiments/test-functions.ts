@@ -1,18 +1,27 @@
 import {
+  above,
   bestGap,
-  type CellRecord,
   type Claim,
+  curves,
   defineExperiment,
   grid,
   minPairedGap,
   type PlotView,
-  type Rng,
   throwIfAborted,
 } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { ackley, goldsteinPrice, type TestFunction2D } from '../landscapes.js';
-import { METHOD_LABEL, toyOptimizer } from './escape-sim.js';
-import { BUFFER_BASE, bufferFields, lrField, METHODS, type Method, PAPER, qualitative } from './shared.js';
+import {
+  BUFFER_BASE,
+  bufferFields,
+  lrField,
+  METHOD_LABEL,
+  METHODS,
+  type Method,
+  PAPER,
+  qualitative,
+  toyOptimizer,
+} from './shared.js';
 
 const schema = z.strictObject({
   /** Starting points per axis (a grid of grid² starts over the function's domain). */
@@ -25,118 +34,57 @@ const schema = z.strictObject({
 });
 
 type Config = z.output<typeof schema>;
+type XY = { x: number[]; y: number[] };
 
-const FUNCTIONS: Readonly<Record<string, TestFunction2D>> = {
-  'goldstein-price': goldsteinPrice,
-  ackley,
-};
-const FN_NAMES = Object.keys(FUNCTIONS);
+const FUNCTIONS: Readonly<Record<string, TestFunction2D>> = { 'goldstein-price': goldsteinPrice, ackley };
 
-function runFrom(
-  fn: TestFunction2D,
-  method: Method,
-  lr: number,
-  c: Config,
-  start: readonly [number, number],
-  path?: { x: number[]; y: number[] },
-): { end: [number, number]; length: number } {
+/** Runs `method` from `start` with exact gradients; `path` receives ≤ ~400 points of the trajectory. */
+function runFrom(fn: TestFunction2D, method: Method, lr: number, c: Config, start: number[], path?: XY) {
   const opt = toyOptimizer(method, { ...c, lr });
-  const x = Float64Array.of(start[0], start[1]);
+  const x = Float64Array.from(start);
   const g = new Float64Array(2);
+  const keep = () => {
+    path?.x.push(x[0]!);
+    path?.y.push(x[1]!);
+  };
   let length = 0;
   for (let t = 0; t < c.steps; t++) {
-    // Thin long paths to ≤ ~400 points for the plot.
-    if (path && t % Math.max(1, Math.ceil(c.steps / 400)) === 0) {
-      path.x.push(x[0]!);
-      path.y.push(x[1]!);
-    }
-    const [gx, gy] = fn.grad(x[0]!, x[1]!);
-    g[0] = gx;
-    g[1] = gy;
-    const px = x[0]!;
-    const py = x[1]!;
+    if (t % Math.max(1, Math.ceil(c.steps / 400)) === 0) keep();
+    [g[0], g[1]] = fn.grad(x[0]!, x[1]!);
+    const [px, py] = x;
     opt.step({ x }, { x: g });
-    length += Math.hypot(x[0]! - px, x[1]! - py);
+    length += Math.hypot(x[0]! - px!, x[1]! - py!);
   }
-  if (path) {
-    path.x.push(x[0]!);
-    path.y.push(x[1]!);
-  }
-  return { end: [x[0]!, x[1]!], length };
+  keep();
+  return { end: [x[0]!, x[1]!] as const, length };
 }
 
-/** Cell centres of a grid × grid lattice over the domain (no start sits on a minimiser or an edge). */
-function starts(fn: TestFunction2D, n: number): [number, number][] {
-  const [lo, hi] = fn.domain;
-  const at = (i: number) => lo + ((hi - lo) * (i + 0.5)) / n;
-  return Array.from({ length: n * n }, (_, k) => [at(Math.floor(k / n)), at(k % n)]);
-}
+/** Cell centres of an n-point lattice over `[lo, hi]` (no start sits on a minimiser or an edge). */
+const lattice = ([lo, hi]: readonly [number, number], n: number) =>
+  Array.from({ length: n }, (_, i) => lo + ((hi - lo) * (i + 0.5)) / n);
 
-/** Starts whose trajectories are drawn: a random subset (a regular stride lands on the diagonal). */
-function drawnStarts(fn: TestFunction2D, c: Config, rng: Rng): [number, number][] {
-  const pts = starts(fn, c.grid);
-  return Array.from(rng.sampleWithoutReplacement(pts.length, Math.min(c.drawn, pts.length))).map(
-    (i) => pts[i]!,
-  );
-}
+const starts = (fn: TestFunction2D, n: number) =>
+  lattice(fn.domain, n).flatMap((x, _, a) => a.map((y) => [x, y]));
 
 const middleLr = (c: Config): number => c.lrs[Math.floor(c.lrs.length / 2)]!;
 
-/** Best fraction reached over the learning rates of method `a` minus that of `b`. */
-const gap = (fn: string, a: Method, b: Method) =>
-  bestGap('reached', { fn, method: a }, { fn, method: b }, 'higher');
-
-function claims(): Claim[] {
-  return FN_NAMES.flatMap((fn): Claim[] => [
-    {
-      id: `${fn}-cm-beats-adam`,
-      statement: `${fn}: more starts reach the global basin with Adam+CM than with Adam (each at its best lr)`,
-      metric: gap(fn, 'adam-cm', 'adam'),
-      expect: { op: '>', value: 0, margin: 0 },
-      reference: qualitative(
-        'Fig. 1 (Goldstein–Price) and the Ackley analysis: Adam+CM reaches the global minimum',
-      ),
-    },
-    {
-      id: `${fn}-cm-beats-cg`,
-      statement: `${fn}: more starts reach the global basin with Adam+CM than with Adam+CG (each at its best lr)`,
-      metric: gap(fn, 'adam-cm', 'adam-cg'),
-      expect: { op: '>', value: 0, margin: 0 },
-      reference: qualitative('Fig. 1: Adam+CM reaches the global minimum where Adam and Adam+CG stall'),
-    },
-    {
-      id: `${fn}-cm-travels`,
-      statement: `${fn}: Adam+CM's mean path length exceeds Adam's at every learning rate`,
-      metric: minPairedGap('pathLength', { fn, method: 'adam-cm' }, { fn, method: 'adam' }),
-      expect: { op: '>', value: 0, margin: 0 },
-      reference: qualitative('abstract: critical momenta promote exploration'),
-    },
-  ]);
-}
-
 function landscape(fn: TestFunction2D, c: Config): PlotView {
-  const [lo, hi] = fn.domain;
-  const n = c.heatmap;
-  const at = (i: number) => lo + ((hi - lo) * (i + 0.5)) / n;
+  const id = `${fn.name}-map`;
+  const at = lattice(fn.domain, c.heatmap);
+  // Goldstein–Price spans 3 to 1e6: show log10 f.
   const log = fn === goldsteinPrice;
-  const values: number[] = [];
-  for (let r = n - 1; r >= 0; r--)
-    for (let k = 0; k < n; k++) {
-      const v = fn.f(at(k), at(r));
-      // Goldstein–Price spans 3 to 1e6: show log10 f.
-      values.push(log ? Math.log10(v) : v);
-    }
-  const ticks = Array.from({ length: n }, (_, i) => String(Math.round(at(i) * 100) / 100));
+  const values = [...at].reverse().flatMap((y) => at.map((x) => (log ? Math.log10(fn.f(x, y)) : fn.f(x, y))));
+  const ticks = at.map((v) => String(Math.round(v * 100) / 100));
   return {
     kind: 'custom',
-    id: `${fn.name}-map`,
+    id,
     build: () => ({
       kind: 'heatmap',
-      id: `${fn.name}-map`,
+      id,
       title: `${fn.name} landscape${log ? ' (log10 f)' : ''}`,
       caption: `Global minimum ${fn.minimum} at (${fn.minimiser.join(', ')})`,
-      rows: n,
-      cols: n,
+      rows: c.heatmap,
+      cols: c.heatmap,
       values,
       xTicks: ticks,
       yTicks: [...ticks].reverse(),
@@ -147,13 +95,14 @@ function landscape(fn: TestFunction2D, c: Config): PlotView {
   };
 }
 
+/** The drawn trajectories of one method at the middle learning rate (one line per start). */
 function trajectories(fn: TestFunction2D, method: Method, c: Config): PlotView {
   const id = `${fn.name}-trajectories-${method}`;
   const [lo, hi] = fn.domain;
   return {
     kind: 'custom',
     id,
-    build: (records: readonly CellRecord[]) => {
+    build: (records) => {
       const r = records.find(
         (x) =>
           x.cell.params.fn === fn.name && x.cell.params.method === method && x.cell.params.lr === middleLr(c),
@@ -195,7 +144,7 @@ export const testFunctionsExperiment = defineExperiment({
     drawn: 6,
   },
   presets: { quick: { grid: 9, steps: 1000, lrs: [0.01, 0.05, 0.1], heatmap: 60, drawn: 4 }, full: {} },
-  cells: (c) => grid({ fn: FN_NAMES, method: METHODS, lr: c.lrs }),
+  cells: (c) => grid({ fn: Object.keys(FUNCTIONS), method: METHODS, lr: c.lrs }),
   metrics: {
     reached: { label: 'fraction of starts reaching the global basin', better: 'higher', digits: 3 },
     pathLength: { label: 'mean path length Σ‖Δθ‖', digits: 2 },
@@ -203,51 +152,71 @@ export const testFunctionsExperiment = defineExperiment({
   },
   cell(c, { fn: name, method, lr }, ctx) {
     const fn = FUNCTIONS[name]!;
-    const m = method as Method;
-    let reached = 0;
-    let length = 0;
-    let final = 0;
     const pts = starts(fn, c.grid);
-    for (const s of pts) {
+    const runs = pts.map((s) => {
       throwIfAborted(ctx.signal);
-      const r = runFrom(fn, m, lr, c, s);
-      if (Math.hypot(r.end[0] - fn.minimiser[0], r.end[1] - fn.minimiser[1]) < fn.basinRadius) reached++;
-      length += r.length;
-      final += fn.f(r.end[0], r.end[1]);
-    }
-    const series: Record<string, { x: number[]; y: number[] }> = {
-      byLr: { x: [lr], y: [reached / pts.length] },
-    };
+      return runFrom(fn, method, lr, c, s);
+    });
+    const mean = (f: (r: (typeof runs)[number]) => number) => runs.reduce((a, r) => a + f(r), 0) / pts.length;
+    const [mx, my] = fn.minimiser;
+    const reached = mean((r) => (Math.hypot(r.end[0] - mx, r.end[1] - my) < fn.basinRadius ? 1 : 0));
+    const series: Record<string, XY> = { byLr: { x: [lr], y: [reached] } };
     if (lr === middleLr(c))
-      drawnStarts(fn, c, ctx.rng.stream(`drawn-${name}`)).forEach((st, k) => {
-        const path = { x: [] as number[], y: [] as number[] };
-        runFrom(fn, m, lr, c, st, path);
-        series[`start ${k + 1} (${st.map((v) => Math.round(v * 100) / 100).join(', ')})`] = path;
-      });
+      // Drawn starts: a random subset (a regular stride lands on the diagonal).
+      ctx.rng
+        .stream(`drawn-${name}`)
+        .sampleWithoutReplacement(pts.length, Math.min(c.drawn, pts.length))
+        .forEach((i, k) => {
+          const path = { x: [], y: [] };
+          runFrom(fn, method, lr, c, pts[i]!, path);
+          series[`start ${k + 1} (${pts[i]!.map((v) => Math.round(v * 100) / 100).join(', ')})`] = path;
+        });
     return {
-      metrics: {
-        reached: reached / pts.length,
-        pathLength: length / pts.length,
-        finalValue: final / pts.length,
-      },
+      metrics: { reached, pathLength: mean((r) => r.length), finalValue: mean((r) => fn.f(...r.end)) },
       series,
     };
   },
-  claims,
+  claims: () =>
+    Object.keys(FUNCTIONS).flatMap((fn): Claim[] => {
+      // Best fraction reached over the learning rates of Adam+CM minus that of the rival.
+      const gap = (rival: Method) =>
+        bestGap('reached', { fn, method: 'adam-cm' }, { fn, method: rival }, 'higher');
+      return [
+        {
+          id: `${fn}-cm-beats-adam`,
+          statement: `${fn}: more starts reach the global basin with Adam+CM than with Adam (each at its best lr)`,
+          metric: gap('adam'),
+          expect: above(),
+          reference: qualitative(
+            'Fig. 1 (Goldstein–Price) and the Ackley analysis: Adam+CM reaches the global minimum',
+          ),
+        },
+        {
+          id: `${fn}-cm-beats-cg`,
+          statement: `${fn}: more starts reach the global basin with Adam+CM than with Adam+CG (each at its best lr)`,
+          metric: gap('adam-cg'),
+          expect: above(),
+          reference: qualitative('Fig. 1: Adam+CM reaches the global minimum where Adam and Adam+CG stall'),
+        },
+        {
+          id: `${fn}-cm-travels`,
+          statement: `${fn}: Adam+CM's mean path length exceeds Adam's at every learning rate`,
+          metric: minPairedGap('pathLength', { fn, method: 'adam-cm' }, { fn, method: 'adam' }),
+          expect: above(),
+          reference: qualitative('abstract: critical momenta promote exploration'),
+        },
+      ];
+    }),
   plots: (c) =>
-    Object.values(FUNCTIONS).flatMap((fn): PlotView[] => [
-      {
-        kind: 'lines',
-        id: `${fn.name}-reached`,
-        title: `${fn.name}: fraction of starts reaching the global basin`,
-        caption: `${c.grid * c.grid} starts on a grid over [${fn.domain.join(', ')}]², ${c.steps} steps, exact gradients`,
-        series: 'byLr',
-        by: 'method',
-        where: { fn: fn.name },
-        x: { label: 'learning rate', log: true },
-        y: { label: 'fraction reaching the global basin', domain: [0, 1] },
-        markers: true,
-      },
+    Object.values(FUNCTIONS).flatMap((fn) => [
+      curves(
+        `${fn.name}-reached`,
+        `${fn.name}: fraction of starts reaching the global basin`,
+        `${c.grid * c.grid} starts on a grid over [${fn.domain.join(', ')}]², ${c.steps} steps, exact gradients`,
+        'byLr',
+        { label: 'fraction reaching the global basin', domain: [0, 1] },
+        { by: 'method', where: { fn: fn.name }, x: { label: 'learning rate', log: true }, markers: true },
+      ),
       landscape(fn, c),
       ...METHODS.map((m) => trajectories(fn, m, c)),
     ]),

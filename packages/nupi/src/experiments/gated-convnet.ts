@@ -1,7 +1,6 @@
 import {
+  applyCnn,
   type CnnConfig,
-  cnnFeatureShape,
-  conv2dSame,
   initCnn,
   type ParamMap,
   type ParamTensors,
@@ -56,20 +55,13 @@ export function gatedConvnet(
       params.add(gateNames[i]!, { value: tf.fill(params.get(n).shape, la), role: 'other' });
     });
   });
-  const [fh, fw, fc] = cnnFeatureShape(config);
-  const [h, w, c] = config.inputShape;
   const p = (): ParamTensors => params.tensors();
+  // tensor-core's CNN on the gated weights w ⊙ z (the gradient reaches w and log α through the product).
   const forward = (x: tf.Tensor, gate: (logAlpha: tf.Tensor) => tf.Tensor): tf.Tensor2D =>
     tf.tidy(() => {
       const t = p();
-      const weight = (name: string) => tf.mul(t[`${name}.weight`]!, gate(t[`${name}.gate`]!));
-      let a = tf.reshape(x, [-1, h, w, c]) as tf.Tensor4D;
-      config.channels.forEach((_, i) => {
-        const z = tf.add(conv2dSame(a, weight(`conv${i}`) as tf.Tensor4D), t[`conv${i}.bias`]!);
-        a = tf.maxPool(tf.relu(z) as tf.Tensor4D, 2, 2, 'valid');
-      });
-      const flat = tf.reshape(a, [-1, fh * fw * fc]);
-      return tf.add(tf.matMul(flat, weight('fc0') as tf.Tensor2D), t['fc0.bias']!) as tf.Tensor2D;
+      const masked = gated.map((n, i) => [n, tf.mul(t[n]!, gate(t[gateNames[i]!]!))]);
+      return applyCnn({ ...t, ...Object.fromEntries(masked) }, x, config);
     });
   const total = gated.reduce((s, n) => s + params.get(n).size, 0);
   const fraction = (per: (logAlpha: tf.Tensor) => tf.Tensor) => (): tf.Scalar =>

@@ -1,13 +1,17 @@
 import {
   atLeast,
+  atMost,
+  below,
   type CellRecord,
   cellOf,
   claim,
+  claimOf,
   computed,
   curves,
   defineExperiment,
   derived,
   minOver,
+  near,
   qualitative,
   value,
 } from '@paperkit/tensor-core';
@@ -48,6 +52,33 @@ const GA = { rule: 'PI', kp: 0, nu: 0, order: 'dualPrimal' } as const;
 const PI5 = { rule: 'PI', kp: 5, nu: 0, order: 'dualPrimal' } as const;
 const UPDATE = { x: 'update t' } as const;
 const PROTO_SOURCE = 'our float64 numpy prototype of the toy (the toy is not in P1)';
+const bothReach4 = computed(['reach4'], 'max(reach4[GA], reach4[νPI κp=5])', (t) =>
+  Math.max(t.value('reach4', GA), t.value('reach4', PI5)),
+);
+const prototypeMismatches = computed(
+  ['iterations', 'signChanges', 'maxX', 'maxLambda'],
+  'mismatching entries',
+  (t) => {
+    let bad = 0;
+    for (const [key, its, sc, mx, ml] of PROTOTYPE) {
+      const row = t.all.find((r) => r.cell === key);
+      if (!row) return Number.NaN;
+      const m = row.metrics;
+      bad += Number(m.iterations !== its) + Number(m.signChanges !== sc);
+      if (!Number.isNaN(mx)) bad += Number(!(Math.abs(m.maxX! - mx) < 5e-4));
+      if (!Number.isNaN(ml)) bad += Number(!(Math.abs(m.maxLambda! - ml) < 5e-4));
+    }
+    return bad;
+  },
+);
+const smallestDampedKp = computed(['signChanges'], 'min κp[signChanges = 0]', (t) =>
+  Math.min(
+    ...t
+      .rows({ rule: 'PI', nu: 0, order: 'dualPrimal' })
+      .filter((r) => r.metrics.signChanges === 0)
+      .map((r) => r.params.kp as number),
+  ),
+);
 
 /** Headline: the 1-D KKT oscillator, GA vs νPI vs dual momentum (deterministic float64 simulation). */
 export const oscillator = defineExperiment({
@@ -129,68 +160,33 @@ export const oscillator = defineExperiment({
     };
   },
   claims: (c) => [
-    {
-      id: 'ga-oscillates',
+    claimOf('ga-oscillates', value('signChanges', GA), atLeast(50), {
       statement: 'GA: the constraint flips sign at least 50 times in 2000 updates',
-      metric: value('signChanges', GA),
-      expect: { op: '>=', value: 50, margin: 0 },
       reference: derived(70, PROTO_SOURCE),
-    },
-    {
-      id: 'nupi-damps',
+    }),
+    claimOf('nupi-damps', value('signChanges', PI5), atMost(0), {
       statement: 'νPI κp = 5 (≈ critical damping): no sign change at all',
-      metric: value('signChanges', PI5),
-      expect: { op: '<=', value: 0, margin: 0 },
       reference: derived(0, PROTO_SOURCE),
-    },
-    {
-      id: 'both-converge',
+    }),
+    claimOf('both-converge', bothReach4, below(2000), {
       statement: 'GA and νPI κp = 5 both reach max(|x − 1|, |λ − 1|) < 1e-4 within 2000 updates',
-      metric: computed(['reach4'], 'max(reach4[GA], reach4[νPI κp=5])', (t) =>
-        Math.max(t.value('reach4', GA), t.value('reach4', PI5)),
-      ),
-      expect: { op: '<', value: 2000, margin: 0 },
       reference: derived('< 2000', PROTO_SOURCE),
-    },
-    {
-      id: 'matches-prototype',
+    }),
+    claimOf('matches-prototype', prototypeMismatches, atMost(0), {
       statement:
         'entries of the prototype table (9 rows: iterations, sign changes, max x, max λ) that differ (counts exactly, maxima beyond 5e-4)',
-      metric: computed(['iterations', 'signChanges', 'maxX', 'maxLambda'], 'mismatching entries', (t) => {
-        let bad = 0;
-        for (const [key, its, sc, mx, ml] of PROTOTYPE) {
-          const row = t.all.find((r) => r.cell === key);
-          if (!row) return Number.NaN;
-          const m = row.metrics;
-          bad += Number(m.iterations !== its) + Number(m.signChanges !== sc);
-          if (!Number.isNaN(mx)) bad += Number(!(Math.abs(m.maxX! - mx) < 5e-4));
-          if (!Number.isNaN(ml)) bad += Number(!(Math.abs(m.maxLambda! - ml) < 5e-4));
-        }
-        return bad;
-      }),
-      expect: { op: '<=', value: 0, margin: 0 },
       reference: derived(
         0,
         `${PROTO_SOURCE}: a check that the recurrence is the same, not a reproduction of P1`,
       ),
-    },
-    {
-      id: 'critical-gain',
+    }),
+    claimOf('critical-gain', smallestDampedKp, near(criticalKp(c.alpha, c.ki), 1.5), {
       statement: `the smallest swept κp without sign change is within 1.5 of the continuous-time critical gain 2√(κi/α) − 1 = ${criticalKp(c.alpha, c.ki).toFixed(2)}`,
-      metric: computed(['signChanges'], 'min κp[signChanges = 0]', (t) =>
-        Math.min(
-          ...t
-            .rows({ rule: 'PI', nu: 0, order: 'dualPrimal' })
-            .filter((r) => r.metrics.signChanges === 0)
-            .map((r) => r.params.kp as number),
-        ),
-      ),
-      expect: { op: 'approx', value: criticalKp(c.alpha, c.ki), margin: 1.5 },
       reference: derived(
         Number(criticalKp(c.alpha, c.ki).toFixed(2)),
         'our analysis: u = x − 1 obeys ü + α(1 + κp)u̇ + ακi·u ≈ 0, critically damped at κp* = 2√(κi/α) − 1',
       ),
-    },
+    }),
     ...(['Polyak', 'Nesterov'] as const).map((rule) =>
       claim(
         rule === 'Polyak' ? 'momentum-does-not-fix' : 'nesterov-does-not-fix',

@@ -1,9 +1,10 @@
 import {
   above,
+  atMost,
   bars,
   below,
   cellOf,
-  claim,
+  claimOf,
   curves,
   defineExperiment,
   derived,
@@ -100,76 +101,47 @@ export const rateConstraint = defineExperiment({
     };
   },
   claims: () => [
-    claim(
-      'lambda-star',
-      'GA settles at the optimal multiplier of the prototype, λ* ≈ 1.844 (± 0.05: another draw)',
-      value('finalLambda', smooth(0)),
-      near(1.844, 0.05),
-      proto(1.844),
-    ),
-    claim(
-      'accuracy',
-      'at the prototype’s accuracy, 0.7745 (± 0.02)',
-      value('accuracy', smooth(0)),
-      near(0.7745, 0.02),
-      proto(0.7745),
-    ),
-    claim(
-      'ga-raw-sign-changes',
-      'GA: about 30 raw sign changes of g in 3000 rolls (± 10)',
-      value('signChanges', smooth(0)),
-      near(30, 10),
-      proto(30),
-    ),
-    claim(
-      'ga-overshoot',
-      'GA overshoots λ* by about 40% (± 10 points)',
-      value('overshoot', smooth(0)),
-      near(0.4, 0.1),
-      proto(0.4, ': max λ 2.59 against λ* 1.844'),
-    ),
-    claim(
-      'nupi5-less-overshoot',
-      'νPI κp = 5 overshoots less than GA',
-      diff('overshoot', smooth(5), smooth(0)),
-      below(),
-      proto(-0.32, ": max λ 2.00 against GA's 2.59"),
-    ),
-    claim(
-      'nupi5-fewer-sign-changes',
-      'νPI κp = 5 has fewer raw sign changes than GA',
-      diff('signChanges', smooth(5), smooth(0)),
-      below(),
-      proto(-24, ': 6 against 30'),
-    ),
-    claim(
-      'nupi10-no-sign-change',
-      'νPI κp = 10 has no sign change at all',
-      value('signChanges', smooth(10)),
-      { op: '<=', value: 0, margin: 0 },
-      proto(0),
-    ),
-    claim(
-      'proxy-nupi2-fewer',
-      'proxy constraint (dual sees the hard rate): νPI κp = 2 has fewer sign changes than GA',
-      diff('signChanges', proxy(2), proxy(0)),
-      below(),
-      proto(-4, ': 5 against 9'),
-    ),
-    claim(
-      'proxy-kp5-chatters',
-      'proxy constraint: a large gain, κp = 5, chatters on the quantised rate (more sign changes than GA)',
-      diff('signChanges', proxy(5), proxy(0)),
-      above(),
-      qualitative(`${PROTO}: quantised errors make large κp chatter`),
-    ),
-    claim(
-      'proxy-nu-helps',
-      'proxy constraint: the EMA ν = 0.9 (κp = 2) has fewer sign changes than GA',
-      diff('signChanges', proxy(2, 0.9), proxy(0)),
-      below(),
-      qualitative("P1's recipe: use ν > 0 with noisy or stochastic constraints"),
-    ),
+    claimOf('lambda-star', value('finalLambda', smooth(0)), near(1.844, 0.05), {
+      statement: 'GA settles at the optimal multiplier of the prototype, λ* ≈ 1.844 (± 0.05: another draw)',
+      reference: proto(1.844),
+    }),
+    claimOf('accuracy', value('accuracy', smooth(0)), near(0.7745, 0.02), {
+      statement: 'at the prototype’s accuracy, 0.7745 (± 0.02)',
+      reference: proto(0.7745),
+    }),
+    claimOf('ga-raw-sign-changes', value('signChanges', smooth(0)), near(30, 10), {
+      statement: 'GA: about 30 raw sign changes of g in 3000 rolls (± 10)',
+      reference: proto(30),
+    }),
+    claimOf('ga-overshoot', value('overshoot', smooth(0)), near(0.4, 0.1), {
+      statement: 'GA overshoots λ* by about 40% (± 10 points)',
+      reference: proto(0.4, ': max λ 2.59 against λ* 1.844'),
+    }),
+    claimOf('nupi5-less-overshoot', diff('overshoot', smooth(5), smooth(0)), below(), {
+      statement: 'νPI κp = 5 overshoots less than GA',
+      reference: proto(-0.32, ": max λ 2.00 against GA's 2.59"),
+    }),
+    claimOf('nupi5-fewer-sign-changes', diff('signChanges', smooth(5), smooth(0)), below(), {
+      statement: 'νPI κp = 5 has fewer raw sign changes than GA',
+      reference: proto(-24, ': 6 against 30'),
+    }),
+    claimOf('nupi10-no-sign-change', value('signChanges', smooth(10)), atMost(0), {
+      statement: 'νPI κp = 10 has no sign change at all',
+      reference: proto(0),
+    }),
+    claimOf('proxy-nupi2-fewer', diff('signChanges', proxy(2), proxy(0)), below(), {
+      statement: 'proxy constraint (dual sees the hard rate): νPI κp = 2 has fewer sign changes than GA',
+      reference: proto(-4, ': 5 against 9'),
+    }),
+    claimOf('proxy-kp5-chatters', diff('signChanges', proxy(5), proxy(0)), above(), {
+      statement:
+        'proxy constraint: a large gain, κp = 5, chatters on the quantised rate (more sign changes than GA)',
+      reference: qualitative(`${PROTO}: quantised errors make large κp chatter`),
+    }),
+    claimOf('proxy-nu-helps', diff('signChanges', proxy(2, 0.9), proxy(0)), below(), {
+      statement: 'proxy constraint: the EMA ν = 0.9 (κp = 2) has fewer sign changes than GA',
+      reference: qualitative("P1's recipe: use ν > 0 with noisy or stochastic constraints"),
+    }),
   ],
   plots: (c) => [
     curves(

@@ -1,9 +1,10 @@
 import {
   Adam,
   above,
+  accuracy,
   below,
   cellOf,
-  claim,
+  claimOf,
   curves,
   defineExperiment,
   diff,
@@ -142,12 +143,9 @@ export const sparsity = defineExperiment({
           ctx.progress.update(t + 1);
         }
       }
-      const [accuracy, finalDensity, prunedDensity] = tf.tidy(() => {
-        const pred = tf.argMax(
-          net.deterministic(tf.tensor2d(mnist.test.features, [mnist.test.count, 196])),
-          1,
-        );
-        const acc = tf.mean(tf.cast(tf.equal(pred, tf.tensor1d(mnist.test.labels, 'int32')), 'float32'));
+      const [testAccuracy, finalDensity, prunedDensity] = tf.tidy(() => {
+        const logits = net.deterministic(tf.tensor2d(mnist.test.features, [mnist.test.count, 196]));
+        const acc = accuracy(logits, mnist.test.labels);
         return Array.from(tf.stack([acc, net.density(), net.prunedDensity()]).dataSync());
       }) as [number, number, number];
       const minDensity = Math.min(...densities, finalDensity);
@@ -159,7 +157,7 @@ export const sparsity = defineExperiment({
           undershoot: c.targetDensity - minDensity,
           finalLambda: lambdas[c.steps - 1]!,
           maxLambda: maxValue(lambdas),
-          accuracy,
+          accuracy: testAccuracy,
         },
         series: { density: thin(densities, c.plotEvery, 1), lambda: thin(lambdas, c.plotEvery, 1) },
       };
@@ -177,36 +175,24 @@ export const sparsity = defineExperiment({
       { ki: c.gaKis.at(-1)!, kp: 0 },
     ];
     return [
-      claim(
-        'ga-slow',
-        `GA at νPI's κi = ${c.ki} is still more than 0.02 above the ${c.targetDensity} target at the end`,
-        value('finalDensity', slow),
-        above(c.targetDensity + 0.02),
-        qualitative(
+      claimOf('ga-slow', value('finalDensity', slow), above(c.targetDensity + 0.02), {
+        statement: `GA at νPI's κi = ${c.ki} is still more than 0.02 above the ${c.targetDensity} target at the end`,
+        reference: qualitative(
           'P1 (SVM and sparsity studies): GA oscillates or overshoots unless its dual step is tiny',
         ),
-      ),
-      claim(
-        'ga-overshoots',
-        `GA at κi = ${fast.ki} ends more than 0.02 below the target (sparser than asked)`,
-        value('undershoot', fast),
-        above(0.02),
-        SOURCE,
-      ),
-      claim(
-        'nupi-less-undershoot',
-        `νPI κp = ${kp} undershoots the target less than GA at κi = ${fast.ki} (target − min density)`,
-        diff('undershoot', pi, fast),
-        below(),
-        SOURCE,
-      ),
-      claim(
-        'nupi-tracks-target',
-        `νPI κp = ${kp} ends within ±0.01 of the ${c.targetDensity} density target`,
-        value('finalDensity', pi),
-        near(c.targetDensity, 0.01),
-        SOURCE,
-      ),
+      }),
+      claimOf('ga-overshoots', value('undershoot', fast), above(0.02), {
+        statement: `GA at κi = ${fast.ki} ends more than 0.02 below the target (sparser than asked)`,
+        reference: SOURCE,
+      }),
+      claimOf('nupi-less-undershoot', diff('undershoot', pi, fast), below(), {
+        statement: `νPI κp = ${kp} undershoots the target less than GA at κi = ${fast.ki} (target − min density)`,
+        reference: SOURCE,
+      }),
+      claimOf('nupi-tracks-target', value('finalDensity', pi), near(c.targetDensity, 0.01), {
+        statement: `νPI κp = ${kp} ends within ±0.01 of the ${c.targetDensity} density target`,
+        reference: SOURCE,
+      }),
     ];
   },
   plots: (c) => [

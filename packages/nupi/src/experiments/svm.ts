@@ -1,13 +1,17 @@
 import {
+  atLeast,
+  atMost,
   bars,
-  type CellRecord,
+  below,
   cellOf,
+  claimOf,
   computed,
   defineExperiment,
   derived,
+  diff,
   grid,
-  mean,
   qualitative,
+  seriesHeatmap,
   value,
 } from '@paperkit/tensor-core';
 import { z } from 'zod';
@@ -44,6 +48,14 @@ const ABLATIONS: Record<string, readonly [string, (ki: number) => DualOptimizer]
 };
 const DIVERGED = 3; // log10 ‖λ_T − λ*‖ drawn for diverged runs
 const GA = { dual: 'PI', nu: 0, kp: 0 } as const;
+/** The best κp row of one sign (ν = 0) against GA, in κi values reaching λ*. */
+const bestRowOverGa = (sign: '>' | '<') =>
+  computed(['convergedKi'], `max over κp ${sign} 0 of convergedKi − convergedKi[GA]`, (t) => {
+    const rows = t
+      .rows({ dual: 'PI', nu: 0 })
+      .filter((r) => (sign === '>' ? +r.params.kp! > 0 : +r.params.kp! < 0));
+    return Math.max(...rows.map((r) => r.metrics.convergedKi!)) - t.value('convergedKi', GA);
+  });
 const SOURCE = qualitative(
   "P1's hard-margin SVM on Iris: heat maps of ‖λ_T − λ*‖ over (κi, κp) and its ablations",
 );
@@ -110,81 +122,43 @@ export const svm = defineExperiment({
     };
   },
   claims: (c) => [
-    {
-      id: 'analytic-nupi',
+    claimOf('analytic-nupi', value('analyticDistance', { dual: 'PI', nu: 0, kp: c.exampleKp }), below(1e-3), {
       statement: `analytic set: νPI (κi = ${c.exampleKi}, κp = ${c.exampleKp}) reaches λ* = (½, ½, 0, 0) within 1e-3`,
-      metric: value('analyticDistance', { dual: 'PI', nu: 0, kp: c.exampleKp }),
-      expect: { op: '<', value: 1e-3, margin: 0 },
       reference: derived('< 1e-3', 'our hand solution of the 4-point set (KKT conditions)'),
-    },
-    {
-      id: 'ga-narrow',
+    }),
+    claimOf('ga-narrow', value('convergedKi', GA), atMost(2), {
       statement: 'Iris: GA (κp = 0) converges for at most 2 of the κi values',
-      metric: value('convergedKi', GA),
-      expect: { op: '<=', value: 2, margin: 0 },
       reference: SOURCE,
-    },
-    {
-      id: 'nupi-wider',
+    }),
+    claimOf('nupi-wider', bestRowOverGa('>'), atLeast(3), {
       statement: 'Iris: the best κp > 0 row (ν = 0) converges for at least 3 more κi values than GA',
-      metric: computed(['convergedKi'], 'max over κp > 0 of convergedKi − convergedKi[GA]', (t) => {
-        const rows = t.rows({ dual: 'PI', nu: 0 }).filter((r) => (r.params.kp as number) > 0);
-        return Math.max(...rows.map((r) => r.metrics.convergedKi!)) - t.value('convergedKi', GA);
-      }),
-      expect: { op: '>=', value: 3, margin: 0 },
       reference: SOURCE,
-    },
-    {
-      id: 'negative-kp-no-help',
+    }),
+    claimOf('negative-kp-no-help', bestRowOverGa('<'), atMost(0), {
       statement: 'Iris: no κp < 0 row (momentum-like gains) converges for more κi values than GA',
-      metric: computed(['convergedKi'], 'max over κp < 0 of convergedKi − convergedKi[GA]', (t) => {
-        const rows = t.rows({ dual: 'PI', nu: 0 }).filter((r) => (r.params.kp as number) < 0);
-        return Math.max(...rows.map((r) => r.metrics.convergedKi!)) - t.value('convergedKi', GA);
+      reference: SOURCE,
+    }),
+    ...Object.entries(c.ablations ? ABLATIONS : {}).map(([id, [dual]]) =>
+      claimOf(`${id}-no-help`, diff('convergedKi', { dual }, GA), atMost(0), {
+        statement: `Iris: dual ${dual} converges for no more κi values than GA`,
+        reference: SOURCE,
       }),
-      expect: { op: '<=', value: 0, margin: 0 },
-      reference: SOURCE,
-    },
-    ...Object.entries(c.ablations ? ABLATIONS : {}).map(([id, [dual]]) => ({
-      id: `${id}-no-help`,
-      statement: `Iris: dual ${dual} converges for no more κi values than GA`,
-      metric: computed(
-        ['convergedKi'],
-        `convergedKi[${dual}] − convergedKi[GA]`,
-        (t) => t.value('convergedKi', { dual }) - t.value('convergedKi', GA),
-      ),
-      expect: { op: '<=' as const, value: 0, margin: 0 },
-      reference: SOURCE,
-    })),
+    ),
   ],
   plots: (c) => [
-    ...c.nus.map((nu) => ({
-      kind: 'custom' as const,
-      id: `heatmap-nu${String(nu).replace('.', 'p').replace('-', 'm')}`,
-      build: (records: readonly CellRecord[]) => {
-        const rows = c.kps.map((kp) =>
-          records.filter(
-            (r) => r.cell.params.dual === 'PI' && r.cell.params.nu === nu && r.cell.params.kp === kp,
-          ),
-        );
-        const kis = rows[0]![0]!.result.series!.logDistance!.x;
-        return {
-          kind: 'heatmap' as const,
-          id: `heatmap-nu${String(nu).replace('.', 'p').replace('-', 'm')}`,
-          title: `Iris SVM: log10 ‖λ_T − λ*‖ after ${c.steps} steps, ν = ${nu}`,
-          caption: `Mean over ${new Set(rows[0]!.map((r) => r.seed)).size} seed(s) (train splits); ${DIVERGED} = diverged or ≥ 1000. Converged cells are below log10 ${c.tol} = ${Math.log10(c.tol)}`,
-          rows: c.kps.length,
-          cols: kis.length,
-          values: rows.flatMap((rs) =>
-            kis.map((_, j) => mean(rs.map((r) => r.result.series!.logDistance!.y[j]!))),
-          ),
-          xTicks: kis.map((k) => k.toFixed(1)),
-          yTicks: c.kps.map(String),
-          x: { label: 'log10 κi' },
-          y: { label: 'κp' },
-          colorLabel: 'log10 ‖λ_T − λ*‖',
-        };
-      },
-    })),
+    ...c.nus.map((nu) =>
+      seriesHeatmap(
+        `heatmap-nu${String(nu).replace('.', 'p').replace('-', 'm')}`,
+        `Iris SVM: log10 ‖λ_T − λ*‖ after ${c.steps} steps, ν = ${nu}`,
+        (seeds) =>
+          `Mean over ${seeds} seed(s) (train splits); ${DIVERGED} = diverged or ≥ 1000. Converged cells are below log10 ${c.tol} = ${Math.log10(c.tol)}`,
+        'logDistance',
+        'kp',
+        'log10 κi',
+        'κp',
+        { where: { dual: 'PI', nu }, xTick: (k) => k.toFixed(1), colorLabel: 'log10 ‖λ_T − λ*‖' },
+      ),
+    ),
     bars(
       'converged',
       'κi values (of the grid) reaching ‖λ_T − λ*‖ < tol, per dual update (ν = 0 and ablations)',

@@ -1,10 +1,13 @@
 import {
-  type Claim,
-  type CustomView,
+  atMost,
+  claimOf,
   computed,
+  curves,
   defineExperiment,
   grid,
   mean,
+  near,
+  seriesHeatmap,
   value,
 } from '@paperkit/tensor-core';
 import { z } from 'zod';
@@ -44,29 +47,6 @@ const BA_TABLE: Record<number, readonly number[]> = {
   20: [0.78, 1, 1, 1, 0.08],
 };
 const AT = { at02: 0.2, at04: 0.4, at05: 0.5, at06: 0.6, at08: 0.8 } as const;
-
-/** One panel of Fig. 5, success over (N, α), assembled from the cells' success curves. */
-const heatmap = (graph: string, title: string): CustomView => ({
-  kind: 'custom',
-  id: `heatmap-${graph}`,
-  build: (records) => {
-    const rows = records.filter((r) => r.cell.params.graph === graph).map((r) => r.result.series!.success!);
-    const digits = Math.ceil(Math.log10(rows[0]!.x.length - 1)); // unique labels: the axis is ordinal
-    return {
-      kind: 'heatmap',
-      id: `heatmap-${graph}`,
-      title,
-      caption: 'Fraction of successful groups when predictions are ignored (τ = 0)',
-      rows: rows.length,
-      cols: rows[0]!.x.length,
-      values: rows.flatMap((s) => s.y),
-      xTicks: rows[0]!.x.map((a) => a.toFixed(digits)),
-      yTicks: records.filter((r) => r.cell.params.graph === graph).map((r) => String(r.cell.params.n)),
-      x: { label: 'α (innate belief that a neighbour cooperates)' },
-      y: { label: 'population size N' },
-    };
-  },
-});
 
 /**
  * Fig. 5: success of the anarchic population (τ = 0, predictions ignored) over α × N on the complete
@@ -117,72 +97,79 @@ export const anarchy = defineExperiment({
   claims: (cfg) => {
     if (cfg.r !== 0.6 || cfg.c !== 0.1 || cfg.threshold !== 0.5 || cfg.m !== 2 || cfg.baSeeds !== 5)
       return [];
-    const has = (n: string) => Number(n) >= cfg.minN && Number(n) <= cfg.maxN;
-    const claims: Claim[] = [
-      {
-        id: 'all-or-nothing',
+    const has = ([n]: [string, unknown]) => Number(n) >= cfg.minN && Number(n) <= cfg.maxN;
+    const complete = (n: string) => ({ graph: 'complete', n: Number(n) });
+    const violations = computed(['ruleViolations'], 'Σ ruleViolations[graph=complete]', (t) =>
+      t.values('ruleViolations', { graph: 'complete' }).reduce((a, b) => a + b, 0),
+    );
+    const baMismatch = (n: string, row: readonly number[]) =>
+      computed(Object.keys(AT), 'max over α of |success − table|', (t) =>
+        Math.max(
+          ...Object.keys(AT).map((m, i) => Math.abs(t.value(m, { graph: 'ba', n: Number(n) }) - row[i]!)),
+        ),
+      );
+    return [
+      claimOf('all-or-nothing', violations, atMost(0), {
         statement:
           'complete graph: success is all-or-nothing and follows the pmf > c/r rule at every grid point',
-        metric: computed(['ruleViolations'], 'Σ ruleViolations[graph=complete]', (t) =>
-          t.values('ruleViolations', { graph: 'complete' }).reduce((a, b) => a + b, 0),
-        ),
-        expect: { op: '<=', value: 0, margin: 0 },
         reference: derived(0, EXACT),
-      },
-    ];
-    for (const [n, band] of Object.entries(BANDS).filter(([k]) => has(k))) {
-      const where = { graph: 'complete', n: Number(n) };
-      if (band === null)
-        claims.push({
-          id: `no-band-n${n}`,
-          statement: `complete graph N = ${n}: no α gives full success`,
-          metric: value('fullWidth', where),
-          expect: { op: '<=', value: 0, margin: 0 },
-          reference: derived(0, EXACT),
-        });
-      // The table lists the band's points on a 0.001 grid, so each exact edge lies within 0.001 of it.
-      else
-        for (const [i, m] of (['bandLo', 'bandHi'] as const).entries())
-          claims.push({
-            id: `${m}-n${n}`.toLowerCase(),
-            statement: `complete graph N = ${n}: ${i ? 'upper' : 'lower'} edge of the α band with full success`,
-            metric: value(m, where),
-            expect: { op: 'approx', value: band[i]!, margin: 0.001 },
-            reference: derived(band[i]!, `${EXACT} (0.001 grid)`),
-            digits: 4,
-          });
-    }
-    for (const [n, row] of Object.entries(BA_TABLE).filter(([k]) => has(k)))
-      claims.push({
-        id: `ba-n${n}`,
-        statement: `BA(${n}, 2), networkx seeds 0–4: mean success at α = 0.2, 0.4, 0.5, 0.6, 0.8 is (${row.join(', ')})`,
-        metric: computed(Object.keys(AT), 'max over α of |success − table|', (t) =>
-          Math.max(
-            ...Object.keys(AT).map((m, i) => Math.abs(t.value(m, { graph: 'ba', n: Number(n) }) - row[i]!)),
-          ),
+      }),
+      ...Object.entries(BANDS)
+        .filter(has)
+        .flatMap(([n, band]) =>
+          band === null
+            ? [
+                claimOf(`no-band-n${n}`, value('fullWidth', complete(n)), atMost(0), {
+                  statement: `complete graph N = ${n}: no α gives full success`,
+                  reference: derived(0, EXACT),
+                }),
+              ]
+            : // The table lists the band's points on a 0.001 grid, so each exact edge lies within 0.001 of it.
+              (['bandLo', 'bandHi'] as const).map((m, i) =>
+                claimOf(`${m}-n${n}`.toLowerCase(), value(m, complete(n)), near(band[i]!, 0.001), {
+                  statement: `complete graph N = ${n}: ${i ? 'upper' : 'lower'} edge of the α band with full success`,
+                  reference: derived(band[i]!, `${EXACT} (0.001 grid)`),
+                  digits: 4,
+                }),
+              ),
         ),
-        expect: { op: '<=', value: 1e-9, margin: 0 },
-        reference: derived(0, 'our exact computation of Fig. 5’s BA panel'),
-      });
-    return claims;
+      ...Object.entries(BA_TABLE)
+        .filter(has)
+        .map(([n, row]) =>
+          claimOf(`ba-n${n}`, baMismatch(n, row), atMost(1e-9), {
+            statement: `BA(${n}, 2), networkx seeds 0–4: mean success at α = 0.2, 0.4, 0.5, 0.6, 0.8 is (${row.join(', ')})`,
+            reference: derived(0, 'our exact computation of Fig. 5’s BA panel'),
+          }),
+        ),
+    ];
   },
-  plots: (cfg) => [
-    heatmap(
-      'complete',
-      `Anarchic success, complete graph (r = ${cfg.r}, c = ${cfg.c}, T = ${cfg.threshold})`,
-    ),
-    heatmap('ba', `Anarchic success, BA(N, ${cfg.m}), mean over ${cfg.baSeeds} graphs`),
-    {
-      kind: 'lines',
-      id: 'band-width',
-      title: 'Share of α values at which every group succeeds',
-      caption:
+  plots: (cfg) => {
+    const panel = (graph: string, title: string) =>
+      seriesHeatmap(
+        `heatmap-${graph}`,
+        title,
+        'Fraction of successful groups when predictions are ignored (τ = 0)',
+        'success',
+        'n',
+        'α (innate belief that a neighbour cooperates)',
+        'population size N',
+        // Unique labels: the axis is ordinal.
+        { where: { graph }, xTick: (a, xs) => a.toFixed(Math.ceil(Math.log10(xs.length - 1))) },
+      );
+    return [
+      panel(
+        'complete',
+        `Anarchic success, complete graph (r = ${cfg.r}, c = ${cfg.c}, T = ${cfg.threshold})`,
+      ),
+      panel('ba', `Anarchic success, BA(N, ${cfg.m}), mean over ${cfg.baSeeds} graphs`),
+      curves(
+        'band-width',
+        'Share of α values at which every group succeeds',
         'On the complete graph and on BA graphs (ba: all groups of all graphs), the band of innate beliefs that sustains full cooperation narrows with N',
-      series: 'fullWidth',
-      by: 'graph',
-      x: { label: 'population size N' },
-      y: { label: 'share of the α grid' },
-      markers: true,
-    },
-  ],
+        'fullWidth',
+        'share of the α grid',
+        { x: 'population size N', by: 'graph', markers: true },
+      ),
+    ];
+  },
 });

@@ -1,17 +1,7 @@
-import { cellOf, defineExperiment, diff, grid } from '@paperkit/tensor-core';
+import { cellOf, defineExperiment, diff, grid, qualitative } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { ARCHITECTURES } from '../diff/predictors.js';
-import {
-  epochCurves,
-  PAPER,
-  QUICK_TRAINING,
-  qualitative,
-  runResult,
-  TRAINING_BASE,
-  TRAINING_METRICS,
-  trainCell,
-  trainingFields,
-} from './shared.js';
+import { epochCurves, QUICK_TRAINING, TRAINING, TRAINING_BASE, trainCell, trainingFields } from './shared.js';
 
 const schema = z.strictObject({
   ...trainingFields, // `architecture`: the accuracy-trained baseline's
@@ -25,7 +15,7 @@ const schema = z.strictObject({
  */
 export const architectures = defineExperiment({
   id: 'performative-game/architectures',
-  paper: PAPER,
+  ...TRAINING,
   title: 'Fig. 8: welfare and accuracy of the mlp, gnn, gnn+linear and gnn+mlp predictors (group loss)',
   schema,
   base: { ...TRAINING_BASE, graphSeed: null, architectures: [...ARCHITECTURES] },
@@ -35,10 +25,9 @@ export const architectures = defineExperiment({
     ...grid({ architecture: cfg.architectures, objective: ['group'] }),
     cellOf({ architecture: cfg.architecture, objective: 'accuracy' as string }),
   ],
-  metrics: TRAINING_METRICS,
   async cell(cfg, { architecture, objective }, ctx) {
     const arch = architecture as (typeof ARCHITECTURES)[number];
-    return runResult(await trainCell(cfg, objective as 'group' | 'accuracy', ctx, { architecture: arch }));
+    return trainCell(cfg, objective as 'group' | 'accuracy', ctx, { architecture: arch });
   },
   claims: (cfg) =>
     cfg.architectures.map((a) => ({
@@ -61,8 +50,5 @@ export const architectures = defineExperiment({
       y: { label: metric === 'welfare' ? 'fraction of successful groups' : 'accuracy', zero: true },
     })),
     epochCurves('welfare', 'Successful groups per epoch and architecture'),
-  ],
-  notes: [
-    'Quick: 60 epochs, embedding 32 and width 128 for every architecture, Adam 1e-3. Full: reference sizes, Adam 1e-4, 200 epochs, seeds 0–3 (the reference’s).',
   ],
 });

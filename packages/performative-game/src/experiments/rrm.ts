@@ -84,10 +84,8 @@ export const rrm = defineExperiment({
     const pops = graphs.map((g) => rrmPopulation(g, crd, cfg.alpha));
     const rng = ctx.rng.stream('rrm');
     const runs = pops.map((p) => rrmSummary(p, rng, ba ? cfg.trialsPerGraph : cfg.completeTrials));
-    const [cycled, failed] = [
-      mean(runs.map((s) => s.cycledFraction)),
-      mean(runs.map((s) => s.failedFraction)),
-    ];
+    const cycled = mean(runs.map((s) => s.cycledFraction));
+    const failed = mean(runs.map((s) => s.failedFraction));
     const success = mean(runs.map((s) => s.fullWelfareFraction));
     const zeroWelfare = mean(runs.map((s) => s.zeroWelfareFraction));
     const bins =

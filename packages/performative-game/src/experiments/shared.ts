@@ -2,6 +2,8 @@ import {
   Adam,
   type CellContext,
   type CellResult,
+  type CurvesOptions,
+  curves,
   type LinesView,
   mean,
   type PaperRef,
@@ -9,12 +11,7 @@ import {
 import { z } from 'zod';
 import { DifferentiableGame, type DifferentiableGameOptions } from '../diff/episode.js';
 import { ARCHITECTURES, createPredictor } from '../diff/predictors.js';
-import {
-  type TrainingEpoch,
-  type TrainingObjective,
-  type TrainingRun,
-  trainPredictor,
-} from '../diff/train.js';
+import { type TrainingObjective, type TrainingRun, trainPredictor } from '../diff/train.js';
 import { CRD } from '../game/crd.js';
 import { barabasiAlbertNetworkx } from '../graph/barabasi-albert.js';
 
@@ -83,22 +80,34 @@ export type GameFlags = Pick<
   'blockTrustGrad' | 'blockPrevTrust' | 'trustEstimate'
 >;
 
+/** The BA graph (networkx seed `graphSeed`, else the run's seed, as `train.py`) and the CRD at `threshold`. */
+export function crdOn(cfg: TrainingConfig, threshold: number, seed: number) {
+  const graph = barabasiAlbertNetworkx(cfg.n, cfg.m, cfg.graphSeed ?? seed);
+  return { graph, crd: new CRD({ e: 1, r: cfg.r, c: cfg.c, threshold }) };
+}
+
+/** How a training cell varies the config: its threshold, architecture and gradient flags. */
+export interface TrainingOverrides {
+  readonly threshold?: number;
+  readonly architecture?: TrainingConfig['architecture'];
+  readonly flags?: GameFlags;
+}
+
 /**
- * Trains one predictor for `objective` at the cell's seed. Every cell of a seed draws its initial
- * weights from the same `model` stream, so objectives and ablations start from the same network, as
- * `torch.manual_seed(seed)` makes them in the reference.
+ * Trains one predictor for `objective` at the cell's seed and returns its metrics at the epoch the
+ * reference reports, means over the last quarter of epochs, and per-epoch curves. Every cell of a seed
+ * draws its initial weights from the same `model` stream, so objectives and ablations start from the
+ * same network, as `torch.manual_seed(seed)` makes them in the reference.
  */
 export async function trainCell(
   cfg: TrainingConfig,
   objective: TrainingObjective,
   ctx: CellContext,
-  over: { readonly threshold?: number; readonly architecture?: TrainingConfig['architecture'] } = {},
-  flags: GameFlags = {},
-): Promise<TrainingRun> {
-  const graph = barabasiAlbertNetworkx(cfg.n, cfg.m, cfg.graphSeed ?? ctx.seed);
-  const crd = new CRD({ e: 1, r: cfg.r, c: cfg.c, threshold: over.threshold ?? cfg.threshold });
+  over: TrainingOverrides = {},
+): Promise<CellResult<keyof typeof TRAINING_METRICS>> {
+  const { graph, crd } = crdOn(cfg, over.threshold ?? cfg.threshold, ctx.seed);
   const { alpha, priorTrust, rounds } = cfg;
-  const game = new DifferentiableGame({ graph, crd, alpha, priorTrust, rounds, ...flags });
+  const game = new DifferentiableGame({ graph, crd, alpha, priorTrust, rounds, ...over.flags });
   const predictor = createPredictor(over.architecture ?? cfg.architecture, graph, ctx.rng.stream('model'), {
     ...(cfg.embeddingDim === null ? {} : { embeddingDim: cfg.embeddingDim }),
     ...(cfg.width === null ? {} : { width: cfg.width }),
@@ -107,7 +116,7 @@ export async function trainCell(
   const optimizer = new Adam({ lr: cfg.lr });
   ctx.progress.start(objective, cfg.epochs);
   try {
-    return await trainPredictor({
+    const run = await trainPredictor({
       game,
       predictor,
       objective,
@@ -119,6 +128,7 @@ export async function trainCell(
         ctx.progress.update(epoch + 1, `welfare ${welfare.toFixed(3)}`);
       },
     });
+    return runResult(run, objective);
   } finally {
     optimizer.dispose();
     predictor.dispose();
@@ -127,7 +137,7 @@ export async function trainCell(
 }
 
 /** The metrics of every training experiment. */
-export const TRAINING_METRICS = {
+const TRAINING_METRICS = {
   welfare: { label: 'successful groups (selected epoch)', better: 'higher', digits: 3 },
   accuracy: { label: 'accuracy (selected epoch)', better: 'higher', digits: 3 },
   cooperation: { label: 'cooperators (selected epoch)', digits: 3 },
@@ -135,20 +145,19 @@ export const TRAINING_METRICS = {
   finalCooperation: { label: 'cooperators, last quarter of epochs', digits: 3 },
 } as const;
 
-/**
- * A run's metrics at `pick` (default: the epoch the reference's `FullStats` reports for the
- * objective), means over the last quarter of epochs, and per-epoch curves.
- */
-export function runResult(
-  run: TrainingRun,
-  pick: TrainingEpoch = run.history[run.best]!,
-): CellResult<keyof typeof TRAINING_METRICS> {
+/** The experiment fields every training experiment shares. */
+export const TRAINING = { paper: PAPER, metrics: TRAINING_METRICS } as const;
+
+function runResult(run: TrainingRun, objective: TrainingObjective) {
   const h = run.history;
+  // `FullStats`' epoch, except for multitask: the reference ranks its fronts by their best welfare ×
+  // accuracy, a front point by construction.
+  const pick =
+    objective === 'multitask'
+      ? h.reduce((b, e) => (e.welfare * e.accuracy > b.welfare * b.accuracy ? e : b))
+      : h[run.best]!;
   const tail = h.slice(Math.floor(h.length * 0.75));
-  const curve = (k: 'welfare' | 'accuracy' | 'cooperation') => ({
-    x: h.map((e) => e.epoch),
-    y: h.map((e) => e[k]),
-  });
+  const curve = (k: keyof typeof CURVE_LABEL) => ({ x: h.map((e) => e.epoch), y: h.map((e) => e[k]) });
   const { welfare, accuracy, cooperation } = pick;
   const finalWelfare = mean(tail.map((e) => e.welfare));
   const finalCooperation = mean(tail.map((e) => e.cooperation));
@@ -158,25 +167,29 @@ export function runResult(
   };
 }
 
+const CURVE_LABEL = {
+  welfare: 'fraction of successful groups',
+  accuracy: 'accuracy',
+  cooperation: 'proportion of cooperators',
+};
+
 /** A per-epoch curve of the training runs, one line per cell (or per value of `by`). */
-export function epochCurves(
-  series: 'welfare' | 'accuracy' | 'cooperation',
+export const epochCurves = (
+  series: keyof typeof CURVE_LABEL,
   title: string,
-  more: Partial<LinesView> = {},
-): LinesView {
-  const label = {
-    welfare: 'fraction of successful groups',
-    accuracy: 'accuracy',
-    cooperation: 'proportion of cooperators',
-  };
-  return {
-    kind: 'lines',
-    id: `${series}-curves`,
+  more: CurvesOptions = {},
+): LinesView =>
+  curves(
+    `${series}-curves`,
     title,
-    caption: `The ${label[series]} of each epoch’s episode`,
+    `The ${CURVE_LABEL[series]} of each epoch’s episode`,
     series,
-    x: { label: 'epoch' },
-    y: { label: label[series], domain: [0, 1] },
-    ...more,
-  };
-}
+    { label: CURVE_LABEL[series], domain: [0, 1] },
+    { x: 'epoch', ...more },
+  );
+
+/** The two axes of a welfare-against-accuracy scatter plot. */
+export const WELFARE_VS_ACCURACY = {
+  x: { label: 'fraction of successful groups', metric: 'welfare' },
+  y: { label: 'accuracy', metric: 'accuracy' },
+} as const;

@@ -1,28 +1,30 @@
 import {
+  above,
+  atLeast,
+  atMost,
   cellOf,
+  claimOf,
   computed,
   defineExperiment,
+  derived,
   diff,
   grid,
   PaperkitInputError,
+  qualitative,
   value,
 } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { rrmPopulation, rrmSummary } from '../dynamics/rrm.js';
-import { CRD } from '../game/crd.js';
-import { barabasiAlbertNetworkx } from '../graph/barabasi-albert.js';
 import {
-  derived,
+  crdOn,
   epochCurves,
-  PAPER,
   QUICK_TRAINING,
-  qualitative,
-  runResult,
+  TRAINING,
   TRAINING_BASE,
-  TRAINING_METRICS,
   tag,
   trainCell,
   trainingFields,
+  WELFARE_VS_ACCURACY,
 } from './shared.js';
 
 const schema = z.strictObject({
@@ -42,7 +44,7 @@ const FRONT = qualitative('Fig. 7: the multi-objective front lies between the tw
  */
 export const tradeoff = defineExperiment({
   id: 'performative-game/tradeoff',
-  paper: PAPER,
+  ...TRAINING,
   title: 'Fig. 7: welfare vs accuracy of group-, accuracy- and multitask-trained predictors (headline)',
   headline: true,
   schema,
@@ -65,87 +67,66 @@ export const tradeoff = defineExperiment({
       cellOf({ threshold: cfg.threshold, objective: 'multitask' as string }),
     ];
   },
-  metrics: TRAINING_METRICS,
   async cell(cfg, { threshold, objective }, ctx) {
     if (objective === 'rrm') {
-      const graph = barabasiAlbertNetworkx(cfg.n, cfg.m, cfg.graphSeed ?? ctx.seed);
-      const crd = new CRD({ e: 1, r: cfg.r, c: cfg.c, threshold });
+      const { graph, crd } = crdOn(cfg, threshold, ctx.seed);
       const s = rrmSummary(rrmPopulation(graph, crd, cfg.alpha), ctx.rng.stream('rrm'), cfg.rrmTrials);
       const [welfare, cooperation] = [1 - s.failedFraction, s.cooperation];
       const final = { finalWelfare: welfare, finalCooperation: cooperation };
       return { metrics: { welfare, accuracy: s.accuracy, cooperation, ...final } };
     }
-    const run = await trainCell(cfg, objective as 'group' | 'accuracy' | 'multitask', ctx, { threshold });
-    // The reference ranks multitask fronts by their best welfare × accuracy, a front point by construction.
-    const best = run.history.reduce((b, e) => (e.welfare * e.accuracy > b.welfare * b.accuracy ? e : b));
-    return runResult(run, objective === 'multitask' ? best : undefined);
+    return trainCell(cfg, objective as 'group' | 'accuracy' | 'multitask', ctx, { threshold });
   },
   claims: (cfg) => {
     const t = cfg.threshold;
     const at = (objective: string, threshold = t) => ({ threshold, objective });
+    const mgdaGap = computed(
+      ['welfare', 'accuracy'],
+      'max over welfare, accuracy of [multitask] − [group]',
+      (tb) =>
+        Math.max(
+          tb.value('welfare', at('multitask')) - tb.value('welfare', at('group')),
+          tb.value('accuracy', at('multitask')) - tb.value('accuracy', at('group')),
+        ),
+    );
     return [
       ...cfg.thresholds.flatMap((x) => [
-        {
-          id: `welfare-gain-t${tag(x)}`,
-          statement: `T = ${x}: the welfare-trained predictor has more successful groups than the accuracy-trained one${x === t ? ', by ≥ 0.2 (our margin, fixed in advance)' : ''}`,
-          metric: diff('welfare', at('group', x), at('accuracy', x)),
-          expect:
-            x === t
-              ? { op: '>=' as const, value: 0.2, margin: 0 }
-              : { op: '>' as const, value: 0, margin: 0 },
-          reference: FIG7,
-        },
-        {
-          id: `accuracy-cost-t${tag(x)}`,
+        claimOf(
+          `welfare-gain-t${tag(x)}`,
+          diff('welfare', at('group', x), at('accuracy', x)),
+          x === t ? atLeast(0.2) : above(),
+          {
+            statement: `T = ${x}: the welfare-trained predictor has more successful groups than the accuracy-trained one${x === t ? ', by ≥ 0.2 (our margin, fixed in advance)' : ''}`,
+            reference: FIG7,
+          },
+        ),
+        claimOf(`accuracy-cost-t${tag(x)}`, diff('accuracy', at('accuracy', x), at('group', x)), above(), {
           statement: `T = ${x}: at a cost in accuracy`,
-          metric: diff('accuracy', at('accuracy', x), at('group', x)),
-          expect: { op: '>' as const, value: 0, margin: 0 },
           reference: FIG7,
-        },
+        }),
       ]),
-      {
-        id: 'accuracy-trained-welfare',
+      claimOf('accuracy-trained-welfare', value('welfare', at('accuracy')), atMost(0.1), {
         statement: `T = ${t}: the accuracy-trained predictor ends near zero welfare`,
-        metric: value('welfare', at('accuracy')),
-        expect: { op: '<=', value: 0.1, margin: 0 },
         reference: derived(
           0.05,
           'our analysis: at T = 0.5 only a degree-1 agent’s group can succeed; BA(20, 2, 0) has one',
         ),
-      },
-      {
-        id: 'rrm-fails',
+      }),
+      claimOf('rrm-fails', value('welfare', at('rrm')), atMost(0.15), {
         statement: `T = ${t}: RRM on the training graph leaves ≥ 85% of groups below threshold`,
-        metric: value('welfare', at('rrm')),
-        expect: { op: '<=', value: 0.15, margin: 0 },
         reference: derived(
           0.06,
           'our re-simulation of the Fig. 4 protocol: 0.94 of groups below threshold at N = 20',
         ),
-      },
-      {
-        id: 'mgda-not-dominated',
+      }),
+      claimOf('mgda-not-dominated', mgdaGap, above(), {
         statement: `T = ${t}: the multitask (MGDA) point is not dominated by the welfare-trained one (more accurate or more welfare)`,
-        metric: computed(
-          ['welfare', 'accuracy'],
-          'max over welfare, accuracy of [multitask] − [group]',
-          (tb) =>
-            Math.max(
-              ...(['welfare', 'accuracy'] as const).map(
-                (m) => tb.value(m, at('multitask')) - tb.value(m, at('group')),
-              ),
-            ),
-        ),
-        expect: { op: '>', value: 0, margin: 0 },
         reference: FRONT,
-      },
-      {
-        id: 'mgda-more-welfare',
+      }),
+      claimOf('mgda-more-welfare', diff('welfare', at('multitask'), at('accuracy')), above(), {
         statement: `T = ${t}: the multitask point has more successful groups than the accuracy-trained one`,
-        metric: diff('welfare', at('multitask'), at('accuracy')),
-        expect: { op: '>', value: 0, margin: 0 },
         reference: FRONT,
-      },
+      }),
     ];
   },
   plots: (cfg) => [
@@ -155,8 +136,7 @@ export const tradeoff = defineExperiment({
       title: `Cooperation–accuracy trade-off on BA(${cfg.n}, ${cfg.m}), ${cfg.architecture}, ${cfg.epochs} epochs`,
       caption:
         'One point per threshold · method: the selected epoch of each training objective, and RRM’s end states',
-      x: { label: 'fraction of successful groups', metric: 'welfare' },
-      y: { label: 'accuracy', metric: 'accuracy' },
+      ...WELFARE_VS_ACCURACY,
     },
     {
       kind: 'scatter',
@@ -165,8 +145,7 @@ export const tradeoff = defineExperiment({
       caption:
         'Welfare and accuracy per method; the multitask point is its run’s best front point by welfare × accuracy.',
       where: { threshold: cfg.threshold },
-      x: { label: 'fraction of successful groups', metric: 'welfare' },
-      y: { label: 'accuracy', metric: 'accuracy' },
+      ...WELFARE_VS_ACCURACY,
       front: 'max',
     },
     ...(['welfare', 'accuracy'] as const).map((m) =>
@@ -181,7 +160,6 @@ export const tradeoff = defineExperiment({
     ),
   ],
   notes: [
-    'Quick: 120 epochs of a narrower MLP (embedding 32, 128–128), Adam 1e-3, T ∈ {0.3, 0.5}. Full: the reference MLP (128, 512–512), Adam 1e-4, 200 epochs, T = 0.2…0.8.',
     'The reference plots the best of 3 seeds per objective; every point here is the mean over seeds with its 95% interval.',
   ],
 });

@@ -1,16 +1,6 @@
-import { cellOf, defineExperiment, diff, grid } from '@paperkit/tensor-core';
+import { cellOf, defineExperiment, diff, grid, qualitative } from '@paperkit/tensor-core';
 import { z } from 'zod';
-import {
-  epochCurves,
-  PAPER,
-  QUICK_TRAINING,
-  qualitative,
-  runResult,
-  TRAINING_BASE,
-  TRAINING_METRICS,
-  trainCell,
-  trainingFields,
-} from './shared.js';
+import { epochCurves, QUICK_TRAINING, TRAINING, TRAINING_BASE, trainCell, trainingFields } from './shared.js';
 
 const schema = z.strictObject({
   ...trainingFields,
@@ -29,7 +19,7 @@ const SOURCE = qualitative(
  */
 export const trustAblation = defineExperiment({
   id: 'performative-game/trust-ablation',
-  paper: PAPER,
+  ...TRAINING,
   title: 'Trust-estimate ablation: welfare training with a moving-average estimate of the hidden trust',
   schema,
   base: { ...TRAINING_BASE, smoothing: 0.6, initialEstimate: 0.7 },
@@ -39,11 +29,10 @@ export const trustAblation = defineExperiment({
     ...grid({ trust: ['true', 'estimate'], objective: ['group'] }),
     cellOf({ trust: 'true', objective: 'accuracy' as string }),
   ],
-  metrics: TRAINING_METRICS,
   async cell(cfg, { trust, objective }, ctx) {
     const trustEstimate = { smoothing: cfg.smoothing, initial: cfg.initialEstimate };
     const flags = trust === 'estimate' ? { trustEstimate } : {};
-    return runResult(await trainCell(cfg, objective as 'group' | 'accuracy', ctx, {}, flags));
+    return trainCell(cfg, objective as 'group' | 'accuracy', ctx, { flags });
   },
   claims: () => [
     {
@@ -78,8 +67,5 @@ export const trustAblation = defineExperiment({
       baseline: { trust: 'true' },
       y: { label: 'Δ fraction of successful groups' },
     },
-  ],
-  notes: [
-    'Quick: 60 epochs of a narrower MLP (embedding 32, 128–128), Adam 1e-3. Full: the reference MLP, Adam 1e-4, 200 epochs.',
   ],
 });

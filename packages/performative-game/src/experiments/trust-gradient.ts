@@ -1,16 +1,6 @@
-import { defineExperiment, diff, grid } from '@paperkit/tensor-core';
+import { defineExperiment, diff, grid, qualitative } from '@paperkit/tensor-core';
 import { z } from 'zod';
-import {
-  epochCurves,
-  PAPER,
-  QUICK_TRAINING,
-  qualitative,
-  runResult,
-  TRAINING_BASE,
-  TRAINING_METRICS,
-  trainCell,
-  trainingFields,
-} from './shared.js';
+import { epochCurves, QUICK_TRAINING, TRAINING, TRAINING_BASE, trainCell, trainingFields } from './shared.js';
 
 const FLAGS = {
   full: {},
@@ -26,17 +16,14 @@ const FLAGS = {
  */
 export const trustGradient = defineExperiment({
   id: 'performative-game/trust-gradient',
-  paper: PAPER,
+  ...TRAINING,
   title: 'Fig. 15: cooperators when the gradient through the agents’ trust is blocked',
   schema: z.strictObject(trainingFields),
   base: { ...TRAINING_BASE, graphSeed: null, architecture: 'gnn+mlp' },
   presets: { quick: { ...QUICK_TRAINING, epochs: 40 }, full: {} },
   seeds: { quick: 3, full: 5 },
   cells: () => grid({ gradient: ['full', 'block-trust', 'block-prev-trust'] }),
-  metrics: TRAINING_METRICS,
-  async cell(cfg, { gradient }, ctx) {
-    return runResult(await trainCell(cfg, 'individual', ctx, {}, FLAGS[gradient]));
-  },
+  cell: (cfg, { gradient }, ctx) => trainCell(cfg, 'individual', ctx, { flags: FLAGS[gradient] }),
   claims: () =>
     (['block-trust', 'block-prev-trust'] as const).map((g) => ({
       id: `${g}-cooperates-less`,
@@ -59,7 +46,6 @@ export const trustGradient = defineExperiment({
     },
   ],
   notes: [
-    'Quick: 40 epochs, embedding 32 and width 128, Adam 1e-3. Full: the reference gnn+mlp (512), Adam 1e-4, 200 epochs, seeds 0–4.',
     'Our gradient is the episode’s exact one (the reference’s autograd path). Its `--block_prev_trust` needs its hand-written backward (`--use_custom_grad`), whose trust derivative carries an extra factor 1 − τ on earlier rounds.',
   ],
 });

@@ -1,4 +1,4 @@
-import { type Claim, defineExperiment, diff, grid, mean, value } from '@paperkit/tensor-core';
+import { type Claim, curves, defineExperiment, diff, grid, mean, value } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { runMechanism } from '../mechanism/designer.js';
 import {
@@ -107,27 +107,22 @@ export const trustOscillation = defineExperiment({
     ];
   },
   plots: (cfg) => [
-    {
-      kind: 'lines',
-      id: 'trust',
-      title: `Centre trust τ₁ per policy (3-node chain, T = 2/3, α = ${cfg.alpha}, c/r = ${cfg.costRiskRatio})`,
-      caption: 'Trust of the centre node before each step: lies spend it, an honest round rebuilds it',
-      series: TRUST,
-      by: 'policy',
-      x: { label: 'time step' },
-      y: { label: 'trust of the centre node', domain: [0, 1] },
-    },
-    {
-      kind: 'lines',
-      id: 'med',
-      title: 'Policy "med": trust, accuracy and welfare over time (Fig. 6)',
-      caption:
-        'Centre trust, accuracy of the prediction for the right-hand node, and the share of successful groups',
-      where: { policy: 'med' },
-      series: [TRUST, NODE2, WELFARE],
-      x: { label: 'time step' },
-      y: { label: 'value', domain: [0, 1.05] },
-    },
+    curves(
+      'trust',
+      `Centre trust τ₁ per policy (3-node chain, T = 2/3, α = ${cfg.alpha}, c/r = ${cfg.costRiskRatio})`,
+      'Trust of the centre node before each step: lies spend it, an honest round rebuilds it',
+      TRUST,
+      { label: 'trust of the centre node', domain: [0, 1] },
+      { x: 'time step', by: 'policy' },
+    ),
+    curves(
+      'med',
+      'Policy "med": trust, accuracy and welfare over time (Fig. 6)',
+      'Centre trust, accuracy of the prediction for the right-hand node, and the share of successful groups',
+      [TRUST, NODE2, WELFARE],
+      { label: 'value', domain: [0, 1.05] },
+      { x: 'time step', where: { policy: 'med' } },
+    ),
     {
       kind: 'scatter',
       id: 'tradeoff',

@@ -26,6 +26,7 @@ export {
   qualitative,
   spread,
 } from './claim-builders.js';
+export { type ClaimWords, claimIf, claimOf } from './claim-words.js';
 export {
   type Claim,
   computed,
@@ -51,6 +52,7 @@ export {
   resolveConfig,
 } from './define.js';
 export { checkCellResult, type RunCellsOptions, runCells } from './engine.js';
+export { type SeriesHeatmapOptions, seriesHeatmap } from './heatmap-view.js';
 export { decodeNumber, encodeNumber, encodeNumbers, stringifyWithNumbers } from './json-numbers.js';
 export { checkPaperRef, formatCitation, type PaperRef } from './paper.js';
 export type {
@@ -73,6 +75,7 @@ export {
   SeedTable,
   type Where,
 } from './table.js';
+export { trainInCell } from './train-in-cell.js';
 export { evaluateClaim, judge, type Verdict, type VerdictStatus } from './verdict.js';
 export { type BarsOptions, bars, type CurvesOptions, curves, deltaBars } from './view-builders.js';
 export {
