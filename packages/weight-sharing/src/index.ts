@@ -2,7 +2,8 @@
  * @paperkit/weight-sharing: weight-sharing regularization (Shakerinava, Sohrabi, Ravanbakhsh,
  * Lacoste-Julien, AISTATS 2024): the regularizer, its exact proximal operator by four equivalent
  * algorithms, a KKT certificate, proximal training for tfjs models, the subgradient form of the
- * regularizer (a differentiable penalty) and the β-lasso baseline.
+ * regularizer (a differentiable penalty), the β-lasso baseline, and the paper's MNIST-torus models
+ * (`Net_2CNN` and its fully connected twin `Net_2FC`).
  * @packageDocumentation
  */
 
@@ -10,6 +11,15 @@ export { adversarialInput } from './adversarial.js';
 export { radixArgsort, radixSortWithIndex, type SortedValues } from './argsort.js';
 export { type KktCondition, type KktReport, kktCheck } from './kkt.js';
 export { type SharingMetrics, sharingMetrics, tieClusters } from './metrics.js';
+export {
+  applyTorusCnn,
+  applyTorusFc,
+  type BnMode,
+  type BnStats,
+  initTorusCnn,
+  initTorusFc,
+  type TorusWidths,
+} from './models/torus-nets.js';
 export type { Partition } from './prox/partition.js';
 export {
   checkFloatArray,

@@ -1,4 +1,7 @@
-import type { PaperRef, Reference } from '@paperkit/tensor-core';
+import type { PaperRef } from '@paperkit/tensor-core';
+
+// The claim builders the experiments take with the paper (tensor-core's; no copy of them here).
+export { derived, qualitative } from '@paperkit/tensor-core';
 
 /** The paper every experiment of this package reproduces. */
 export const PAPER: PaperRef = {
@@ -8,16 +11,6 @@ export const PAPER: PaperRef = {
   year: 2024,
   url: 'https://arxiv.org/abs/2311.03096',
 };
-
-/** A reference computed by our own analysis or simulation of the paper's setting. */
-export const derived = (value: number, source: string): Reference => ({
-  provenance: 'derived',
-  value,
-  source,
-});
-
-/** A reference without a number: the paper's statement. */
-export const qualitative = (source: string): Reference => ({ provenance: 'qualitative', source });
 
 /** The prox algorithms as a zod enum tuple. */
 export const ALGORITHMS = ['pav', 'end', 'imminent', 'search'] as const;
