@@ -81,6 +81,11 @@ export {
   type OverallEstimate,
   type ReplayBufferState,
 } from './mitigation/replay-buffer.js';
+export {
+  type CeagStepPair,
+  type CeagStepPairOptions,
+  ceagStepPair,
+} from './mitigation/step-cost.js';
 export { magnitudeMask, prunedCount } from './pruning/magnitude.js';
 export { type MaskEntry, MaskState, type SparsityReport } from './pruning/mask-state.js';
 export {

@@ -1,22 +1,21 @@
-import { ConstrainedOptimizer, GradientAscent } from '@paperkit/nupi';
-import { Adam, initBackend, Rng } from '@paperkit/tensor-core';
-import { expectBitIdentical, expectNoLeak } from '@paperkit/tensor-core/testing';
+import { ConstrainedOptimizer, defineProblem, GradientAscent } from '@paperkit/nupi';
+import { initBackend, Rng, SGD } from '@paperkit/tensor-core';
+import { expectAllClose, expectBitIdentical, expectNoLeak } from '@paperkit/tensor-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ceagProblem,
-  denseStats,
+  ceagStepPair,
   encodeGroups,
   excessMatrix,
-  groupCounts,
+  groupStats,
   lossGaps,
-  MaskedOptimizer,
+  predict,
   resolveClassifier,
   selectGroups,
   type TrainingBatch,
-  trainingForward,
 } from '../src/index.js';
-import { mlpClassifier } from './helpers.js';
+import { mlpClassifier, smallTask } from './helpers.js';
 
 beforeAll(() => initBackend({ prefer: 'wasm', blas: 'off' }));
 
@@ -64,55 +63,16 @@ describe('CEAG step cost', () => {
     const x = rng.stream('x').fillNormal(new Float32Array(4 * B * sizes[0]!));
     const y = Int32Array.from({ length: 4 * B }, (_, i) => i % sizes.at(-1)!);
     const ids = Int32Array.from({ length: 4 * B }, (_, i) => i % numGroups);
-    const all = encodeGroups({ ids, numGroups });
-    const batch: TrainingBatch = {
-      x: tf.tensor2d(x.subarray(0, B * sizes[0]!), [B, sizes[0]!]),
-      y: tf.tensor1d(y.subarray(0, B), 'int32'),
-      labels: y.slice(0, B),
-      groups: selectGroups(
-        all,
-        Int32Array.from({ length: B }, (_, i) => i),
-      ),
-    };
-    const make = () => {
-      const classifier = mlpClassifier(sizes);
-      const model = resolveClassifier(classifier);
-      const opt = new MaskedOptimizer(new Adam({ lr: 1e-3 }), { prunable: model.prunable });
-      opt.prune(model.params, 0.9);
-      return { model, opt, params: classifier.params };
-    };
-    const erm = make();
-    const ceag = make();
-    const data = { features: x, labels: y, featureShape: [sizes[0]!], count: 4 * B };
-    const dense = denseStats(ceag.model, { train: { data, groups: all } }).train!;
-    const priors = groupCounts(all).map((c) => c / all.count);
-    const problem = ceagProblem(ceag.model, dense, priors, { epsilon: 0.01, buffer: 8 });
-    const opt = new ConstrainedOptimizer({
-      problem: problem.problem,
-      params: ceag.model.params,
-      primal: ceag.opt,
-      dual: new GradientAscent({ lr: 1e-2 }),
+    const pair = ceagStepPair({
+      classifier: () => mlpClassifier(sizes),
+      data: { features: x, labels: y, featureShape: [sizes[0]!], count: 4 * B },
+      groups: { ids, numGroups },
+      batchSize: B,
+      ceag: { epsilon: 0.01, buffer: 8 },
     });
-    const ceagStep = () => opt.roll(batch).dispose();
-    const ermStep = () =>
-      erm.opt
-        .minimize(
-          () => tf.tidy(() => tf.mean(trainingForward(erm.model, batch).losses)) as tf.Scalar,
-          erm.model.params,
-        )
-        .dispose();
-    // Fill every buffer, so the measured roll includes the dual step of every group.
-    for (let i = 0; i < 4; i++) ceagStep();
-    ermStep();
-    expect(problem.last().indices.length).toBe(numGroups);
-    const dispose = () => {
-      opt.dispose();
-      erm.opt.dispose();
-      erm.params.dispose();
-      ceag.params.dispose();
-      tf.dispose([batch.x, batch.y]);
-    };
-    return { ceagStep, ermStep, dispose };
+    // Every buffer is full, so the measured roll includes the dual step of every group.
+    expect(pair.problem.last().indices.length).toBe(numGroups);
+    return pair;
   }
 
   it('one host read per roll: the logits for the correctness bits', () => {
@@ -148,9 +108,125 @@ describe('CEAG step cost', () => {
       s.dispose();
     }
     expect(extra[1]).toBe(extra[0]);
-    // Forward: ℓᵀM − offsets (two reshapes, matMul, sub), f + λ̄ᵀg̃ (mul, sum, addN);
-    // backward: dy·λ̄, dy·Mᵀ with its two reshapes, the sum of ℓ's two gradients; and the two fused
-    // ops' own entries. Per-op autodiff of the same arithmetic took 35.
-    expect(extra[0]).toBeLessThanOrEqual(14);
+    // The primal Lagrangian is one weighted sum of the per-example losses, wᵀℓ − λ̄ᵀb (mul, sum, addN,
+    // and the fused op's own entry), whose backward is one product dy·w; it replaces the mean's
+    // backward (reshape, mul, div), as f's weights are folded into w. The per-family composition (a
+    // gap tensor ℓᵀM − b, λ̄ᵀ of it, their gradients and the sum of ℓ's two gradients) took 14, and
+    // per-op autodiff of the same arithmetic 35.
+    expect(extra[0]).toBeLessThanOrEqual(2);
+  });
+
+  it('a roll equals the per-family composition (gap tensor, mean loss) within float32 rounding', () => {
+    const sizes = [8, 12, 2];
+    const { data, groups: ids } = smallTask(96, 3);
+    const all = encodeGroups({ ids, numGroups: 4 });
+    const idx = Int32Array.from({ length: 48 }, (_, i) => i);
+    const run = (unfused: boolean) => {
+      const clf = mlpClassifier(sizes, 4);
+      const model = resolveClassifier(clf);
+      const dense = groupStats(predict(model, data), all);
+      const ceag = ceagProblem(model, dense, Float64Array.of(0.4, 0.3, 0.2, 0.1), { buffer: 2 });
+      // λ > 0 from the start, so the multipliers' part of the weights matters in the first roll.
+      ceag.multiplier.value.set([0.3, 1.2, 0, 0.7]);
+      // The reference hands nupi the gap tensor ℓᵀM − b (plain ops) and f = mean(ℓ) instead of the
+      // per-example form.
+      const problem = unfused
+        ? defineProblem({
+            constraints: ceag.problem.constraints,
+            computeState(b: TrainingBatch) {
+              const s = ceag.problem.computeState(b);
+              const { linear, ...rest } = s.constraints.excessGap!;
+              const v = s.perExample!.values;
+              const n = v.shape[0];
+              const k = linear!.offsets!.length;
+              const M = tf.tensor2d(linear!.matrix, [n, k]);
+              const violation = tf.sub(
+                tf.reshape(tf.matMul(tf.reshape(v, [1, n]), M), [k]),
+                tf.tensor1d(linear!.offsets!),
+              );
+              return { loss: tf.mean(v), constraints: { excessGap: { ...rest, violation } } };
+            },
+          })
+        : ceag.problem;
+      const opt = new ConstrainedOptimizer({
+        problem,
+        params: model.params,
+        primal: new SGD({ lr: 0.5 }),
+        dual: new GradientAscent({ lr: 0.5 }),
+      });
+      const rolls: { loss: number; lagrangian: number; multipliers: Float64Array }[] = [];
+      for (let t = 0; t < 3; t++) {
+        const { x, y } = tf.tidy(() => ({
+          x: tf.tensor2d(data.features.subarray(t * 16 * 8, (t * 16 + 48) * 8), [48, 8]),
+          y: tf.tensor1d(data.labels.subarray(t * 16, t * 16 + 48), 'int32'),
+        }));
+        const rows = idx.map((i) => i + t * 16);
+        const batch = {
+          x,
+          y,
+          labels: data.labels.slice(t * 16, t * 16 + 48),
+          groups: selectGroups(all, rows),
+        };
+        const out = opt.roll(batch);
+        rolls.push({
+          loss: out.loss!.dataSync()[0]!,
+          lagrangian: out.primalLagrangian.dataSync()[0]!,
+          multipliers: out.multipliers.excessGap!,
+        });
+        out.dispose();
+        tf.dispose([x, y]);
+      }
+      const params = Object.values(model.params).map((v) => v.dataSync().slice());
+      opt.dispose();
+      clf.params.dispose();
+      return { rolls, params };
+    };
+    const fused = run(false);
+    const plain = run(true);
+    // Roll 1 starts from the same weights: the same loss and, from the same correctness bits, the same
+    // dual step; the Lagrangian differs only in how its float32 sums associate.
+    expect(fused.rolls[0]!.loss).toBe(plain.rolls[0]!.loss);
+    fused.rolls.forEach((r, t) => {
+      expectBitIdentical(r.multipliers, plain.rolls[t]!.multipliers);
+      expect(Math.abs(r.lagrangian - plain.rolls[t]!.lagrangian)).toBeLessThan(
+        1e-6 * (1 + Math.abs(r.lagrangian)),
+      );
+    });
+    expect(fused.rolls.some((r) => r.multipliers.some((l, g) => l !== [0.3, 1.2, 0, 0.7][g]))).toBe(true);
+    // Three SGD steps later the weights agree to float32 rounding (relative 1e-5 of their scale).
+    fused.params.forEach((p, i) => {
+      expectAllClose(p, plain.params[i]!, { atol: 1e-5, rtol: 1e-5 });
+    });
+  });
+
+  it('ceagStepPair: leak-free steps and dispose; bad input names the parameter', async () => {
+    const { data, groups: ids } = smallTask(64, 1);
+    const base = {
+      classifier: () => mlpClassifier([8, 6, 2], 2),
+      data,
+      groups: { ids, numGroups: 4 },
+      batchSize: 32,
+      ceag: { buffer: 4 },
+    };
+    await expectNoLeak(() => {
+      const pair = ceagStepPair(base);
+      pair.ceagStep();
+      pair.ermStep();
+      pair.dispose();
+    });
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ classifier: null }, /classifier must be a function returning a classifier/],
+      [{ batchSize: 65 }, /batchSize must be at most data.count = 64/],
+      [{ batchSize: 0 }, /batchSize/],
+      [{ groups: { ids: ids.slice(1), numGroups: 4 } }, /groups/],
+      [{ ceag: { epsilon: -1 } }, /epsilon/],
+      [{ lr: 0 }, /lr must be/],
+      [{ sparsity: 1 }, /sparsity/],
+    ];
+    for (const [patch, msg] of bad)
+      await expectNoLeak(() => {
+        expect(() => ceagStepPair({ ...base, ...patch } as never)).toThrow(msg);
+      });
+    expect(() => ceagStepPair(null as never)).toThrow(/options must be an object/);
   });
 });

@@ -39,6 +39,8 @@ export {
   type ConstrainedProblem,
   type ConstraintState,
   defineProblem,
+  type LinearViolation,
+  type PerExampleState,
   type ProblemDefinition,
   type ProblemState,
 } from './constraints/problem.js';
@@ -89,6 +91,7 @@ export {
   type MinimizeConstrainedOptions,
   minimizeConstrained,
 } from './optim/minimize.js';
+export { linearViolation } from './optim/per-example.js';
 export type { ConstrainedOptimizerState, DualOptimizers } from './optim/setup.js';
 export {
   type NuPIGains,

@@ -1,5 +1,6 @@
+import { linearViolation } from '@paperkit/nupi';
 import { softmaxCrossEntropy } from '@paperkit/tensor-core';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { ResolvedClassifier } from '../classifier.js';
 import type { GroupAssignment } from '../groups.js';
 
@@ -68,23 +69,10 @@ export function trainingForward(
 
 /**
  * (L̂_g − L̂)_{g∈O} − offsets on the device from per-example losses and the batch's {@link ExcessMatrix}
- * (`offsets`, e.g. CEAG's dense loss gaps, default none). One taped op whose backward is the matMul
- * autodiff would take (dℓ = dy Mᵀ, the same kernel on the same operands, so the same numbers) without
- * the tape nodes, saved copies and reshape gradients of the four ops around it: on a small model those
- * were a visible part of a CEAG step's cost over plain training.
+ * (`offsets`, e.g. CEAG's dense loss gaps, default none): nupi's `linearViolation` with M, one taped
+ * op whose backward is the matMul autodiff would take. CEAG's primal side does not build it (it hands
+ * nupi the linear form); it is the tensor for problems that need the gaps themselves (equalized loss).
  */
 export function lossGaps(losses: tf.Tensor1D, em: ExcessMatrix, offsets?: Float32Array): tf.Tensor1D {
-  const B = losses.shape[0];
-  const m = em.observed.length;
-  // M is uploaded again for the backward pass rather than saved: an upload is cheaper than the
-  // copy a saved tensor costs, and the host matrix is at hand.
-  const matrix = () => tf.tensor2d(em.matrix, [B, m]);
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const gaps = tf.reshape(tf.matMul(tf.reshape(args[0] as tf.Tensor1D, [1, B]), matrix()), [m]);
-    return {
-      value: offsets ? tf.sub(gaps, tf.tensor1d(offsets)) : gaps,
-      gradFunc: (dy: tf.Tensor) => tf.reshape(tf.matMul(tf.reshape(dy, [1, m]), matrix(), false, true), [B]),
-    };
-  });
-  return op(losses) as tf.Tensor1D;
+  return linearViolation(losses, em.matrix, offsets);
 }

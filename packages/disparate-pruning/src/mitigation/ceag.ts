@@ -6,10 +6,10 @@ import {
   indexedMultiplier,
 } from '@paperkit/nupi';
 import { checkInteger, checkNonNegative, checkOneOf } from '@paperkit/tensor-core';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { ResolvedClassifier } from '../classifier.js';
 import { argmaxRow, type GroupStats } from '../evaluate.js';
-import { excessMatrix, lossGaps, type TrainingBatch, trainingForward } from './batch.js';
+import { excessMatrix, type TrainingBatch, trainingForward } from './batch.js';
 import { GroupReplayBuffer, OVERALL_ESTIMATES, type OverallEstimate } from './replay-buffer.js';
 
 /** Options of CEAG (constrained excess accuracy gaps, Hashemizadeh et al. 2024, Alg. 1). */
@@ -91,14 +91,16 @@ export function ceagProblem(
       const { logits, losses } = trainingForward(model, batch);
       const em = excessMatrix(batch.groups);
       const offsets = Float32Array.from(em.observed, (g) => denseLossGap[g]!);
-      const violation = lossGaps(losses, em, offsets);
       const bits = correctnessBits(logits, batch.labels);
       last = strictViolations(bits, batch, em.observed, dense, priors, buffer, o);
+      // The proxy gaps are ℓᵀM − offsets (see `excessMatrix`) and f is the mean of ℓ, so nupi folds the
+      // primal Lagrangian into one per-example weighting of the losses (the weights of
+      // `ceagSampleWeights`): no gap tensor is built, and ℓ's gradient is one product.
       return {
-        loss: tf.mean(losses),
+        perExample: { values: losses, objective: 'mean' },
         constraints: {
           excessGap: {
-            violation,
+            linear: { matrix: em.matrix, offsets },
             indices: em.observed,
             strictViolation: last.values,
             strictIndices: last.indices,

@@ -10,8 +10,16 @@ export interface ConstraintState {
   /**
    * The violation g̃(x) (or h̃(x)), differentiable w.r.t. the primal variables: a scalar or a vector
    * with one entry per observed constraint. Positive means violated. Enters the primal Lagrangian.
+   * Give it or `linear`, not both.
    */
-  readonly violation: tf.Tensor;
+  readonly violation?: tf.Tensor;
+  /**
+   * The violation as a fixed linear map of the state's per-example values v
+   * ({@link ProblemState.perExample}): g̃ = vᵀM − b, instead of a `violation` tensor. Group-average
+   * constraints (a group's mean loss minus the overall mean, a rate over a subset) have this form; the
+   * optimizer then folds the family into one per-example weighting of v (see {@link PerExampleState}).
+   */
+  readonly linear?: LinearViolation;
   /**
    * The "strict" violation g(x) used for the dual step and penalty updates, possibly not
    * differentiable (proxy constraints, Cotter et al. 2019): e.g. a hard-prediction rate while
@@ -36,13 +44,41 @@ export interface ConstraintState {
   readonly contributesToDual?: boolean;
 }
 
+/** g̃ = vᵀM − b for the per-example values v of a {@link PerExampleState} (n values, k constraints). */
+export interface LinearViolation {
+  /** M, row-major [n, k]: column j holds the weights of constraint j over the n examples. */
+  readonly matrix: Float32Array;
+  /** b, [k] (constants, e.g. a reference model's gaps); default 0. */
+  readonly offsets?: Float32Array;
+}
+
+/**
+ * Per-example values v (e.g. per-example losses) that the objective and the `linear` families are
+ * linear in. When every primal family is a Lagrangian one with an explicit multiplier, the primal
+ * Lagrangian f + Σ λ̄ᵀ(vᵀM − b) is evaluated as wᵀv − λ̄ᵀb with w = a + Σ Mλ̄ computed on the host after
+ * the dual step: one weighted sum whose backward is one product (dv = dy·w), whatever the number of
+ * constraints, instead of a matrix product per family and their gradients. The numbers equal the
+ * per-family composition up to float32 rounding (the sums are associated differently).
+ */
+export interface PerExampleState {
+  /** v, a float32 vector [n], differentiable w.r.t. the primal variables. */
+  readonly values: tf.Tensor1D;
+  /**
+   * The objective as f = aᵀv: `mean` (a = 1/n) or the weights a ([n]). The optimizer then builds f
+   * itself (reported as `RollOut.loss`), so `loss` must be absent. Omit to give f as `loss`.
+   */
+  readonly objective?: 'mean' | Float32Array;
+}
+
 /** Everything the problem measured at one primal point (Cooper's `CMPState`). */
 export interface ProblemState<N extends string = string> {
   /**
    * The objective f(x), a one-element tensor; may be absent when only constraints matter (and in
-   * `computeViolations`).
+   * `computeViolations`), or when `perExample.objective` gives it.
    */
   readonly loss?: tf.Tensor;
+  /** Per-example values for `linear` families and a per-example objective. */
+  readonly perExample?: PerExampleState;
   /** States of the constraints observed at this step; an absent name is not observed. */
   readonly constraints: Readonly<Partial<Record<N, ConstraintState>>>;
   /** Extra tensors to carry out of the roll (kept alive until `RollOut.dispose()`). */

@@ -15,6 +15,7 @@ import type { DualOptimizer } from '../dual/base.js';
 import { dualStep, type HostReadout, penaltyStep, readStrict, type StrictMeasurement } from './dual-step.js';
 import { fusable, fusedLagrangian, primalContribution } from './lagrangian.js';
 import { type Observation, observe } from './observe.js';
+import { perExampleObjective } from './per-example.js';
 import {
   type ConstrainedOptimizerState,
   type DualOptimizers,
@@ -223,18 +224,22 @@ export class ConstrainedOptimizer<N extends string = string, Ctx = void> {
       const obs = observe(this.problem.constraints, state, 'computeState(ctx)');
       if (o.dual === 'before') doDual(obs);
       const primalObs = obs.filter((ob) => ob.primal);
-      primal = state.loss !== undefined || primalObs.length > 0;
+      // A per-example objective is built here; the fused path differentiates it through v's weights.
+      const per = state.perExample;
+      const objective = per?.objective !== undefined ? perExampleObjective(per) : state.loss;
+      primal = objective !== undefined || primalObs.length > 0;
       let total: tf.Scalar;
-      if (primalObs.length > 0 && primalObs.every(fusable)) total = fusedLagrangian(state.loss, primalObs);
+      if (primalObs.length > 0 && primalObs.every(fusable))
+        total = fusedLagrangian(state.loss, primalObs, per);
       else if (primal) {
         const terms: tf.Scalar[] = [];
-        if (state.loss) terms.push(state.loss.reshape([]) as tf.Scalar);
+        if (objective) terms.push(objective.reshape([]) as tf.Scalar);
         for (const ob of primalObs) terms.push(primalContribution(ob));
         total = tf.addN(terms) as tf.Scalar;
       } else total = tf.mul(0, tf.sum(first)) as tf.Scalar;
       if (o.dual === 'after') doDual(obs);
       if (o.keep) {
-        if (state.loss) loss = tf.keep(state.loss);
+        if (objective) loss = tf.keep(objective);
         if (state.misc) {
           misc = { ...state.misc };
           for (const t of Object.values(misc)) tf.keep(t);
@@ -259,10 +264,12 @@ export class ConstrainedOptimizer<N extends string = string, Ctx = void> {
     tf.tidy(() => {
       const cv = this.problem.computeViolations;
       const state = cv ? cv.call(this.problem, ctx) : this.problem.computeState(ctx);
-      if (cv && state.loss !== undefined)
+      if (cv && (state.loss !== undefined || state.perExample?.objective !== undefined))
         throw new PaperkitInputError(
-          'computeViolations(ctx).loss',
-          state.loss,
+          state.loss !== undefined
+            ? 'computeViolations(ctx).loss'
+            : 'computeViolations(ctx).perExample.objective',
+          state.loss ?? state.perExample?.objective,
           'absent (put the loss in computeState)',
         );
       const obs = observe(

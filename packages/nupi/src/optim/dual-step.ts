@@ -46,7 +46,7 @@ export function readStrict(obs: readonly Observation[], withPenalties: boolean):
   for (const o of obs) {
     const needs = o.dual || (withPenalties && o.constraint.penalty !== undefined && wantsPenaltyUpdate(o));
     if (!needs) continue;
-    const s = o.state.strictViolation ?? o.state.violation;
+    const s = o.state.strictViolation ?? o.violation();
     const put = (v: Float64Array) => strict.set(o.name, { values: v, indices: o.strictIndices });
     if (typeof s === 'number') put(Float64Array.of(s));
     else if (s instanceof tf.Tensor) pending.push({ tensor: s, owned: false, assign: put });

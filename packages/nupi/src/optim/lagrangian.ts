@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ConstraintKind } from '../constraints/multipliers.js';
 import { ImplicitMultiplier } from '../constraints/multipliers.js';
 import type { PenaltyCoefficient } from '../constraints/penalty.js';
+import type { PerExampleState } from '../constraints/problem.js';
 import type { Observation } from './observe.js';
+import { exampleWeights } from './per-example.js';
 
 /** Identity forward, zero backward: the "bar" (detach) of the Lagrangian terms. */
 export const stopGradient: (x: tf.Tensor) => tf.Tensor = tf.customGrad(
@@ -79,6 +81,17 @@ export function fusable(o: Observation): boolean {
   return o.constraint.formulation === 'lagrangian' && m !== undefined && !(m instanceof ImplicitMultiplier);
 }
 
+/** λ̄ of an explicit-multiplier family, aligned with its violation entries. */
+function explicitLambda(o: Observation): Float64Array {
+  const m = o.constraint.multiplier as Exclude<
+    typeof o.constraint.multiplier,
+    ImplicitMultiplier | undefined
+  >;
+  if (m.type !== 'indexed') return m.value;
+  const idx = o.state.indices!;
+  return Float64Array.from(idx, (i) => m.value[i]!);
+}
+
 /**
  * The primal Lagrangian f + Σ λ̄ᵀg̃ of families that are all {@link fusable}, as one taped op. Forward:
  * the same kernels as the unfused sum (Σ λ̄⊙g̃ per family, then one addN with f), so the same value;
@@ -87,22 +100,42 @@ export function fusable(o: Observation): boolean {
  * small model the ~20 kernels of reshapes, saved-input copies and gradient plumbing around a handful
  * of scalars were most of a constrained step's overhead over plain training. λ̄ is read from the
  * multipliers now (after a `dualPrimal` dual step) and kept on the host for the backward pass.
+ *
+ * With per-example values v (`perExample`), the `linear` families and a per-example objective enter
+ * as the one term wᵀv − c (w = a + Σ Mλ̄, c = Σ λ̄ᵀb, on the host in float64): no violation tensor is
+ * built, and v's gradient is the single product dy·w.
  */
-export function fusedLagrangian(loss: tf.Tensor | undefined, obs: readonly Observation[]): tf.Scalar {
-  const lambdas = obs.map((o) => {
-    const m = o.constraint.multiplier as Exclude<
-      typeof o.constraint.multiplier,
-      ImplicitMultiplier | undefined
-    >;
-    return gatherHostArray(m.value, m.type === 'indexed' ? o.state.indices : null);
-  });
-  const inputs = obs.map((o) => o.state.violation);
+export function fusedLagrangian(
+  loss: tf.Tensor | undefined,
+  obs: readonly Observation[],
+  perExample?: PerExampleState,
+): tf.Scalar {
+  const tensorObs = obs.filter((o) => o.linear === null);
+  const linearObs = obs.filter((o) => o.linear !== null);
+  const weighted =
+    perExample && (perExample.objective !== undefined || linearObs.length > 0)
+      ? exampleWeights(
+          perExample.values.size,
+          perExample.objective,
+          linearObs.map((o) => ({ linear: o.linear!, lambda: explicitLambda(o) })),
+        )
+      : null;
+  const lambdas = tensorObs.map((o) => Float32Array.from(explicitLambda(o)));
+  const inputs = tensorObs.map((o) => o.violation());
+  if (weighted) inputs.unshift(perExample!.values);
   if (loss) inputs.unshift(loss);
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const xs = args.slice(0, inputs.length) as tf.Tensor[];
-    const gs = loss ? xs.slice(1) : xs;
+    let at = 0;
+    const f = loss ? xs[at++]! : null;
+    const v = weighted ? xs[at++]! : null;
+    const gs = xs.slice(at);
     const terms: tf.Tensor[] = [];
-    if (loss) terms.push(xs[0]!.rank === 0 ? xs[0]! : xs[0]!.reshape([]));
+    if (f) terms.push(f.rank === 0 ? f : f.reshape([]));
+    if (v) {
+      terms.push(tf.sum(tf.mul(tf.tensor1d(weighted!.weights), v)));
+      if (weighted!.constant !== 0) terms.push(tf.scalar(-weighted!.constant));
+    }
     gs.forEach((g, i) => {
       const lambda = tf.tensor1d(lambdas[i]!);
       terms.push(tf.sum(tf.mul(lambda, g.rank === 1 ? g : g.reshape([lambdas[i]!.length]))));
@@ -114,7 +147,8 @@ export function fusedLagrangian(loss: tf.Tensor | undefined, obs: readonly Obser
           const d = tf.mul(dy, tf.tensor1d(lambdas[i]!));
           return g.rank === 1 ? d : d.reshape(g.shape);
         });
-        if (loss) grads.unshift(xs[0]!.rank === 0 ? dy : dy.reshape(xs[0]!.shape));
+        if (v) grads.unshift(tf.mul(dy, tf.tensor1d(weighted!.weights)));
+        if (f) grads.unshift(f.rank === 0 ? dy : dy.reshape(f.shape));
         return grads;
       },
     };
@@ -129,7 +163,7 @@ export function fusedLagrangian(loss: tf.Tensor | undefined, obs: readonly Obser
 export function primalContribution(o: Observation): tf.Scalar {
   const { constraint: c, state } = o;
   return tf.tidy(() => {
-    const g = state.violation.reshape([o.count]);
+    const g = o.violation().reshape([o.count]);
     const idx = state.indices;
     if (c.formulation === 'quadraticPenalty') {
       const pen = tf.tensor1d(Float32Array.from(penaltyHost(c.penalty, o.count, idx)));

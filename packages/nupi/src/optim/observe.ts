@@ -2,13 +2,18 @@ import { checkObject, PaperkitInputError } from '@paperkit/tensor-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Constraint } from '../constraints/constraint.js';
 import { ImplicitMultiplier, IndexedMultiplier } from '../constraints/multipliers.js';
-import type { ConstraintState, ProblemState } from '../constraints/problem.js';
+import type { ConstraintState, LinearViolation, ProblemState } from '../constraints/problem.js';
+import { checkLinear, checkPerExampleValues, linearViolation } from './per-example.js';
 
 /** One observed constraint family, validated against its constraint. */
 export interface Observation {
   readonly name: string;
   readonly constraint: Constraint;
   readonly state: ConstraintState;
+  /** g̃: `state.violation`, or its `linear` form as a tensor (built on first use, once). */
+  readonly violation: () => tf.Tensor;
+  /** The family's linear form over the state's per-example values, else null. */
+  readonly linear: LinearViolation | null;
   /** Entries of `violation`. */
   readonly count: number;
   /** Enters the primal Lagrangian. */
@@ -66,6 +71,25 @@ export function observe(
     throw new PaperkitInputError(where, state, 'a ProblemState { loss?, constraints, misc? }');
   if (state.loss !== undefined && (!(state.loss instanceof tf.Tensor) || state.loss.size !== 1))
     throw new PaperkitInputError(`${where}.loss`, state.loss, 'a scalar tensor or absent');
+  const per = state.perExample;
+  let n = 0;
+  if (per !== undefined) {
+    checkObject(`${where}.perExample`, per, 'a PerExampleState { values, objective? }');
+    n = checkPerExampleValues(`${where}.perExample.values`, per.values);
+    const a = per.objective;
+    if (a !== undefined && a !== 'mean' && !(a instanceof Float32Array && a.length === n))
+      throw new PaperkitInputError(
+        `${where}.perExample.objective`,
+        a,
+        `'mean', a Float32Array of ${n} weights, or absent`,
+      );
+    if (a !== undefined && state.loss !== undefined)
+      throw new PaperkitInputError(
+        `${where}.loss`,
+        state.loss,
+        'absent when perExample.objective gives the objective',
+      );
+  }
   for (const name of Object.keys(state.constraints))
     if (!(name in constraints))
       throw new PaperkitInputError(
@@ -79,8 +103,35 @@ export function observe(
     if (s === undefined) continue;
     const at = `${where}.constraints.${name}`;
     checkObject(at, s, 'a ConstraintState');
-    if (!(s.violation instanceof tf.Tensor) || s.violation.rank > 1 || s.violation.dtype !== 'float32')
-      throw new PaperkitInputError(`${at}.violation`, s.violation, 'a float32 scalar or vector tensor');
+    let count: number;
+    let violation: () => tf.Tensor;
+    const linear = s.linear;
+    if (linear !== undefined) {
+      if (s.violation !== undefined)
+        throw new PaperkitInputError(`${at}.violation`, s.violation, 'absent when linear is given');
+      if (per === undefined)
+        throw new PaperkitInputError(
+          `${where}.perExample`,
+          per,
+          `the per-example values that ${at}.linear maps (given whenever a family is linear)`,
+        );
+      count = checkLinear(`${at}.linear`, linear, n);
+      let built: tf.Tensor | null = null;
+      violation = () => {
+        built ??= linearViolation(per.values, linear.matrix, linear.offsets);
+        return built;
+      };
+    } else {
+      const v = s.violation;
+      if (!(v instanceof tf.Tensor) || v.rank > 1 || v.dtype !== 'float32')
+        throw new PaperkitInputError(
+          `${at}.violation`,
+          v,
+          'a float32 scalar or vector tensor (or give linear with perExample)',
+        );
+      count = v.size;
+      violation = () => v;
+    }
     for (const flag of ['contributesToPrimal', 'contributesToDual'] as const)
       if (s[flag] !== undefined && typeof s[flag] !== 'boolean')
         throw new PaperkitInputError(`${at}.${flag}`, s[flag], 'a boolean');
@@ -96,7 +147,6 @@ export function observe(
         undefined,
         'given whenever strictFeatures are given',
       );
-    const count = s.violation.size;
     const m = constraint.multiplier;
     const pen = constraint.penalty;
     const indexed = m instanceof IndexedMultiplier || (!m && pen?.type === 'indexed');
@@ -152,8 +202,8 @@ export function observe(
         if (m || size > 1) {
           if (count !== size)
             throw new PaperkitInputError(
-              `${at}.violation`,
-              s.violation,
+              linear ? `${at}.linear.matrix` : `${at}.violation`,
+              linear ? linear.matrix : s.violation,
               `${size} entries (one per constraint)`,
             );
           if (strictCount !== size)
@@ -176,6 +226,8 @@ export function observe(
       name,
       constraint,
       state: s,
+      violation,
+      linear: linear ?? null,
       count,
       primal: s.contributesToPrimal ?? true,
       dual: hasMultiplier && (s.contributesToDual ?? true),
