@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/index.js';
 import {
   avgPool2x2,
+  BatchCursor,
   batchCount,
   batches,
   featureStats,
@@ -73,6 +74,50 @@ describe('batches', () => {
   it('rejects bad sizes', () => {
     expect(() => batches(10, 0, Rng.fromSeed(1))).toThrow(/batchSize must be an integer >= 1/);
     expect(() => batches(-1, 2, Rng.fromSeed(1))).toThrow(/n must be an integer >= 0/);
+  });
+});
+
+describe('BatchCursor', () => {
+  it('yields the batches of one batches() call per epoch, in order, across epoch ends', () => {
+    const cursor = new BatchCursor(10, 3, Rng.fromSeed(5));
+    const got = Array.from({ length: 9 }, () => Array.from(cursor.next()));
+    const rng = Rng.fromSeed(5);
+    const want = [...batches(10, 3, rng), ...batches(10, 3, rng), ...batches(10, 3, rng)].map((b) =>
+      Array.from(b),
+    );
+    expect(got).toEqual(want.slice(0, 9));
+    expect(got.map((b) => b.length)).toEqual([3, 3, 3, 1, 3, 3, 3, 1, 3]);
+    expect(cursor.epochsStarted).toBe(3);
+  });
+
+  it('draws an epoch only when the previous one is used up (dropLast skips the tail)', () => {
+    const rng = Rng.fromSeed(8);
+    const cursor = new BatchCursor(7, 2, rng, { dropLast: true });
+    expect(cursor.epochsStarted).toBe(0);
+    const first = [cursor.next(), cursor.next(), cursor.next()].map((b) => Array.from(b));
+    const check = Rng.fromSeed(8);
+    expect(first).toEqual([...batches(7, 2, check, { dropLast: true })].map((b) => Array.from(b)));
+    // Nothing more drawn yet: the stream's next value is the check stream's next value.
+    expect(rng.nextUint32()).toBe(check.nextUint32());
+    expect(cursor.next().length).toBe(2);
+    expect(cursor.epochsStarted).toBe(2);
+  });
+
+  it('shuffle: false cycles 0..n−1', () => {
+    const cursor = new BatchCursor(4, 3, Rng.fromSeed(1), { shuffle: false });
+    expect([cursor.next(), cursor.next(), cursor.next()].map((b) => Array.from(b))).toEqual([
+      [0, 1, 2],
+      [3],
+      [0, 1, 2],
+    ]);
+  });
+
+  it('rejects a batch size with no batch per epoch, naming it', () => {
+    expect(() => new BatchCursor(3, 4, Rng.fromSeed(1), { dropLast: true })).toThrow(
+      /batchSize must be at most n \(3\) when dropLast is set; got 4/,
+    );
+    expect(() => new BatchCursor(0, 4, Rng.fromSeed(1))).toThrow(/batchSize/);
+    expect(() => new BatchCursor(5, 0, Rng.fromSeed(1))).toThrow(/batchSize/);
   });
 });
 

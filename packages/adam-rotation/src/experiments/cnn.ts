@@ -3,7 +3,7 @@ import {
   above,
   applyCnn,
   assertCnnTrainable,
-  batches,
+  BatchCursor,
   below,
   type CnnConfig,
   claimOf,
@@ -82,12 +82,9 @@ export const cnn = defineExperiment({
       data.test,
       Int32Array.from({ length: c.testSize }, (_, i) => i),
     );
-    const order = ctx.rng.stream('batches');
-    let epoch = batches(c.trainSize, c.batch, order, { dropLast: true });
+    const cursor = new BatchCursor(c.trainSize, c.batch, ctx.rng.stream('batches'), { dropLast: true });
     const step = (opt: Optimizer) => {
-      let next = epoch.next();
-      if (next.done) next = (epoch = batches(c.trainSize, c.batch, order, { dropLast: true })).next();
-      const { x, y } = gatherBatch(data.train, next.value!);
+      const { x, y } = gatherBatch(data.train, cursor.next());
       const loss = () => softmaxCrossEntropy(applyCnn(params.tensors(), x, net), y) as tf.Scalar;
       try {
         return opt.minimize(loss, params);

@@ -1,10 +1,9 @@
 import {
   Adam,
-  batches,
+  type BatchCursor,
   currentBackend,
   type MetricSink,
   type OptimizerState,
-  type Rng,
   type SavedTensor,
   type TrainProgress,
   type TransformStateJson,
@@ -14,36 +13,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Autoencoder } from '../models/autoencoder.js';
 import { type HostRows, reconstructionMse } from '../models/host.js';
 
-/**
- * The minibatch order of one restart: reshuffled epochs drawn from its own stream, continued across
- * the screening and the rest of training, so a screened restart sees exactly the batches it would
- * have seen trained alone.
- */
-export class BatchCursor {
-  private epoch: IterableIterator<Int32Array>;
-
-  constructor(
-    private readonly n: number,
-    private readonly batchSize: number,
-    private readonly rng: Rng,
-  ) {
-    this.epoch = batches(n, batchSize, rng);
-  }
-
-  /** The next minibatch's row indices. */
-  next(): Int32Array {
-    let b = this.epoch.next();
-    if (b.done) {
-      this.epoch = batches(this.n, this.batchSize, this.rng);
-      b = this.epoch.next();
-    }
-    return b.value as Int32Array;
-  }
-}
-
 /** One restart of a screening: its model (trained in place) and its minibatch order. */
 export interface ScreenRun {
   readonly model: Autoencoder;
+  /**
+   * Its minibatch order, from its own stream and continued across the screening and the rest of
+   * training, so a screened restart sees exactly the batches it would have seen trained alone.
+   */
   readonly batches: BatchCursor;
 }
 

@@ -1,5 +1,6 @@
 import {
   Adam,
+  BatchCursor,
   checkAllFinite,
   checkInteger,
   checkNonNegative,
@@ -16,7 +17,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { Autoencoder, type AutoencoderConfig } from '../models/autoencoder.js';
 import { checkRows, type HostRows, reconstructionMse } from '../models/host.js';
-import { BatchCursor, defaultScreenMode, type ScreenMode, type ScreenRun, screenRestarts } from './screen.js';
+import { defaultScreenMode, type ScreenMode, type ScreenRun, screenRestarts } from './screen.js';
 
 /** Defaults of {@link trainAutoencoder} (the validated CPU-scale setting, see the README's Fidelity section). */
 export const TRAIN_DEFAULTS = {

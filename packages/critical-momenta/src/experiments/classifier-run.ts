@@ -3,8 +3,8 @@ import {
   above,
   applyMlp,
   type BarsOptions,
+  BatchCursor,
   bars,
-  batches,
   below,
   type CellContext,
   type CellResult,
@@ -114,17 +114,12 @@ export async function trainMlp(
 ): Promise<TrainResult> {
   const n = data.count;
   const bs = Math.min(o.batchSize ?? n, n);
-  let epoch: IterableIterator<Int32Array> | null = null;
+  const cursor = new BatchCursor(n, bs, o.order, { dropLast: true, shuffle: bs < n });
   return train({
     ...o,
     checkEvery: 50,
     step: () => {
-      let next = epoch?.next();
-      if (!next || next.done) {
-        epoch = batches(n, bs, o.order, { dropLast: true, shuffle: bs < n });
-        next = epoch.next();
-      }
-      const { x, y } = gatherBatch(data, next.value as Int32Array);
+      const { x, y } = gatherBatch(data, cursor.next());
       try {
         return opt.minimize(
           () => softmaxCrossEntropy(applyMlp(params.tensors(), x, mlp), y) as tf.Scalar,

@@ -1,8 +1,8 @@
 import {
   Adam,
   applyMlp,
+  BatchCursor,
   batchCount,
-  batches,
   type CellContext,
   gatherBatch,
   initMlp,
@@ -69,9 +69,8 @@ async function trainDense(
 ): Promise<Float32Array> {
   const params = initMlp(ctx.rng.stream('init'), { sizes: config.sizes });
   const opt = new Adam({ lr: config.denseLr });
-  const rng = ctx.rng.stream('dense-batches');
+  const cursor = new BatchCursor(data.count, config.batchSize, ctx.rng.stream('dense-batches'));
   const perEpoch = batchCount(data.count, config.batchSize);
-  let epoch: Int32Array[] = [];
   ctx.progress.start('dense training', config.denseEpochs * perEpoch);
   try {
     await train({
@@ -79,9 +78,8 @@ async function trainDense(
       checkEvery: perEpoch,
       signal: ctx.signal,
       onProgress: (p) => ctx.progress.update(p.step),
-      step: (i) => {
-        if (i % perEpoch === 0) epoch = [...batches(data.count, config.batchSize, rng)];
-        const { x, y } = gatherBatch(data, epoch[i % perEpoch]!);
+      step: () => {
+        const { x, y } = gatherBatch(data, cursor.next());
         try {
           return opt.minimize(
             () => softmaxCrossEntropy(applyMlp(params.tensors(), x, { sizes: config.sizes }), y) as tf.Scalar,

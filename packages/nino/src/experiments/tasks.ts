@@ -2,7 +2,7 @@ import { loadMnist } from '@paperkit/mnist';
 import {
   applyMlp,
   applyTransformer,
-  batches,
+  BatchCursor,
   gatherBatch,
   initMlp,
   initTransformer,
@@ -67,8 +67,7 @@ function classifier(
   const mlp = { sizes, activation: 'relu' as const };
   const params = initMlp(rng.stream('init'), mlp);
   const graph = graphFromParamMap(params);
-  const order = rng.stream('batches');
-  let it: IterableIterator<Int32Array> | null = null;
+  const cursor = new BatchCursor(train.count, batchSize, rng.stream('batches'), { dropLast: true });
   const vx = tf.tensor2d(val.features, [val.count, sizes[0]!]);
   const vy = tf.tensor1d(val.labels, 'int32');
   const vars = params.tensors();
@@ -76,12 +75,7 @@ function classifier(
     params,
     graph,
     step(opt) {
-      let idx = it?.next();
-      if (!idx || idx.done) {
-        it = batches(train.count, batchSize, order, { dropLast: true });
-        idx = it.next();
-      }
-      const { x, y } = gatherBatch(train, idx.value as Int32Array);
+      const { x, y } = gatherBatch(train, cursor.next());
       try {
         return opt.minimize(() => softmaxCrossEntropy(applyMlp(vars, x, mlp), y) as tf.Scalar, vars);
       } finally {
@@ -123,19 +117,13 @@ function transformerTask(text: Rng, rng: Rng, batchSize: number): TaskInstance {
     length,
     Int32Array.from({ length: 256 }, (_, i) => i),
   );
-  const order = rng.stream('batches');
-  let it: IterableIterator<Int32Array> | null = null;
+  const cursor = new BatchCursor(4000, batchSize, rng.stream('batches'), { dropLast: true });
   const vars = params.tensors();
   return {
     params,
     graph,
     step(opt) {
-      let idx = it?.next();
-      if (!idx || idx.done) {
-        it = batches(4000, batchSize, order, { dropLast: true });
-        idx = it.next();
-      }
-      const { inputs, targets } = languageModelBatch(train, length, idx.value as Int32Array);
+      const { inputs, targets } = languageModelBatch(train, length, cursor.next());
       try {
         return opt.minimize(() => languageModelLoss(applyTransformer(vars, inputs, cfg), targets), vars);
       } finally {

@@ -1,6 +1,6 @@
 import {
   Adam,
-  batches,
+  BatchCursor,
   checkInteger,
   checkPositive,
   initMlp,
@@ -169,19 +169,9 @@ async function trainGroup(
         buffers[r]!.set(values.subarray(r * gp.size, (r + 1) * gp.size), j * p + gp.offset);
     }
   };
-  const iters = runRngs.map((r) => ({
-    rng: r.stream('batches'),
-    it: null as IterableIterator<Int32Array> | null,
-  }));
-  const nextIdx = (r: number): Int32Array => {
-    const s = iters[r]!;
-    for (;;) {
-      s.it ??= batches(data[r]!.count, batch, s.rng, { dropLast: true });
-      const n = s.it.next();
-      if (!n.done) return n.value;
-      s.it = null;
-    }
-  };
+  const cursors = runRngs.map(
+    (r, i) => new BatchCursor(data[i]!.count, batch, r.stream('batches'), { dropLast: true }),
+  );
   try {
     await snapshot(0);
     await train({
@@ -192,7 +182,7 @@ async function trainGroup(
       step: () => {
         const { x, y } = stackBatches(
           data,
-          Array.from({ length: runs }, (_, r) => nextIdx(r)),
+          cursors.map((c) => c.next()),
           d,
         );
         const xs = tf.tensor3d(x, [runs, batch, d]);

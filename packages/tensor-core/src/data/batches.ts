@@ -56,6 +56,53 @@ export function batches(n: number, batchSize: number, rng: Rng, options: BatchOp
 }
 
 /**
+ * Minibatches without end: the epochs of {@link batches} one after another, each permutation drawn
+ * from `rng` only when the previous epoch is used up. A training loop asks for `next()` every step
+ * and never tracks epoch boundaries; the draws are those of calling {@link batches} once per epoch,
+ * so a stream used only for batches gives the same order as that loop.
+ */
+export class BatchCursor {
+  private epoch: IterableIterator<Int32Array> | null = null;
+  private epochs = 0;
+
+  /**
+   * @param n examples to draw from.
+   * @param batchSize rows per batch (the last batch of an epoch is smaller unless `dropLast`).
+   * @param rng the stream the permutations come from.
+   * @param options as {@link batches}.
+   */
+  constructor(
+    readonly n: number,
+    readonly batchSize: number,
+    private readonly rng: Rng,
+    private readonly options: BatchOptions = {},
+  ) {
+    if (batchCount(n, batchSize, options.dropLast ?? false) === 0)
+      throw new PaperkitInputError(
+        'batchSize',
+        batchSize,
+        options.dropLast ? `at most n (${n}) when dropLast is set` : 'a positive size over n ≥ 1 examples',
+      );
+  }
+
+  /** Epochs started so far (1 after the first `next()`). */
+  get epochsStarted(): number {
+    return this.epochs;
+  }
+
+  /** The next minibatch's row indices, starting a freshly shuffled epoch when the last one ended. */
+  next(): Int32Array {
+    let b = this.epoch?.next();
+    if (!b || b.done) {
+      this.epoch = batches(this.n, this.batchSize, this.rng, this.options);
+      this.epochs++;
+      b = this.epoch.next();
+    }
+    return b.value as Int32Array;
+  }
+}
+
+/**
  * Copies rows `indices` of a row-major array (`rowSize` entries per row) into a new array of the same
  * type, one `set` per row (no per-element work beyond the memcpy).
  */

@@ -5,6 +5,7 @@
  * projects that train on them.
  */
 export {
+  BatchCursor,
   type BatchOptions,
   batchCount,
   batches,

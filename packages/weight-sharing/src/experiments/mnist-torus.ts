@@ -2,8 +2,8 @@ import {
   above,
   accuracy,
   atLeast,
+  BatchCursor,
   bars,
-  batches,
   type CellContext,
   type Claim,
   cellOf,
@@ -125,9 +125,8 @@ async function fit(cfg: MnistTorusConfig, method: Method, data: TorusData, ctx: 
       : undefined;
   let lrSinceProx = 0;
   // Every method of a seed sees the same batch order.
-  const order = ctx.rng.stream('batches');
+  const cursor = new BatchCursor(data.train.count, cfg.batchSize, ctx.rng.stream('batches'));
   const dropout = { rate: cnn ? 0 : cfg.dropout, rng: ctx.rng.stream('dropout') };
-  let epoch: Int32Array[] = [];
   try {
     ctx.progress.start(method, steps);
     const run = await train({
@@ -135,8 +134,7 @@ async function fit(cfg: MnistTorusConfig, method: Method, data: TorusData, ctx: 
       signal: ctx.signal,
       onProgress: (p) => ctx.progress.update(p.step, `loss ${p.loss.toFixed(3)}`),
       step: (i) => {
-        if (i % perEpoch === 0) epoch = [...batches(data.train.count, cfg.batchSize, order)];
-        const { x, y } = gatherBatch(data.train, epoch[i % perEpoch]!);
+        const { x, y } = gatherBatch(data.train, cursor.next());
         try {
           const loss = sgd.minimize(
             () => softmaxCrossEntropy(forward(params, x, { kind: 'train', dropout }), y) as tf.Scalar,
