@@ -24,6 +24,12 @@ export {
 } from './fit/fit.js';
 export { MaskedVaeAdam, type MaskedVaeAdamConfig, type MaskSelector } from './fit/mask-optimizer.js';
 export {
+  heldOutLoss,
+  type ResolvedRestarts,
+  type RestartOptions,
+  resolveRestarts,
+} from './fit/selection.js';
+export {
   annealedBound,
   type ConstraintOptions,
   type DualOptions,

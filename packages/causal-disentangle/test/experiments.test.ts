@@ -92,6 +92,22 @@ describe('trained experiments at tiny sizes', () => {
     expect(latents(c)).toEqual(latents(a));
   });
 
+  it('restarts the learned-mask cell and keeps the candidate with the lowest held-out loss', async () => {
+    // Off in the presets (one run per cell, the reference's); `restarts` turns the selection on.
+    expect(resolveConfig(actionSparsity, 'quick').restarts).toBe(1);
+    const config = resolveConfig(actionSparsity, 'quick', { ...TINY, restarts: 2 });
+    const logged = async (method: 'constraint' | 'unregularised') => {
+      const ctx = fakeCellContext(3);
+      await actionSparsity.cell(config, { variant: 'non_trivial', method }, ctx);
+      return ctx.records.filter((r) => 'selected' in r.values).map((r) => r.values);
+    };
+    const [selection] = await logged('constraint');
+    const losses = [selection!.heldOutLoss_0 as number, selection!.heldOutLoss_1 as number];
+    expect(selection!.selected).toBe(losses.indexOf(Math.min(...losses)));
+    // The frozen all-ones masks have no graph to select: one run.
+    expect(await logged('unregularised')).toEqual([]);
+  });
+
   it('temporal-sparsity and partial: claims and views build from the records', async () => {
     const t = await expectNoLeak(() =>
       runExperimentCells(temporalSparsity as unknown as Experiment, [0], TINY),

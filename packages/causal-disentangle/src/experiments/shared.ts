@@ -97,6 +97,15 @@ export const estimatorFields = {
   dualMethod: z.enum(['gradientAscent', 'nupi']),
   /** νPI proportional gain κ_p (`dualMethod: "nupi"` only; 0 is gradient ascent). */
   dualKp: z.number().min(0).max(1e4),
+  /**
+   * Candidates of the restart selection by held-out ELBO for the learned-mask methods (`constraint`,
+   * `penalty`); 1 is a single run (the reference). No ground truth is used to select.
+   */
+  restarts: z.int().min(1).max(100),
+  /** Fraction of the steps each restart candidate trains before the selection (the winner continues). */
+  screenFraction: z.number().gt(0).max(1),
+  /** Held-out samples (a `valid` split) scored by the restart selection. */
+  validSize: z.int().min(16).max(1_000_000),
 };
 
 /** The values of {@link estimatorFields} (each optional). */
@@ -200,6 +209,26 @@ export async function trainCell(
   const masks =
     method === 'unregularised' ? { [kind]: 'ones' } : method === 'oracle' ? { [kind]: ds.graph } : {};
   const test = { rows: te.count * ds.steps, cols: dx, data: te.x };
+  const count = method === 'constraint' || method === 'penalty' ? (s.restarts ?? 1) : 1;
+  const va = ds.splits.valid;
+  const restarts =
+    count > 1
+      ? {
+          count,
+          screenSteps: Math.max(1, Math.round((s.screenFraction ?? 1) * s.steps)),
+          ...(va
+            ? {
+                validation:
+                  kind === 'action'
+                    ? {
+                        observations: { rows: va.count, cols: dx, data: va.x },
+                        actions: { rows: va.count, cols: ds.actionDim, data: va.actions! },
+                      }
+                    : temporalPairs(va.x, va.count, dx),
+              }
+            : {}),
+        }
+      : undefined;
   ctx.progress.start(method, s.steps);
   const fit = await fitMechanismSparsity(data, {
     latentDim: d,
@@ -216,6 +245,7 @@ export async function trainCell(
       ...(s.learnPriorVariance !== undefined ? { learnPriorVariance: s.learnPriorVariance } : {}),
       ...(s.priorVariance !== undefined ? { priorVarianceInit: s.priorVariance } : {}),
     },
+    ...(restarts ? { restarts } : {}),
     steps: s.steps,
     batchSize: s.batchSize,
     lr: s.lr,
@@ -233,6 +263,11 @@ export async function trainCell(
     sink: cellSink(ctx),
   });
   try {
+    if (fit.selection)
+      ctx.log(s.steps, {
+        selected: fit.selection.chosen,
+        ...Object.fromEntries(fit.selection.losses.map((l, r) => [`heldOutLoss_${r}`, l])),
+      });
     const sc = fit.scores!;
     const trace = fit.constraintTrace[kind] ?? [];
     const series: Record<string, XY> = {

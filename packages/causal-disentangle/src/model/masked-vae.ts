@@ -226,21 +226,26 @@ export class MaskedVae {
     ) as tf.Tensor2D;
   }
 
-  /** The masks of one forward pass: a fresh Gumbel-sigmoid sample for learned masks, else the fixed mask. */
-  sampleMasks(rng: Rng): { action?: tf.Tensor2D; temporal?: tf.Tensor2D } {
+  /**
+   * The masks of one forward pass: a fresh Gumbel-sigmoid sample for learned masks (or, with `hard`, the
+   * evaluation mask 1[log α > 0]), else the fixed mask.
+   */
+  sampleMasks(rng: Rng, hard = false): { action?: tf.Tensor2D; temporal?: tf.Tensor2D } {
     const p = this.tensors();
     const out: { action?: tf.Tensor2D; temporal?: tf.Tensor2D } = {};
     for (const kind of ['action', 'temporal'] as const) {
       const mode = this.maskModes.get(kind);
       if (mode === undefined) continue;
       out[kind] =
-        mode === 'learned'
-          ? (sampleGumbelSigmoid(
-              param(p, `mask.${kind}`),
-              rng,
-              this.architecture.gumbelTemperature,
-            ) as tf.Tensor2D)
-          : this.fixedMasks.get(kind)!;
+        mode === 'learned' && hard
+          ? (hardMask(param(p, `mask.${kind}`)) as tf.Tensor2D)
+          : mode === 'learned'
+            ? (sampleGumbelSigmoid(
+                param(p, `mask.${kind}`),
+                rng,
+                this.architecture.gumbelTemperature,
+              ) as tf.Tensor2D)
+            : this.fixedMasks.get(kind)!;
     }
     return out;
   }
@@ -252,15 +257,16 @@ export class MaskedVae {
    * - temporal: the reconstruction averaged over both steps, and
    *   KL = ½[Σ_i KL(q(z¹_i|x¹) ‖ N(m_i(M^z_i ⊙ ẑ⁰, …), v_i)) + Σ_i KL(q(z⁰_i|x⁰) ‖ N(μ⁰_i, v⁰_i))] with
    *   ẑ⁰ a reparameterised sample,
-   * where σ = exp(s/2) + 1e-4. Encoder noise and mask noise come from `rng`. Pure in the parameters,
-   * so it can run inside a gradient tape.
+   * where σ = exp(s/2) + 1e-4. Encoder noise and mask noise come from `rng`; `hardMasks` scores the
+   * learned graphs 1[log α > 0] instead of a mask sample (held-out model selection). Pure in the
+   * parameters, so it can run inside a gradient tape.
    */
-  loss(batch: VaeBatch, rng: Rng): VaeLoss {
+  loss(batch: VaeBatch, rng: Rng, options: { readonly hardMasks?: boolean } = {}): VaeLoss {
     const p = this.tensors();
     this.checkBatch(batch);
     const a = this.architecture;
     return tf.tidy(() => {
-      const masks = this.sampleMasks(rng);
+      const masks = this.sampleMasks(rng, options.hardMasks === true);
       const x = this.temporal ? tf.concat([batch.previous!, batch.x], 0) : batch.x;
       const { mean, variance } = this.encode(x as tf.Tensor2D);
       const zHat = tf.add(mean, tf.mul(tf.sqrt(variance), randomNormal(rng, mean.shape))) as tf.Tensor2D;
