@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bernoulliMask, initBackend, Rng, randomNormal, randomUniform } from '../src/index.js';
+import { bernoulliMask, dropoutMask, initBackend, Rng, randomNormal, randomUniform } from '../src/index.js';
 
 beforeAll(() => initBackend({ prefer: 'cpu', blas: 'off' }));
 
@@ -114,6 +114,26 @@ describe('Rng', () => {
     expect(() => bernoulliMask(Rng.fromSeed(1), [2], Number.NaN)).toThrow(
       /keep must be a number in \[0, 1\]/,
     );
+  });
+
+  it('dropoutMask zeroes each unit with probability rate and scales the rest by 1/(1 − rate), seeded', () => {
+    const mask = dropoutMask(Rng.fromSeed(4), [250, 400], 0.4);
+    expect(mask.shape).toEqual([250, 400]);
+    const m = mask.dataSync();
+    let zeros = 0;
+    for (const v of m)
+      if (v === 0) zeros++;
+      else expect(v).toBe(Math.fround(1 / 0.6));
+    // Binomial(1e5, 0.4): σ of the zero fraction is 0.0015, so ±0.006 is four σ.
+    expect(Math.abs(zeros / m.length - 0.4)).toBeLessThan(0.006);
+    const again = dropoutMask(Rng.fromSeed(4), [100_000], 0.4);
+    expect(Array.from(again.dataSync())).toEqual(Array.from(m));
+    const none = dropoutMask(Rng.fromSeed(4), [64], 0);
+    expect(Array.from(none.dataSync())).toEqual(new Array(64).fill(1));
+    tf.dispose([mask, again, none]);
+    expect(() => dropoutMask(Rng.fromSeed(1), [2], 1)).toThrow(/rate must be a number in \[0, 1\); got 1/);
+    expect(() => dropoutMask(Rng.fromSeed(1), [2], Number.NaN)).toThrow(/rate/);
+    expect(() => dropoutMask(Rng.fromSeed(1), [2, -1], 0.5)).toThrow(/shape/);
   });
 
   it('opSeed is a non-zero integer, and seeded tensors replay', async () => {

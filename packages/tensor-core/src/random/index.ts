@@ -1,2 +1,2 @@
 export { Rng, type RngState } from './rng.js';
-export { bernoulliMask, randomNormal, randomUniform, truncatedNormal } from './tensors.js';
+export { bernoulliMask, dropoutMask, randomNormal, randomUniform, truncatedNormal } from './tensors.js';

@@ -3,6 +3,7 @@ import {
   checkInRange,
   checkInteger,
   conv2dSame,
+  dropoutMask,
   initBias,
   initWeight,
   PaperkitInputError,
@@ -55,19 +56,6 @@ function checkInput(x: tf.Tensor, side: number, mode: BnMode): void {
   if (x.rank !== 2 || x.shape[1] !== side * side)
     throw new PaperkitInputError('x.shape', x.shape, `[batch, ${side * side}] (flat ${side}×${side} images)`);
   if (mode.kind === 'train' && mode.dropout) checkInRange('dropout.rate', mode.dropout.rate, 0, 1, '[)');
-}
-
-/**
- * Inverted-dropout multipliers (0 with probability `rate`, else 1/(1 − rate)) drawn on the host from
- * `rng` (one uint32 per unit): ~10× cheaper here than a seeded `tf.randomUniform`, whose generator
- * runs per element in JS and cost more than the FC twin's matmuls at 10⁵–10⁶ units per batch.
- */
-export function dropoutMask(rng: Rng, size: number, rate: number): tf.Tensor1D {
-  const mask = new Float32Array(size);
-  const keep = 1 / (1 - rate);
-  const cut = rate * 2 ** 32;
-  for (let i = 0; i < size; i++) mask[i] = rng.nextUint32() >= cut ? keep : 0;
-  return tf.tensor1d(mask);
 }
 
 /**
@@ -185,7 +173,7 @@ export function applyTorusFc(
       );
       h = tf.relu(batchNorm(params, `bn${i}`, z, [0], mode));
       const drop = mode.kind === 'train' ? mode.dropout : undefined;
-      if (drop && drop.rate > 0) h = tf.mul(h, dropoutMask(drop.rng, h.size, drop.rate).reshape(h.shape));
+      if (drop && drop.rate > 0) h = tf.mul(h, dropoutMask(drop.rng, h.shape, drop.rate));
     }
     return head(params, tf.mean(tf.reshape(h, [-1, widths[1], side * side]), 2));
   });
