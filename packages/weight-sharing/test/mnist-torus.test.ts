@@ -158,6 +158,9 @@ describe('MNIST-torus models: input checks and dropout', () => {
     const ok = tf.zeros([3, 16]);
     const mode = { kind: 'train', dropout: { rate: 1, rng } } as const;
     expect(() => applyTorusFc(params.tensors(), ok, 4, [1, 2], mode)).toThrow(/dropout\.rate.*1/);
+    expect(() => applyTorusFc(params.tensors(), ok, 4, [1, 2], { kind: 'eval', stats: new Map() })).toThrow(
+      /mode\.stats must be statistics for every batch-norm layer, including 'bn1'/,
+    );
     tf.dispose([x, ok]);
     params.dispose();
   });

@@ -68,7 +68,12 @@ function batchNorm(params: ParamTensors, name: string, x: tf.Tensor, axes: numbe
   let variance: tf.Tensor;
   if (mode.kind === 'eval') {
     const s = mode.stats.get(name);
-    if (!s) throw new Error(`no batch-norm statistics for ${name}`);
+    if (!s)
+      throw new PaperkitInputError(
+        'mode.stats',
+        [...mode.stats.keys()],
+        `statistics for every batch-norm layer, including '${name}' (from a 'collect' pass)`,
+      );
     ({ mean, variance } = s);
   } else {
     ({ mean, variance } = tf.moments(x, axes, true));
