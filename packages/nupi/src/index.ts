@@ -13,6 +13,7 @@ export {
   type LagrangianConstraintConfig,
   type QuadraticPenaltyConstraintConfig,
 } from './constraints/constraint.js';
+export { demographicParityGap } from './constraints/demographic-parity.js';
 export {
   type ConstraintKind,
   DenseMultiplier,
@@ -47,6 +48,7 @@ export {
 export { IRIS_FEATURES, IRIS_SPECIES, type IrisData, irisData } from './datasets/iris.js';
 export {
   PARITY_GROUPS,
+  PARITY_LABEL_GAP,
   type ParityData,
   type ParityDataOptions,
   type ParitySplit,
@@ -75,6 +77,7 @@ export {
   hardConcreteProbNonzero,
   hardConcreteSample,
 } from './gates/hard-concrete.js';
+export { addL0Gates, type L0Gates, type L0GatesOptions } from './gates/l0-gates.js';
 export {
   ConstrainedOptimizer,
   type ConstrainedOptimizerConfig,

@@ -1,6 +1,6 @@
 import { PaperkitInputError, Rng } from '@paperkit/tensor-core';
 import { describe, expect, it } from 'vitest';
-import { PARITY_GROUPS, parityData } from '../src/datasets/parity.js';
+import { PARITY_GROUPS, PARITY_LABEL_GAP, parityData } from '../src/datasets/parity.js';
 import {
   GradientAscent,
   iterationsToTolerance,
@@ -72,12 +72,17 @@ describe('parityData, the generated stand-in for Adult', () => {
       expect(Math.abs(pos / rows - g.rate)).toBeLessThan(4 * Math.sqrt((g.rate * (1 - g.rate)) / rows));
     });
     // The built-in parity gap, by hand: r(Male·White) = .306·.256/.241 = .3250, r(Female·White) =
-    // .109·.256/.241 = .1158, mean rate Σ share·rate = .2412 (computed below from the table).
+    // .109·.256/.241 = .1158, mean rate Σ share·rate = .2409 (computed below from the table).
     const mean = PARITY_GROUPS.reduce((a, g) => a + g.share * g.rate, 0);
     expect(PARITY_GROUPS[0]!.rate).toBeCloseTo(0.325, 3);
     expect(PARITY_GROUPS[5]!.rate).toBeCloseTo(0.1158, 3);
     expect(d.labelGap[0]).toBeCloseTo(0.325 - mean, 3);
     expect(d.labelGap[5]).toBeLessThan(-0.1);
+    // The largest gap (nupi/fairness's reference): Female·Other, .109·.092/.241 − .2409 = −.1993.
+    expect(d.labelGap).toEqual(PARITY_LABEL_GAP);
+    expect(PARITY_LABEL_GAP.map(Math.abs).indexOf(Math.max(...PARITY_LABEL_GAP.map(Math.abs)))).toBe(9);
+    expect(PARITY_LABEL_GAP[9]).toBeCloseTo(0.109 * (0.092 / 0.241) - mean, 12);
+    expect(PARITY_LABEL_GAP[9]).toBeCloseTo(-0.1993, 4);
     expect(Math.abs(overall - PARITY_GROUPS.reduce((a, g) => a + g.share * g.rate, 0))).toBeLessThan(0.01);
   });
 

@@ -1,5 +1,7 @@
 import {
   Adam,
+  type BarsOptions,
+  bars,
   type CellContext,
   DivergenceError,
   Momentum,
@@ -68,24 +70,23 @@ export async function trainBigram(
   };
   let losses: LossCurve = [];
   let diverged: string | null = null;
+  let kept = false;
   try {
     await evaluate(0);
     const t = { steps: s.steps, checkEvery: 25, evalEvery: s.evalEvery, evaluate, step };
     losses = (await (ctx ? trainInCell(ctx, t) : train(t))).losses;
+    kept = o.keep === true;
   } catch (e) {
-    if (!(e instanceof DivergenceError)) {
-      opt.dispose();
-      params.dispose();
-      throw e;
-    }
+    if (!(e instanceof DivergenceError)) throw e;
     diverged = e.message;
     ctx?.log(e.step, { diverged: e.message });
+  } finally {
+    if (!kept) {
+      opt.dispose();
+      params.dispose();
+    }
   }
-  if (o.keep && !diverged)
-    return { losses, population, diverged, checkpoint: { params, optimizer: opt, step } };
-  opt.dispose();
-  params.dispose();
-  return { losses, population, diverged };
+  return { losses, population, diverged, ...(kept ? { checkpoint: { params, optimizer: opt, step } } : {}) };
 }
 
 /** Population curves of unrotated runs, per process: every rotated cell of a seed compares to it. */
@@ -97,7 +98,7 @@ const baselines = new Map<string, Promise<LossCurve>>();
  * (a recomputation gives the same numbers: same seed, streams and backend), so a resumed run that
  * reuses the unrotated cell from disk still gets its curve. The unrotated cell passes its own curve.
  */
-export function baselineCurve(
+function baselineCurve(
   task: BigramTask,
   s: BigramSetup,
   run: BigramRun,
@@ -106,54 +107,66 @@ export function baselineCurve(
 ): Promise<LossCurve> {
   const { include: _, ...setup } = s;
   const k = JSON.stringify([ctx.seed, ctx.backend.label, setup, run.optimizer, run.lr]);
-  let p = baselines.get(k);
-  if (own) p = Promise.resolve(own);
-  else if (!p) {
-    p = trainBigram(task, ctx.rng, s, { ...run, scope: 'none' }, null).then((r) => r.population);
+  if (own || !baselines.has(k)) {
+    if (baselines.size >= 16) baselines.delete(baselines.keys().next().value!);
+    const p = own
+      ? Promise.resolve(own)
+      : trainBigram(task, ctx.rng, s, { ...run, scope: 'none' }, null).then((r) => r.population);
     p.catch(() => baselines.delete(k));
-  } else return p;
-  if (baselines.size >= 16) baselines.delete(baselines.keys().next().value!);
-  baselines.set(k, p);
-  return p;
+    baselines.set(k, p);
+  }
+  return baselines.get(k)!;
 }
 
 /** The bigram setting of a cell: sizes, data and the final-loss window. */
 export type BigramCellSetup = BigramSetup & Readonly<{ exponent: number; batch: number; lastSteps: number }>;
 
+/** The metrics of a {@link bigramCell}. */
+export const BIGRAM_METRICS = {
+  finalLoss: { label: 'final loss, last steps (nats)', better: 'lower', digits: 4 },
+  populationLoss: { label: 'final exact expected loss (nats)', better: 'lower', digits: 4 },
+  lossVsNone: { label: 'final exact loss minus the unrotated run (nats)', better: 'lower', digits: 4 },
+  slowdown: { label: 'slowdown vs unrotated (extra steps)', digits: 2 },
+} as const;
+
+const nan = Number.NaN;
+const DIVERGED = { finalLoss: nan, populationLoss: nan, lossVsNone: nan, slowdown: nan };
+
 /**
  * One bigram cell at `ctx.seed`: the task from `ctx.rng.stream('data')`, the run, and its comparison
- * with the unrotated run of the same seed (trained under `baseSetup`): mean minibatch loss of the last
- * `lastSteps` steps, final exact loss, slowdown, final exact-loss gap, and the exact loss above the
- * entropy floor per evaluation. Metrics are NaN once the run diverged (`diverged` says why).
+ * with the unrotated run of the same seed (trained under `baseSetup`): the {@link BIGRAM_METRICS} and
+ * the curve `excess` of the exact loss above the entropy floor per evaluation. Metrics are NaN once
+ * the run diverged (`diverged` says why).
  */
 export async function bigramCell(c: BigramCellSetup, run: BigramRun, ctx: CellContext, baseSetup = c) {
   const task = bigramTask(ctx.rng.stream('data'), c.vocab, c.exponent, c.steps, c.batch);
   try {
     const r = await trainBigram(task, ctx.rng, c, run, ctx);
     const pop = r.population;
-    const excess = { x: pop.map((p) => p.step), y: pop.map((p) => p.loss - task.floor) };
-    const nan = Number.NaN;
-    if (r.diverged)
-      return {
-        diverged: r.diverged,
-        finalLoss: nan,
-        populationLoss: nan,
-        slowdown: nan,
-        lossVsNone: nan,
-        excess,
-      };
+    const series = { excess: { x: pop.map((p) => p.step), y: pop.map((p) => p.loss - task.floor) } };
+    if (r.diverged) return { diverged: r.diverged, result: { metrics: DIVERGED, series } };
     const own = run.scope === 'none' && baseSetup === c ? pop : undefined;
     const base = await baselineCurve(task, baseSetup, run, ctx, own);
     const populationLoss = pop.at(-1)!.loss;
-    return {
-      diverged: null,
+    const metrics = {
       finalLoss: tailMean(r.losses, c.lastSteps),
       populationLoss,
-      slowdown: slowdown(base, pop),
       lossVsNone: populationLoss - base.at(-1)!.loss,
-      excess,
+      slowdown: slowdown(base, pop),
     };
+    return { diverged: null, result: { metrics, series } };
   } finally {
     task.joint.dispose();
   }
 }
+
+/** Bars of the {@link bigramCell} slowdown, one per value of `more.by`. */
+export const slowdownBars = (title: string, more: BarsOptions) =>
+  bars(
+    'slowdown',
+    title,
+    'Extra fraction of steps the rotated run needs to reach the same exact loss as the unrotated one (0 = as fast; negative = faster)',
+    'slowdown',
+    'slowdown (extra steps / steps)',
+    more,
+  );

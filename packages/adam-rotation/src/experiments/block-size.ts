@@ -1,6 +1,5 @@
 import {
   above,
-  bars,
   below,
   claimIf,
   claimOf,
@@ -13,11 +12,12 @@ import {
   value,
 } from '@paperkit/tensor-core';
 import { z } from 'zod';
-import { bigramCell } from './bigram-run.js';
+import { BIGRAM_METRICS, bigramCell, slowdownBars } from './bigram-run.js';
 import { bigramFields, PAPER, qualitative, TIER1_BIGRAM } from './shared.js';
 
 const { blockSize: _n, ...fields } = bigramFields;
 const { blockSize: _b, ...tier1 } = TIER1_BIGRAM;
+const N16 = { n: 16 };
 const schema = z.strictObject({
   ...fields,
   blockSizes: z.array(z.int().min(1).max(4096)).min(2), // n of the global rotation; must include 1 and 16
@@ -39,23 +39,14 @@ export const blockSize = defineExperiment({
   base: { ...tier1, blockSizes: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048], evalEvery: 25 },
   presets: { quick: { blockSizes: [1, 2, 4, 16, 64, 256, 1024], evalEvery: 50 }, full: {} },
   cells: (c) => grid({ scope: ['global'], n: c.blockSizes }),
-  metrics: {
-    finalLoss: { label: 'final loss, last steps (nats)', better: 'lower', digits: 4 },
-    lossVsNone: { label: 'final exact loss minus the unrotated run (nats)', better: 'lower', digits: 4 },
-    slowdown: { label: 'slowdown vs unrotated (extra steps)', digits: 2 },
-  },
+  metrics: BIGRAM_METRICS,
   async cell(c, { n }, ctx) {
     const s = { ...c, blockSize: n, momentum: 0.9 };
-    const r = await bigramCell(s, { scope: 'global', optimizer: 'adam', lr: c.adamLr }, ctx, {
-      ...s,
-      blockSize: 1,
-    });
-    if (r.diverged) throw new Error(`adam-rotation/block-size: n = ${n} diverged: ${r.diverged}`);
-    const { finalLoss, lossVsNone, slowdown } = r;
-    return {
-      metrics: { finalLoss, lossVsNone, slowdown },
-      series: { lossVsNone: { x: [n], y: [lossVsNone] } },
-    };
+    const run = { scope: 'global', optimizer: 'adam', lr: c.adamLr } as const;
+    const { diverged, result } = await bigramCell(s, run, ctx, { ...s, blockSize: 1 });
+    if (diverged) throw new Error(`adam-rotation/block-size: n = ${n} diverged: ${diverged}`);
+    const { metrics } = result;
+    return { metrics, series: { lossVsNone: { x: [n], y: [metrics.lossVsNone] } } };
   },
   claims: (c) => {
     const large = c.blockSizes.filter((n) => n >= 16);
@@ -68,7 +59,7 @@ export const blockSize = defineExperiment({
         statement: 'n = 1 (a signed permutation) trains exactly like the unrotated model',
         reference: qualitative('App. A.2: Adam is equivariant to signed permutations'),
       }),
-      claimOf('n16-hurts', value('lossVsNone', { n: 16 }), above(0, 0.02), {
+      claimOf('n16-hurts', value('lossVsNone', N16), above(0, 0.02), {
         statement:
           'blocks of 16 already raise the loss by more than 0.02 nats (as the spec’s global rotation)',
         reference: qualitative('Fig. 1 and Fig. 12'),
@@ -79,16 +70,10 @@ export const blockSize = defineExperiment({
           'Fig. 12: GPT-2’s degradation is the same for every n tested, saturating well below 768',
         ),
       }),
-      ...claimIf(
-        c.blockSizes.includes(2),
-        'grows-with-n',
-        diff('lossVsNone', { n: 16 }, { n: 2 }),
-        above(0),
-        {
-          statement: 'blocks of 2 hurt less than blocks of 16',
-          reference: qualitative('Fig. 12'),
-        },
-      ),
+      ...claimIf(c.blockSizes.includes(2), 'grows-with-n', diff('lossVsNone', N16, { n: 2 }), above(0), {
+        statement: 'blocks of 2 hurt less than blocks of 16',
+        reference: qualitative('Fig. 12'),
+      }),
     ];
   },
   plots: () => [
@@ -100,13 +85,6 @@ export const blockSize = defineExperiment({
       'Δ final loss (nats)',
       { by: 'scope', x: { label: 'block size n', log: true }, markers: true },
     ),
-    bars(
-      'slowdown',
-      'Training slowdown against the block size',
-      'Extra fraction of steps to reach the same exact loss as the unrotated run',
-      'slowdown',
-      'slowdown (extra steps / steps)',
-      { by: 'n' },
-    ),
+    slowdownBars('Training slowdown against the block size', { by: 'n' }),
   ],
 });

@@ -1,6 +1,7 @@
 import { loadMnist } from '@paperkit/mnist';
 import {
   above,
+  accuracy,
   applyCnn,
   assertCnnTrainable,
   BatchCursor,
@@ -95,13 +96,12 @@ export const cnn = defineExperiment({
     try {
       const adamw = { weightDecay: c.weightDecay };
       const { trainLoss, loss } = await trainAdamW(ctx, params, scope, { ...c, adamw }, step);
-      const [acc, ce] = tf.tidy(() => {
+      const scores = tf.tidy(() => {
         const logits = applyCnn(params.tensors(), test.x, net);
-        const hit = tf.equal(tf.argMax(logits, -1), tf.cast(test.y, 'int32'));
-        return [tf.mean(tf.cast(hit, 'float32')), softmaxCrossEntropy(logits, test.y)];
+        return tf.stack([accuracy(logits, test.y), softmaxCrossEntropy(logits, test.y)]);
       });
-      const [testAccuracy, testLoss] = [(await acc!.data())[0]!, (await ce!.data())[0]!];
-      tf.dispose([acc!, ce!]);
+      const [testAccuracy, testLoss] = await scores.data();
+      scores.dispose();
       return { metrics: { testAccuracy, testLoss, trainLoss }, series: { loss } };
     } finally {
       tf.dispose([test.x, test.y]);

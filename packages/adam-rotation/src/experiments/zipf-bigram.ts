@@ -1,7 +1,6 @@
 import {
   above,
   atLeast,
-  bars,
   below,
   bestGap,
   claimIf,
@@ -19,7 +18,7 @@ import {
 } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import type { RotationScope } from '../rotation.js';
-import { bigramCell } from './bigram-run.js';
+import { BIGRAM_METRICS, bigramCell, slowdownBars } from './bigram-run.js';
 import { bigramFields, including, lrField, PAPER, scopeField, spec, TIER1_BIGRAM } from './shared.js';
 
 const schema = z
@@ -45,6 +44,7 @@ const SPEC_ADAM: Partial<Record<RotationScope, number>> = {
 };
 const SPEC_SOURCE = 'the spec’s numpy simulation of this setting (3 seeds)';
 const EXCESS = 'expected loss − entropy floor (nats)';
+const ADAM = { optimizer: 'adam' };
 const SGD_NONE = { optimizer: 'sgdm', scope: 'none' };
 const SGD_03 = { ...SGD_NONE, lr: 0.3 };
 
@@ -106,16 +106,8 @@ export const zipfBigram = defineExperiment({
     ...runs('sgdm', c.sgdScopes, [c.sgdLr]),
     ...runs('sgdm', ['none'], c.sgdLrSweep),
   ],
-  metrics: {
-    finalLoss: { label: 'final loss, last steps (nats)', better: 'lower', digits: 4 },
-    populationLoss: { label: 'final exact expected loss (nats)', better: 'lower', digits: 4 },
-    slowdown: { label: 'slowdown vs unrotated (extra steps)', digits: 2 },
-  },
-  async cell(c, run, ctx) {
-    const r = await bigramCell({ ...c, svdAllMatrices: true }, run, ctx);
-    const { finalLoss, populationLoss, slowdown } = r;
-    return { metrics: { finalLoss, populationLoss, slowdown }, series: { excess: r.excess } };
-  },
+  metrics: BIGRAM_METRICS,
+  cell: async (c, run, ctx) => (await bigramCell({ ...c, svdAllMatrices: true }, run, ctx)).result,
   claims: (c) => {
     const has = (...s: RotationScope[]) => s.every((sc) => c.scopes.includes(sc));
     const tier1 = Object.entries(TIER1_BIGRAM).every(([k, v]) => c[k as keyof typeof c] === v);
@@ -185,7 +177,7 @@ export const zipfBigram = defineExperiment({
       'Exact expected loss above the entropy floor of the chain during training',
       'excess',
       { label: EXCESS, log: true },
-      { where: { optimizer: 'adam' }, by: 'scope' },
+      { where: ADAM, by: 'scope' },
     ),
     curves(
       'sgd-loss',
@@ -202,16 +194,9 @@ export const zipfBigram = defineExperiment({
       'finalLoss',
       { scope: 'none' },
       'Δ final loss (nats)',
-      { where: { optimizer: 'adam' } },
+      { where: ADAM },
     ),
-    bars(
-      'slowdown',
-      'Adam: training slowdown under each rotation scope',
-      'Extra fraction of steps the rotated run needs to reach the same exact loss as the unrotated one (0 = as fast; negative = faster)',
-      'slowdown',
-      'slowdown (extra steps / steps)',
-      { where: { optimizer: 'adam' }, by: 'scope' },
-    ),
+    slowdownBars('Adam: training slowdown under each rotation scope', { where: ADAM, by: 'scope' }),
   ],
   notes: [
     'Reference numbers labelled derived come from the implementation spec’s own numpy simulation of this setting, not from the paper.',

@@ -1,16 +1,18 @@
 import {
   atLeast,
   atMost,
-  type CellRecord,
   type Claim,
   cellOf,
+  claimIf,
+  claimOf,
   computed,
   curves,
   defineExperiment,
   derived,
+  firstSeedCurves,
+  fixedPlot,
   grid,
   near,
-  type PlotView,
   type Rng,
   throwIfAborted,
   value,
@@ -87,96 +89,64 @@ const at = (method: Method, lr: number, kappa: number, start = 'sharp') => ({ st
 function claims(c: Config): Claim[] {
   const lr = c.lrs[0]!;
   const ks = SPEC_KAPPAS.filter((k) => c.kappas.includes(k));
-  const out: Claim[] = [];
-  if (c.kappas.includes(16))
-    out.push({
-      id: 'cm-escapes',
+  const cm = (k: number) => value('flatFraction', at('adam-cm', lr, k));
+  return [
+    ...claimIf(c.kappas.includes(16), 'cm-escapes', cm(16), atLeast(0.8), {
       statement: `Adam+CM leaves the sharp well at κ = 16 (lr ${lr}) in at least 80% of runs`,
-      metric: value('flatFraction', at('adam-cm', lr, 16)),
-      expect: atLeast(0.8),
       reference: derived(SPEC_CM[16]!, SPEC),
-    });
-  if (ks.length > 0)
-    out.push({
-      id: 'adam-stays',
-      statement: `Adam stays in the sharp well (escape ≤ 5%) at every κ in {${ks.join(', ')}}`,
-      metric: computed(['flatFraction'], `max over κ of flatFraction[adam, sharp, lr ${lr}]`, (t) =>
+    }),
+    ...claimIf(
+      ks.length > 0,
+      'adam-stays',
+      computed(['flatFraction'], `max over κ of flatFraction[adam, sharp, lr ${lr}]`, (t) =>
         Math.max(...ks.map((k) => t.value('flatFraction', at('adam', lr, k)))),
       ),
-      expect: atMost(0.05),
-      reference: derived(0, SPEC),
-    });
-  out.push({
-    id: 'flat-kept',
-    statement: `runs that start in the flat well stay there (≥ 95%, Adam and Adam+CM, κ = ${c.flatKappa})`,
-    metric: computed(['flatFraction'], 'min of flatFraction[flat start] over Adam and Adam+CM', (t) =>
-      Math.min(
-        ...(['adam', 'adam-cm'] as const).map((m) => t.value('flatFraction', at(m, lr, c.flatKappa, 'flat'))),
-      ),
+      atMost(0.05),
+      {
+        statement: `Adam stays in the sharp well (escape ≤ 5%) at every κ in {${ks.join(', ')}}`,
+        reference: derived(0, SPEC),
+      },
     ),
-    expect: atLeast(0.95),
-    reference: qualitative('abstract: Adam+CM overshoots narrow basins and keeps wide ones'),
-  });
-  if (lr === 0.05)
-    for (const k of ks)
-      out.push({
-        id: `cm-calibration-k${k}`,
-        statement: `Adam+CM's escape ratio at κ = ${k} matches the spec's numpy simulation within 0.15`,
-        metric: value('flatFraction', at('adam-cm', lr, k)),
-        expect: near(SPEC_CM[k]!, 0.15),
-        reference: derived(SPEC_CM[k]!, SPEC),
-      });
-  if (ks.length > 1)
-    out.push({
-      id: 'cm-monotone',
-      statement: `Adam+CM's escape ratio rises monotonically with sharpness (κ ${ks.join(' → ')})`,
-      metric: computed(
-        ['flatFraction'],
-        'smallest rise of flatFraction[adam-cm] between consecutive κ',
-        (t) => {
-          const f = (k: number) => t.value('flatFraction', at('adam-cm', lr, k));
-          return Math.min(...ks.slice(1).map((k, i) => f(k) - f(ks[i]!)));
-        },
+    claimOf(
+      'flat-kept',
+      computed(['flatFraction'], 'min of flatFraction[flat start] over Adam and Adam+CM', (t) =>
+        Math.min(
+          ...(['adam', 'adam-cm'] as const).map((m) =>
+            t.value('flatFraction', at(m, lr, c.flatKappa, 'flat')),
+          ),
+        ),
       ),
-      expect: atLeast(0),
-      reference: qualitative('Fig. 5, as summarised by the reviews (the spec could not read the figure)'),
-    });
-  return out;
+      atLeast(0.95),
+      {
+        statement: `runs that start in the flat well stay there (≥ 95%, Adam and Adam+CM, κ = ${c.flatKappa})`,
+        reference: qualitative('abstract: Adam+CM overshoots narrow basins and keeps wide ones'),
+      },
+    ),
+    ...(lr === 0.05 ? ks : []).map((k) =>
+      claimOf(`cm-calibration-k${k}`, cm(k), near(SPEC_CM[k]!, 0.15), {
+        statement: `Adam+CM's escape ratio at κ = ${k} matches the spec's numpy simulation within 0.15`,
+        reference: derived(SPEC_CM[k]!, SPEC),
+      }),
+    ),
+    ...claimIf(
+      ks.length > 1,
+      'cm-monotone',
+      computed(['flatFraction'], 'smallest rise of flatFraction[adam-cm] between consecutive κ', (t) => {
+        const f = (k: number) => t.value('flatFraction', at('adam-cm', lr, k));
+        return Math.min(...ks.slice(1).map((k, i) => f(k) - f(ks[i]!)));
+      }),
+      atLeast(0),
+      {
+        statement: `Adam+CM's escape ratio rises monotonically with sharpness (κ ${ks.join(' → ')})`,
+        reference: qualitative('Fig. 5, as summarised by the reviews (the spec could not read the figure)'),
+      },
+    ),
+  ];
 }
 
 /** κ whose cells also return one run's trajectory. */
 const trajectoryKappa = (c: Config): number =>
   c.kappas.includes(16) ? 16 : c.kappas[Math.floor(c.kappas.length / 2)]!;
-
-function trajectories(c: Config): PlotView {
-  const k = trajectoryKappa(c);
-  return {
-    kind: 'custom',
-    id: 'trajectories',
-    build: (records: readonly CellRecord[]) => {
-      const seed = Math.min(...records.map((r) => r.seed));
-      const mine = records.filter(
-        (r) => r.seed === seed && r.result.series?.path && r.cell.params.start === 'sharp',
-      );
-      return {
-        kind: 'line',
-        id: 'trajectories',
-        title: `One run per method from the sharp well, κ = ${k}, lr ${c.lrs[0]}`,
-        caption: `x_t of the first run of seed ${seed}; the same noise drives every method`,
-        x: { label: 'step' },
-        y: { label: 'x' },
-        series: mine.map((r) => ({
-          name: METHOD_LABEL[r.cell.params.method as Method],
-          ...r.result.series!.path!,
-        })),
-        hlines: [
-          { y: -1, label: 'sharp well' },
-          { y: 1.5, label: 'flat well' },
-        ],
-      };
-    },
-  };
-}
 
 const xs = Array.from({ length: 201 }, (_, i) => -2.5 + (5 * i) / 200);
 
@@ -246,20 +216,30 @@ export const escapeExperiment = defineExperiment({
         },
       ),
     ),
-    trajectories(c),
-    {
-      kind: 'custom',
+    firstSeedCurves(
+      'trajectories',
+      `One run per method from the sharp well, κ = ${trajectoryKappa(c)}, lr ${c.lrs[0]}`,
+      'x_t of the first run of each method; the same noise drives every method',
+      'path',
+      'step',
+      'x',
+      {
+        name: (r) => METHOD_LABEL[r.cell.params.method as Method],
+        hlines: [
+          { y: -1, label: 'sharp well' },
+          { y: 1.5, label: 'flat well' },
+        ],
+      },
+    ),
+    fixedPlot({
+      kind: 'line',
       id: 'landscape',
-      build: () => ({
-        kind: 'line',
-        id: 'landscape',
-        title: 'Toy 1 landscape for several sharpness values',
-        caption: 'f(x): a sharp well at x = −1 (width 1/κ) and a flat well at x = 1.5 (width 0.7)',
-        x: { label: 'x' },
-        y: { label: 'f(x)' },
-        series: [4, 16, 64].map((k) => ({ name: `κ = ${k}`, x: xs, y: xs.map((x) => sharpFlat(x, k)) })),
-      }),
-    },
+      title: 'Toy 1 landscape for several sharpness values',
+      caption: 'f(x): a sharp well at x = −1 (width 1/κ) and a flat well at x = 1.5 (width 0.7)',
+      x: { label: 'x' },
+      y: { label: 'f(x)' },
+      series: [4, 16, 64].map((k) => ({ name: `κ = ${k}`, x: xs, y: xs.map((x) => sharpFlat(x, k)) })),
+    }),
   ],
   notes: [
     'The paper shows the escape ratio only as a figure (Fig. 5); the reference numbers are the spec’s own numpy simulation of this toy (derived), not the paper’s.',

@@ -1,12 +1,13 @@
 import {
   below,
-  cellSink,
+  claimOf,
   curves,
   defineExperiment,
   deltaBars,
   diff,
   grid,
-  train,
+  mean,
+  trainInCell,
   ZIPF_LM_BASE,
   ZIPF_LM_QUICK,
   zipfLanguageModelFields,
@@ -46,20 +47,14 @@ export const languageModelExperiment = defineExperiment({
     earlyEvalLoss: { label: 'held-out loss at 25% of the steps (nats)', better: 'lower', digits: 4 },
   },
   async cell(c, { method }, ctx) {
-    // Trains tensor-core's pre-LN causal transformer on Zipfian Markov text (a fresh batch every step)
-    // with one method; every method of a seed sees the same chain, text and initial weights.
-
+    // Every method of a seed sees the same chain, text (a fresh batch every step) and initial weights.
     const task = zipfLanguageModelTask(ctx.rng, c);
     const opt = networkOptimizer({ ...c, method });
     try {
-      ctx.progress.start('training', c.steps);
-      const r = await train({
+      const r = await trainInCell(ctx, {
         steps: c.steps,
         checkEvery: 20,
         evalEvery: Math.max(1, Math.floor(c.steps / c.evals)),
-        signal: ctx.signal,
-        sink: cellSink(ctx),
-        onProgress: (p) => ctx.progress.update(p.step, `loss ${p.loss.toFixed(3)}`),
         step: (i) => task.step(opt, i),
         evaluate: async () => ({ evalLoss: await task.heldOutLoss() }),
       });
@@ -69,7 +64,7 @@ export const languageModelExperiment = defineExperiment({
       const tail = r.losses.slice(-Math.max(1, Math.ceil(r.losses.length / 5)));
       return {
         metrics: {
-          trainLoss: tail.reduce((a, l) => a + l.loss, 0) / tail.length,
+          trainLoss: mean(tail.map((l) => l.loss)),
           evalLoss: evals.at(-1)!.loss,
           earlyEvalLoss: early.loss,
         },
@@ -84,30 +79,21 @@ export const languageModelExperiment = defineExperiment({
     }
   },
   claims: () => [
-    {
-      id: 'cm-faster-early',
+    claimOf('cm-faster-early', diff('earlyEvalLoss', CM, ADAM), below(), {
       statement: 'a quarter of the way in, Adam+CM’s held-out loss is below Adam’s',
-      metric: diff('earlyEvalLoss', CM, ADAM),
-      expect: below(),
       reference: qualitative(PTB),
       digits: 4,
-    },
-    {
-      id: 'cm-beats-adam',
+    }),
+    claimOf('cm-beats-adam', diff('evalLoss', CM, ADAM), below(), {
       statement: 'at the end, Adam+CM’s held-out loss is below Adam’s',
-      metric: diff('evalLoss', CM, ADAM),
-      expect: below(),
       reference: qualitative('abstract: Adam+CM improves language modelling (Penn Treebank)'),
       digits: 4,
-    },
-    {
-      id: 'cm-beats-cg',
+    }),
+    claimOf('cm-beats-cg', diff('evalLoss', CM, CG), below(), {
       statement: 'at the end, Adam+CM’s held-out loss is below Adam+CG’s',
-      metric: diff('evalLoss', CM, CG),
-      expect: below(),
       reference: qualitative('abstract: Adam+CM improves on Adam+CG'),
       digits: 4,
-    },
+    }),
   ],
   plots: () => [
     curves(

@@ -3,6 +3,7 @@ import {
   below,
   type CellContext,
   cellOf,
+  claimOf,
   curves,
   defineExperiment,
   diff,
@@ -41,23 +42,12 @@ const schema = z.strictObject(moonsFields);
  * the seed (shared by every method of the seed) and the MLP 2 → hidden → 2.
  */
 function moonsCell(c: z.output<typeof schema>, method: Method, ctx: CellContext, samRho?: number) {
-  const data = {
-    train: twoMoons(ctx.rng.stream('train'), {
-      count: c.trainCount,
-      noise: c.jitter,
-      labelNoise: c.labelNoise,
-    }),
-    test: twoMoons(ctx.rng.stream('test'), { count: c.testCount, noise: c.jitter }),
-  };
+  const moons = (part: string, count: number, labelNoise = 0) =>
+    twoMoons(ctx.rng.stream(part), { count, noise: c.jitter, labelNoise });
+  const data = { train: moons('train', c.trainCount, c.labelNoise), test: moons('test', c.testCount) };
   const mlp = { sizes: [2, ...c.hidden, 2], activation: 'relu' as const };
-  const run = {
-    ...c,
-    method,
-    mlp,
-    sharpnessExamples: c.trainCount,
-    ...(samRho === undefined ? {} : { samRho }),
-  };
-  return classifierCell(run, data, ctx);
+  const sam = samRho === undefined ? {} : { samRho };
+  return classifierCell({ ...c, method, mlp, sharpnessExamples: c.trainCount, ...sam }, data, ctx);
 }
 
 /** The two-moons base config: the spec's Toy 3 (512 points, 10% flipped labels, MLP 2→64→64→2, lr 1e-2). */
@@ -132,44 +122,30 @@ export const samExperiment = defineExperiment({
   metrics: CLASSIFIER_METRICS,
   cell: (c, { method, sam }, ctx) => moonsCell(c, method, ctx, sam ? c.rho : undefined),
   claims: () => [
-    {
-      id: 'sam-flatter',
+    claimOf('sam-flatter', ratio('lambdaMax', SAM, ADAM), below(1), {
       statement: 'Adam+SAM ends at a lower λ_max than Adam (SAM seeks flat minima)',
-      metric: ratio('lambdaMax', SAM, ADAM),
-      expect: below(1),
       reference: qualitative('Foret et al. (ICLR 2021), the flat-minima baseline the paper compares with'),
-    },
-    {
-      id: 'cm-flatter-than-sam',
+    }),
+    claimOf('cm-flatter-than-sam', ratio('lambdaMax', CM, SAM), below(1), {
       statement: 'Adam+CM ends at a lower λ_max than Adam+SAM',
-      metric: ratio('lambdaMax', CM, SAM),
-      expect: below(1),
       reference: qualitative(`${SOURCE}; Figs. 7–8 (sharpness)`),
-    },
-    {
-      id: 'cm-sam-flatter',
+    }),
+    claimOf('cm-sam-flatter', ratio('lambdaMax', CM_SAM, CM), below(1), {
       statement: 'adding SAM to Adam+CM lowers λ_max further',
-      metric: ratio('lambdaMax', CM_SAM, CM),
-      expect: below(1),
       reference: qualitative(SOURCE),
-    },
-    {
-      id: 'cm-vs-sam-accuracy',
+    }),
+    claimOf('cm-vs-sam-accuracy', diff('testAccuracy', CM, SAM), above(), {
       statement: 'Adam+CM reaches a higher test accuracy than Adam+SAM',
-      metric: diff('testAccuracy', CM, SAM),
-      expect: above(),
       reference: qualitative(SOURCE),
       digits: 4,
-    },
+    }),
   ],
   plots: () => [
     methodBars(
       'lambdaMax',
       'Sharpness λ_max at the end of training',
       'Top Hessian eigenvalue of the training loss',
-      {
-        groupBy: 'sam',
-      },
+      { groupBy: 'sam' },
     ),
     methodBars('testAccuracy', 'Test accuracy', 'Noise-free test points', { groupBy: 'sam' }),
     curves(

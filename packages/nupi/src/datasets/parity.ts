@@ -29,6 +29,12 @@ export const PARITY_GROUPS: readonly {
   );
 })();
 
+/** P(y = 1 | g) − P(y = 1) of the generator per group (index = group): the parity gap built into the labels. */
+export const PARITY_LABEL_GAP: readonly number[] = (() => {
+  const overall = PARITY_GROUPS.reduce((a, g) => a + g.share * g.rate, 0);
+  return PARITY_GROUPS.map((g) => g.rate - overall);
+})();
+
 /** A generated tabular split: features row-major `n × d`, labels 0/1, group index per row. */
 export interface ParitySplit {
   readonly x: Float32Array;
@@ -119,12 +125,11 @@ export function parityData(rng: Rng, options: ParityDataOptions = {}): ParityDat
     }
     return { x, y, group, n };
   };
-  const overall = PARITY_GROUPS.reduce((a, g) => a + g.share * g.rate, 0);
   return {
     train: draw(nTrain, rng.stream('train')),
     test: draw(nTest, rng.stream('test')),
     d,
     groups: PARITY_GROUPS.map((g) => g.name),
-    labelGap: PARITY_GROUPS.map((g) => g.rate - overall),
+    labelGap: PARITY_LABEL_GAP,
   };
 }

@@ -2,7 +2,7 @@ import {
   atLeast,
   atMost,
   below,
-  type CellRecord,
+  type CustomView,
   cellOf,
   claim,
   claimOf,
@@ -10,13 +10,15 @@ import {
   curves,
   defineExperiment,
   derived,
+  metricLines,
   minOver,
   near,
   qualitative,
   value,
 } from '@paperkit/tensor-core';
 import { z } from 'zod';
-import { Nesterov, PolyakMomentum } from '../dual/momentum.js';
+import type { DualOptimizer } from '../dual/base.js';
+import { type DualMomentumConfig, Nesterov, PolyakMomentum } from '../dual/momentum.js';
 import { iterationsToTolerance, maxValue, signChanges } from '../dynamics/metrics.js';
 import { criticalKp, simulateToyKkt } from '../dynamics/oscillator.js';
 import { PAPER, piDual, piLabel, thin } from './shared.js';
@@ -48,6 +50,9 @@ const PROTOTYPE: readonly [string, number, number, number, number][] = [
   ['rule=PI,kp=5,nu=0,beta=0,order=simultaneous', 59, 1, Number.NaN, Number.NaN],
 ];
 
+/** The dual momentum rules of the ablation (step κi), by cell `rule`; `PI` cells are GA or νPI. */
+type DualOf = new (c: DualMomentumConfig) => DualOptimizer;
+const MOMENTUM: Readonly<Record<string, DualOf>> = { Polyak: PolyakMomentum, Nesterov };
 const GA = { rule: 'PI', kp: 0, nu: 0, order: 'dualPrimal' } as const;
 const PI5 = { rule: 'PI', kp: 5, nu: 0, order: 'dualPrimal' } as const;
 const UPDATE = { x: 'update t' } as const;
@@ -79,6 +84,28 @@ const smallestDampedKp = computed(['signChanges'], 'min κp[signChanges = 0]', (
       .map((r) => r.params.kp as number),
   ),
 );
+
+/** Measured damping against κp (ν = 0), with the continuous-time critical gain marked. */
+const kpSweep = (c: z.output<typeof schema>): CustomView =>
+  metricLines(
+    'kp-sweep',
+    'Measured damping: iterations to tol and sign changes against κp (ν = 0)',
+    'The vertical mark is the continuous-time critical gain; beyond it the multiplier stops ringing and convergence slows again (overdamped)',
+    ['iterations', 'signChanges', 'crossings'],
+    'kp',
+    'κp',
+    'count',
+    {
+      where: { rule: 'PI', nu: 0, order: 'dualPrimal' },
+      names: {
+        iterations: `iterations to ${c.tol}`,
+        signChanges: 'sign changes of g (raw)',
+        crossings: `crossings beyond ±${c.deadband}`,
+      },
+      markers: true,
+      vlines: [{ x: criticalKp(c.alpha, c.ki), label: 'critical κp*' }],
+    },
+  );
 
 /** Headline: the 1-D KKT oscillator, GA vs νPI vs dual momentum (deterministic float64 simulation). */
 export const oscillator = defineExperiment({
@@ -135,13 +162,8 @@ export const oscillator = defineExperiment({
     maxLambda: { label: 'max λ', digits: 3 },
   },
   cell(c, p) {
-    const momentum = { lr: c.ki, momentum: p.beta };
-    const dual =
-      p.rule === 'Polyak'
-        ? new PolyakMomentum(momentum)
-        : p.rule === 'Nesterov'
-          ? new Nesterov(momentum)
-          : piDual(c.ki, p);
+    const Momentum = MOMENTUM[p.rule];
+    const dual = Momentum ? new Momentum({ lr: c.ki, momentum: p.beta }) : piDual(c.ki, p);
     const order = p.order as 'dualPrimal' | 'simultaneous';
     const t = simulateToyKkt({ dual, steps: c.steps, alpha: c.alpha, order });
     const shown = p.order === 'dualPrimal' && (p.rule !== 'PI' || c.kps.includes(p.kp) || p.kp === 0);
@@ -224,38 +246,7 @@ export const oscillator = defineExperiment({
       'λ_t',
       { ...UPDATE, where: { kp: 0, nu: 0, order: 'dualPrimal' }, hlines: [{ y: 1, label: 'λ* = 1' }] },
     ),
-    {
-      kind: 'custom',
-      id: 'kp-sweep',
-      build: (records: readonly CellRecord[]) => {
-        const sweep = records
-          .filter(
-            (r) =>
-              r.cell.params.rule === 'PI' && r.cell.params.nu === 0 && r.cell.params.order === 'dualPrimal',
-          )
-          .sort((a, b) => (a.cell.params.kp as number) - (b.cell.params.kp as number));
-        const line = (name: string, m: string) => ({
-          name,
-          x: sweep.map((r) => r.cell.params.kp as number),
-          y: sweep.map((r) => r.result.metrics[m]!),
-        });
-        return {
-          kind: 'line',
-          id: 'kp-sweep',
-          title: 'Measured damping: iterations to tol and sign changes against κp (ν = 0)',
-          caption: `Deterministic: one run per κp. The vertical mark is the continuous-time critical gain; beyond it the multiplier stops ringing and convergence slows again (overdamped)`,
-          x: { label: 'κp' },
-          y: { label: 'count' },
-          markers: true,
-          series: [
-            line(`iterations to ${c.tol}`, 'iterations'),
-            line('sign changes of g (raw)', 'signChanges'),
-            line(`crossings beyond ±${c.deadband}`, 'crossings'),
-          ],
-          vlines: [{ x: criticalKp(c.alpha, c.ki), label: 'critical κp*' }],
-        };
-      },
-    },
+    kpSweep(c),
   ],
   notes: [
     'The toy (f = ½(x − 2)², g = x − 1 ≤ 0) and its reference numbers are our own float64 simulation, not in P1: "matches" only shows the same recurrence coded twice.',

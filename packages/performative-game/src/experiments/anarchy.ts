@@ -2,10 +2,11 @@ import {
   atMost,
   claimOf,
   computed,
-  curves,
   defineExperiment,
   grid,
+  type MetricSpec,
   mean,
+  metricLines,
   near,
   seriesHeatmap,
   value,
@@ -68,9 +69,7 @@ export const anarchy = defineExperiment({
     ruleViolations: { label: 'α points off the pmf > c/r rule (complete graph)', digits: 0 },
     ...(Object.fromEntries(
       Object.entries(AT).map(([k, a]) => [k, { label: `success at α = ${a}`, digits: 3 }]),
-    ) as {
-      [K in keyof typeof AT]: { label: string; digits: number };
-    }),
+    ) as Record<keyof typeof AT, MetricSpec>),
   },
   cell(cfg, { graph, n }) {
     const crd = new CRD({ e: 1, r: cfg.r, c: cfg.c, threshold: cfg.threshold });
@@ -81,17 +80,16 @@ export const anarchy = defineExperiment({
     const success = Array.from(anarchicHeatmap({ alphas, sizes: [n], crd, graphs: () => graphs }));
     const rule = (a: number) => (cfg.r * binomialPmf(n - 1, a)[crd.required(n) - 1]! > cfg.c ? 1 : 0);
     const band = graph === 'complete' ? completeGraphBand(n, crd) : null;
-    const fullWidth = success.filter((s) => s === 1).length / alphas.length;
     const at = Object.entries(AT).map(([k, a]) => [k, mean(graphs.map((g) => anarchicSuccess(g, crd, a)))]);
     return {
       metrics: {
         bandLo: band?.lo ?? Number.NaN,
         bandHi: band?.hi ?? Number.NaN,
-        fullWidth,
+        fullWidth: success.filter((s) => s === 1).length / alphas.length,
         ruleViolations: graph === 'ba' ? Number.NaN : alphas.filter((a, j) => success[j] !== rule(a)).length,
         ...(Object.fromEntries(at) as Record<keyof typeof AT, number>),
       },
-      series: { success: { x: alphas, y: success }, fullWidth: { x: [n], y: [fullWidth] } },
+      series: { success: { x: alphas, y: success } },
     };
   },
   claims: (cfg) => {
@@ -143,8 +141,11 @@ export const anarchy = defineExperiment({
         ),
     ];
   },
-  plots: (cfg) => {
-    const panel = (graph: string, title: string) =>
+  plots: (cfg) => [
+    ...Object.entries({
+      complete: `Anarchic success, complete graph (r = ${cfg.r}, c = ${cfg.c}, T = ${cfg.threshold})`,
+      ba: `Anarchic success, BA(N, ${cfg.m}), mean over ${cfg.baSeeds} graphs`,
+    }).map(([graph, title]) =>
       seriesHeatmap(
         `heatmap-${graph}`,
         title,
@@ -155,21 +156,17 @@ export const anarchy = defineExperiment({
         'population size N',
         // Unique labels: the axis is ordinal.
         { where: { graph }, xTick: (a, xs) => a.toFixed(Math.ceil(Math.log10(xs.length - 1))) },
-      );
-    return [
-      panel(
-        'complete',
-        `Anarchic success, complete graph (r = ${cfg.r}, c = ${cfg.c}, T = ${cfg.threshold})`,
       ),
-      panel('ba', `Anarchic success, BA(N, ${cfg.m}), mean over ${cfg.baSeeds} graphs`),
-      curves(
-        'band-width',
-        'Share of α values at which every group succeeds',
-        'On the complete graph and on BA graphs (ba: all groups of all graphs), the band of innate beliefs that sustains full cooperation narrows with N',
-        'fullWidth',
-        'share of the α grid',
-        { x: 'population size N', by: 'graph', markers: true },
-      ),
-    ];
-  },
+    ),
+    metricLines(
+      'band-width',
+      'Share of α values at which every group succeeds',
+      'On the complete graph and on BA graphs (ba: all groups of all graphs), the band of innate beliefs that sustains full cooperation narrows with N',
+      'fullWidth',
+      'n',
+      'population size N',
+      'share of the α grid',
+      { markers: true },
+    ),
+  ],
 });

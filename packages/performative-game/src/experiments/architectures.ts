@@ -27,7 +27,7 @@ export const architectures = defineExperiment({
   ],
   async cell(cfg, { architecture, objective }, ctx) {
     const arch = architecture as (typeof ARCHITECTURES)[number];
-    return trainCell(cfg, objective as 'group' | 'accuracy', ctx, { architecture: arch });
+    return trainCell({ ...cfg, architecture: arch }, objective as 'group' | 'accuracy', ctx);
   },
   claims: (cfg) =>
     cfg.architectures.map((a) => ({

@@ -1,4 +1,4 @@
-import { type Claim, cellOf, computed, defineExperiment, grid, mean, value } from '@paperkit/tensor-core';
+import { cellOf, computed, defineExperiment, grid, mean, metricLines, value } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { completeGraphRrmLaw, rrmCooperationHistogram, rrmPopulation, rrmSummary } from '../dynamics/rrm.js';
 import { CRD } from '../game/crd.js';
@@ -33,7 +33,6 @@ const RESIM: Record<number, readonly [number, number]> = {
   50: [0.76, 0.97],
 };
 const RESIM_SOURCE = 'our re-simulation of the Fig. 4 protocol with other random draws, 50 trials per N';
-const [FAILED, CYCLED] = ['groups below threshold', 'trials that cycle'];
 const LAW = 'our exact law of RRM on the complete graph, P(success) = (1 + [N − K + 1 = K])/(N + 1)';
 
 /**
@@ -94,15 +93,11 @@ export const rrm = defineExperiment({
         : null;
     return {
       metrics: { cycled, failed, success, zeroWelfare },
-      series: {
-        [FAILED]: { x: [n], y: [failed] },
-        [CYCLED]: { x: [n], y: [cycled] },
-        ...(bins ? { histogram: { x: bins.map((_, i) => i / 10 + 0.05), y: bins } } : {}),
-      },
+      ...(bins ? { series: { histogram: { x: bins.map((_, i) => i / 10 + 0.05), y: bins } } } : {}),
     };
   },
-  claims: (cfg) => {
-    const claims: Claim[] = cfg.completeCases.flatMap(([n, t]) => {
+  claims: (cfg) => [
+    ...cfg.completeCases.flatMap(([n, t]) => {
       const law = completeGraphRrmLaw(n, new CRD({ e: 1, r: cfg.r, c: cfg.c, threshold: t }), cfg.alpha);
       const where = { graph: 'complete', n, threshold: t };
       return (['success', 'zeroWelfare'] as const).map((m) => ({
@@ -113,8 +108,8 @@ export const rrm = defineExperiment({
         reference: derived(law[m], LAW),
         digits: 4,
       }));
-    });
-    claims.push({
+    }),
+    {
       id: 'ba-failed-from-n8',
       statement: 'BA graphs, every N ≥ 8: at least 85% of groups end below threshold',
       metric: computed(['failed'], 'min failed[graph=ba, n ≥ 8]', (t) =>
@@ -124,14 +119,15 @@ export const rrm = defineExperiment({
       ),
       expect: { op: '>=', value: 0.85, margin: 0 },
       reference: derived(0.88, `${RESIM_SOURCE} (its smallest value for N ≥ 8)`),
-    });
-    for (const [n, [cyc, fail]] of Object.entries(RESIM).filter(([k]) => +k >= cfg.minN && +k <= cfg.maxN))
-      claims.push(
+    },
+    ...Object.entries(RESIM)
+      .filter(([k]) => +k >= cfg.minN && +k <= cfg.maxN)
+      .flatMap(([n, [cyc, fail]]) => [
         {
           id: `ba-failed-n${n}`,
           statement: `BA N = ${n}: fraction of groups below threshold as in our re-simulation`,
           metric: value('failed', { graph: 'ba', n: Number(n) }),
-          expect: { op: 'approx', value: fail, margin: 0.05 },
+          expect: { op: 'approx' as const, value: fail, margin: 0.05 },
           reference: derived(fail, RESIM_SOURCE),
         },
         {
@@ -139,25 +135,28 @@ export const rrm = defineExperiment({
           statement: `BA N = ${n}: fraction of trials that cycle as in our re-simulation${n === '20' ? ' (0.5–0.8)' : ''}`,
           metric: value('cycled', { graph: 'ba', n: Number(n) }),
           expect:
-            n === '20' ? { op: 'between', low: 0.5, high: 0.8 } : { op: 'approx', value: cyc, margin: 0.15 },
+            n === '20'
+              ? { op: 'between' as const, low: 0.5, high: 0.8 }
+              : { op: 'approx' as const, value: cyc, margin: 0.15 },
           reference: derived(cyc, RESIM_SOURCE),
         },
-      );
-    return claims;
-  },
+      ]),
+  ],
   plots: (cfg) => [
-    {
-      kind: 'lines',
-      id: 'curves',
-      title: `RRM on BA(N, ${cfg.m}) graphs, T = ${cfg.threshold}`,
-      caption: `Fraction of groups below threshold after convergence (averaged over the cycle) and of trials that cycle; ${cfg.graphsPerN} graphs × ${cfg.trialsPerGraph} random starts per N`,
-      where: { graph: 'ba' },
-      series: [FAILED, CYCLED],
-      by: 'graph',
-      x: { label: 'population size N' },
-      y: { label: 'fraction', domain: [0, 1] },
-      markers: true,
-    },
+    metricLines(
+      'curves',
+      `RRM on BA(N, ${cfg.m}) graphs, T = ${cfg.threshold}`,
+      `Fraction of groups below threshold after convergence (averaged over the cycle) and of trials that cycle; ${cfg.graphsPerN} graphs × ${cfg.trialsPerGraph} random starts per N`,
+      ['failed', 'cycled'],
+      'n',
+      'population size N',
+      { label: 'fraction', domain: [0, 1] },
+      {
+        where: { graph: 'ba' },
+        names: { failed: 'groups below threshold', cycled: 'trials that cycle' },
+        markers: true,
+      },
+    ),
     {
       kind: 'lines',
       id: 'histogram',

@@ -80,35 +80,29 @@ export type GameFlags = Pick<
   'blockTrustGrad' | 'blockPrevTrust' | 'trustEstimate'
 >;
 
-/** The BA graph (networkx seed `graphSeed`, else the run's seed, as `train.py`) and the CRD at `threshold`. */
-export function crdOn(cfg: TrainingConfig, threshold: number, seed: number) {
+/** The BA graph (networkx seed `graphSeed`, else the run's seed, as `train.py`) and the CRD of the config. */
+export function crdOn(cfg: TrainingConfig, seed: number) {
   const graph = barabasiAlbertNetworkx(cfg.n, cfg.m, cfg.graphSeed ?? seed);
-  return { graph, crd: new CRD({ e: 1, r: cfg.r, c: cfg.c, threshold }) };
-}
-
-/** How a training cell varies the config: its threshold, architecture and gradient flags. */
-export interface TrainingOverrides {
-  readonly threshold?: number;
-  readonly architecture?: TrainingConfig['architecture'];
-  readonly flags?: GameFlags;
+  return { graph, crd: new CRD({ e: 1, r: cfg.r, c: cfg.c, threshold: cfg.threshold }) };
 }
 
 /**
- * Trains one predictor for `objective` at the cell's seed and returns its metrics at the epoch the
- * reference reports, means over the last quarter of epochs, and per-epoch curves. Every cell of a seed
- * draws its initial weights from the same `model` stream, so objectives and ablations start from the
- * same network, as `torch.manual_seed(seed)` makes them in the reference.
+ * Trains one predictor for `objective` at the cell's seed (a cell that varies the threshold or the
+ * architecture passes them in `cfg`) and returns its metrics at the epoch the reference reports, means
+ * over the last quarter of epochs, and per-epoch curves. Every cell of a seed draws its initial weights
+ * from the same `model` stream, so objectives and ablations start from the same network, as
+ * `torch.manual_seed(seed)` makes them in the reference.
  */
 export async function trainCell(
   cfg: TrainingConfig,
   objective: TrainingObjective,
   ctx: CellContext,
-  over: TrainingOverrides = {},
+  flags: GameFlags = {},
 ): Promise<CellResult<keyof typeof TRAINING_METRICS>> {
-  const { graph, crd } = crdOn(cfg, over.threshold ?? cfg.threshold, ctx.seed);
+  const { graph, crd } = crdOn(cfg, ctx.seed);
   const { alpha, priorTrust, rounds } = cfg;
-  const game = new DifferentiableGame({ graph, crd, alpha, priorTrust, rounds, ...over.flags });
-  const predictor = createPredictor(over.architecture ?? cfg.architecture, graph, ctx.rng.stream('model'), {
+  const game = new DifferentiableGame({ graph, crd, alpha, priorTrust, rounds, ...flags });
+  const predictor = createPredictor(cfg.architecture, graph, ctx.rng.stream('model'), {
     ...(cfg.embeddingDim === null ? {} : { embeddingDim: cfg.embeddingDim }),
     ...(cfg.width === null ? {} : { width: cfg.width }),
     dropoutRng: ctx.rng.stream('dropout'),
@@ -187,9 +181,3 @@ export const epochCurves = (
     { label: CURVE_LABEL[series], domain: [0, 1] },
     { x: 'epoch', ...more },
   );
-
-/** The two axes of a welfare-against-accuracy scatter plot. */
-export const WELFARE_VS_ACCURACY = {
-  x: { label: 'fraction of successful groups', metric: 'welfare' },
-  y: { label: 'accuracy', metric: 'accuracy' },
-} as const;

@@ -24,7 +24,6 @@ import {
   tag,
   trainCell,
   trainingFields,
-  WELFARE_VS_ACCURACY,
 } from './shared.js';
 
 const schema = z.strictObject({
@@ -35,6 +34,10 @@ const schema = z.strictObject({
 
 const FIG7 = qualitative('Fig. 7: welfare-max points lie right of and below accuracy-max points');
 const FRONT = qualitative('Fig. 7: the multi-objective front lies between the two single-objective points');
+const WELFARE_VS_ACCURACY = {
+  x: { label: 'fraction of successful groups', metric: 'welfare' },
+  y: { label: 'accuracy', metric: 'accuracy' },
+} as const;
 
 /**
  * Fig. 7 (headline): predictors trained on BA(20, 2, seed 0) for the proxy welfare (`group` loss) or
@@ -69,37 +72,28 @@ export const tradeoff = defineExperiment({
   },
   async cell(cfg, { threshold, objective }, ctx) {
     if (objective === 'rrm') {
-      const { graph, crd } = crdOn(cfg, threshold, ctx.seed);
+      const { graph, crd } = crdOn({ ...cfg, threshold }, ctx.seed);
       const s = rrmSummary(rrmPopulation(graph, crd, cfg.alpha), ctx.rng.stream('rrm'), cfg.rrmTrials);
       const [welfare, cooperation] = [1 - s.failedFraction, s.cooperation];
       const final = { finalWelfare: welfare, finalCooperation: cooperation };
       return { metrics: { welfare, accuracy: s.accuracy, cooperation, ...final } };
     }
-    return trainCell(cfg, objective as 'group' | 'accuracy' | 'multitask', ctx, { threshold });
+    return trainCell({ ...cfg, threshold }, objective as 'group' | 'accuracy' | 'multitask', ctx);
   },
   claims: (cfg) => {
     const t = cfg.threshold;
     const at = (objective: string, threshold = t) => ({ threshold, objective });
-    const mgdaGap = computed(
-      ['welfare', 'accuracy'],
-      'max over welfare, accuracy of [multitask] − [group]',
-      (tb) =>
-        Math.max(
-          tb.value('welfare', at('multitask')) - tb.value('welfare', at('group')),
-          tb.value('accuracy', at('multitask')) - tb.value('accuracy', at('group')),
-        ),
+    const gain = (x: number) => (x === t ? atLeast(0.2) : above());
+    const both = ['welfare', 'accuracy'];
+    const mgdaGap = computed(both, 'max over welfare, accuracy of [multitask] − [group]', (tb) =>
+      Math.max(...both.map((m) => tb.value(m, at('multitask')) - tb.value(m, at('group')))),
     );
     return [
       ...cfg.thresholds.flatMap((x) => [
-        claimOf(
-          `welfare-gain-t${tag(x)}`,
-          diff('welfare', at('group', x), at('accuracy', x)),
-          x === t ? atLeast(0.2) : above(),
-          {
-            statement: `T = ${x}: the welfare-trained predictor has more successful groups than the accuracy-trained one${x === t ? ', by ≥ 0.2 (our margin, fixed in advance)' : ''}`,
-            reference: FIG7,
-          },
-        ),
+        claimOf(`welfare-gain-t${tag(x)}`, diff('welfare', at('group', x), at('accuracy', x)), gain(x), {
+          statement: `T = ${x}: the welfare-trained predictor has more successful groups than the accuracy-trained one${x === t ? ', by ≥ 0.2 (our margin, fixed in advance)' : ''}`,
+          reference: FIG7,
+        }),
         claimOf(`accuracy-cost-t${tag(x)}`, diff('accuracy', at('accuracy', x), at('group', x)), above(), {
           statement: `T = ${x}: at a cost in accuracy`,
           reference: FIG7,
@@ -129,36 +123,31 @@ export const tradeoff = defineExperiment({
       }),
     ];
   },
-  plots: (cfg) => [
-    {
-      kind: 'scatter',
-      id: 'tradeoff',
-      title: `Cooperation–accuracy trade-off on BA(${cfg.n}, ${cfg.m}), ${cfg.architecture}, ${cfg.epochs} epochs`,
-      caption:
-        'One point per threshold · method: the selected epoch of each training objective, and RRM’s end states',
-      ...WELFARE_VS_ACCURACY,
-    },
-    {
-      kind: 'scatter',
-      id: 'front',
-      title: `T = ${cfg.threshold}: the non-dominated methods`,
-      caption:
-        'Welfare and accuracy per method; the multitask point is its run’s best front point by welfare × accuracy.',
-      where: { threshold: cfg.threshold },
-      ...WELFARE_VS_ACCURACY,
-      front: 'max',
-    },
-    ...(['welfare', 'accuracy'] as const).map((m) =>
-      epochCurves(
-        m,
-        `T = ${cfg.threshold}: ${m === 'welfare' ? 'successful groups' : 'accuracy'} per epoch`,
-        {
-          where: { threshold: cfg.threshold },
-          by: 'objective',
-        },
-      ),
-    ),
-  ],
+  plots: (cfg) => {
+    const perObjective = { where: { threshold: cfg.threshold }, by: 'objective' };
+    return [
+      {
+        kind: 'scatter',
+        id: 'tradeoff',
+        title: `Cooperation–accuracy trade-off on BA(${cfg.n}, ${cfg.m}), ${cfg.architecture}, ${cfg.epochs} epochs`,
+        caption:
+          'One point per threshold · method: the selected epoch of each training objective, and RRM’s end states',
+        ...WELFARE_VS_ACCURACY,
+      },
+      {
+        kind: 'scatter',
+        id: 'front',
+        title: `T = ${cfg.threshold}: the non-dominated methods`,
+        caption:
+          'Welfare and accuracy per method; the multitask point is its run’s best front point by welfare × accuracy.',
+        where: { threshold: cfg.threshold },
+        ...WELFARE_VS_ACCURACY,
+        front: 'max',
+      },
+      epochCurves('welfare', `T = ${cfg.threshold}: successful groups per epoch`, perObjective),
+      epochCurves('accuracy', `T = ${cfg.threshold}: accuracy per epoch`, perObjective),
+    ];
+  },
   notes: [
     'The reference plots the best of 3 seeds per objective; every point here is the mean over seeds with its 95% interval.',
   ],

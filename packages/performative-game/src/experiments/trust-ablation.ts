@@ -32,7 +32,7 @@ export const trustAblation = defineExperiment({
   async cell(cfg, { trust, objective }, ctx) {
     const trustEstimate = { smoothing: cfg.smoothing, initial: cfg.initialEstimate };
     const flags = trust === 'estimate' ? { trustEstimate } : {};
-    return trainCell(cfg, objective as 'group' | 'accuracy', ctx, { flags });
+    return trainCell(cfg, objective as 'group' | 'accuracy', ctx, flags);
   },
   claims: () => [
     {

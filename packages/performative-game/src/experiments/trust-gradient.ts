@@ -1,4 +1,4 @@
-import { defineExperiment, diff, grid, qualitative } from '@paperkit/tensor-core';
+import { defineExperiment, deltaBars, diff, grid, qualitative } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { epochCurves, QUICK_TRAINING, TRAINING, TRAINING_BASE, trainCell, trainingFields } from './shared.js';
 
@@ -23,7 +23,7 @@ export const trustGradient = defineExperiment({
   presets: { quick: { ...QUICK_TRAINING, epochs: 40 }, full: {} },
   seeds: { quick: 3, full: 5 },
   cells: () => grid({ gradient: ['full', 'block-trust', 'block-prev-trust'] }),
-  cell: (cfg, { gradient }, ctx) => trainCell(cfg, 'individual', ctx, { flags: FLAGS[gradient] }),
+  cell: (cfg, { gradient }, ctx) => trainCell(cfg, 'individual', ctx, FLAGS[gradient]),
   claims: () =>
     (['block-trust', 'block-prev-trust'] as const).map((g) => ({
       id: `${g}-cooperates-less`,
@@ -34,16 +34,14 @@ export const trustGradient = defineExperiment({
     })),
   plots: () => [
     epochCurves('cooperation', 'Proportion of cooperators per epoch (individual loss)', { by: 'gradient' }),
-    {
-      kind: 'bars',
-      id: 'final-cooperation',
-      title: 'Cooperators in the last quarter of epochs, minus the full gradient’s.',
-      caption:
-        'Per seed, the mean proportion of cooperators over the last quarter of epochs minus the full gradient’s.',
-      metric: 'finalCooperation',
-      baseline: { gradient: 'full' },
-      y: { label: 'Δ proportion of cooperators' },
-    },
+    deltaBars(
+      'final-cooperation',
+      'Cooperators in the last quarter of epochs, minus the full gradient’s.',
+      'Per seed, the mean proportion of cooperators over the last quarter of epochs minus the full gradient’s.',
+      'finalCooperation',
+      { gradient: 'full' },
+      'Δ proportion of cooperators',
+    ),
   ],
   notes: [
     'Our gradient is the episode’s exact one (the reference’s autograd path). Its `--block_prev_trust` needs its hand-written backward (`--use_custom_grad`), whose trust derivative carries an extra factor 1 − τ on earlier rounds.',

@@ -54,6 +54,7 @@ export {
 export { checkCellResult, type RunCellsOptions, runCells } from './engine.js';
 export { type SeriesHeatmapOptions, seriesHeatmap } from './heatmap-view.js';
 export { decodeNumber, encodeNumber, encodeNumbers, stringifyWithNumbers } from './json-numbers.js';
+export { type MetricLinesOptions, metricLines } from './metric-lines-view.js';
 export { checkPaperRef, formatCitation, type PaperRef } from './paper.js';
 export type {
   AxisSpec,
@@ -65,6 +66,7 @@ export type {
   PlotSpec,
   ScatterPlot,
 } from './plots.js';
+export { type FirstSeedCurvesOptions, firstSeedCurves, fixedPlot } from './single-run-views.js';
 export {
   type CellStatistic,
   parseCsv,

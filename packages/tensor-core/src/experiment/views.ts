@@ -389,11 +389,13 @@ export function buildPlot(
   records: readonly CellRecord[],
   o: { deterministic?: boolean } = {},
 ): PlotSpec {
-  deterministicRun = o.deterministic === true;
+  // A custom view may build an inner view (e.g. `metricLines`): it inherits the outer run's flag.
+  const outer = deterministicRun;
+  deterministicRun = outer || o.deterministic === true;
   try {
     return buildView(view, records);
   } finally {
-    deterministicRun = false;
+    deterministicRun = outer;
   }
 }
 

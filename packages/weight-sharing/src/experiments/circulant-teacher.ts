@@ -1,27 +1,21 @@
-import { type Claim, defineExperiment, grid, ratio, value } from '@paperkit/tensor-core';
+import { atLeast, below, claimIf, defineExperiment, derived, grid, value } from '@paperkit/tensor-core';
 import { z } from 'zod';
-import { fitLinearStudent } from './linear-student.js';
-import { ALGORITHMS, derived, PAPER } from './paper.js';
+import {
+  fitLinearStudent,
+  linearStudentFields,
+  mseBars,
+  mseGain,
+  ranGain,
+  studentMetrics,
+} from './linear-student.js';
+import { PAPER } from './paper.js';
 
 const schema = z.strictObject({
   /** Input/output width n; the teacher is an n×n circulant (n² ≤ 16 384 weights in one prox). */
   size: z.int().min(4).max(128),
   /** The teacher's kernel taps k (y = circ_conv(x, k)). */
   kernel: z.array(z.number().min(-100).max(100)).min(1).max(128),
-  /** Label noise standard deviation. */
-  noise: z.number().min(0).max(10),
-  /** Training set sizes; the first is the headline (under-determined: fewer than `size`). */
-  nTrain: z.array(z.int().min(1).max(4096)).min(1).max(8),
-  /** Test points. */
-  nTest: z.int().min(1).max(20_000),
-  /** ws_lr grid (λ = ws_lr · η per step); 0 is the unregularized baseline. */
-  wsLrs: z.array(z.number().min(0).max(10)).min(1).max(16),
-  /** Full-batch proximal gradient steps. */
-  steps: z.int().min(1).max(100_000),
-  /** Learning rate η (constant); the loss has curvature ≈ 1, so η ≥ 2 diverges. */
-  lr: z.number().positive().max(1),
-  /** Prox algorithm (all four give the same prox). */
-  algorithm: z.enum(ALGORITHMS),
+  ...linearStudentFields,
 });
 
 /** Config of the circulant-teacher experiment. */
@@ -37,46 +31,19 @@ export function circulantTeacher(size: number, kernel: readonly number[]): Float
   return w;
 }
 
-/** How well the learned weights sit on the teacher's levels (every weight within `radius` in the spec's check). */
-export function levelRecovery(w: ArrayLike<number>, levels: readonly number[], radius = 0.1) {
-  const counts = levels.map(() => 0);
-  let within = 0;
-  for (let q = 0; q < w.length; q++) {
-    let best = -1;
-    let dist = Infinity;
-    levels.forEach((l, i) => {
-      const e = Math.abs(w[q]! - l);
-      if (e < dist) {
-        dist = e;
-        best = i;
-      }
-    });
-    if (dist <= radius) {
-      within++;
-      counts[best]!++;
-    }
-  }
-  const exact = new Map<number, number>();
-  const rounded = new Set<number>();
-  for (let q = 0; q < w.length; q++) {
-    exact.set(w[q]!, (exact.get(w[q]!) ?? 0) + 1);
-    rounded.add(Math.round(w[q]! * 1e6));
-  }
-  return {
-    fractionWithin: within / w.length,
-    counts,
-    largestCluster: Math.max(...exact.values()),
-    distinct: rounded.size,
-  };
-}
+/** Axes of the weight-matrix heat maps: rows are outputs i, columns inputs j, 0 is grey. */
+const WEIGHT_AXES = {
+  x: { label: 'input index j' },
+  y: { label: 'output index i' },
+  scale: 'diverging',
+} as const;
 
 const NUMPY = "the spec's NumPy prototype of this setting (one data draw, 2000 test points)";
 
 /**
  * HEADLINE: an under-determined linear teacher with a circulant W* (4 distinct values). A full 32×32
  * student trained by proximal GD on 24 points: weight-sharing regularization recovers the shared levels
- * and cuts the test MSE by more than 20× at ws_lr = 1e-2. Not an experiment of the paper (its tables
- * were not retrieved); the smallest setting where its claim (WS recovers shared structure) is measurable.
+ * and cuts the test MSE by more than 20× at ws_lr = 1e-2 (not an experiment of the paper: see the notes).
  */
 export const circulantTeacherExperiment = defineExperiment({
   id: 'weight-sharing/circulant-teacher',
@@ -100,93 +67,55 @@ export const circulantTeacherExperiment = defineExperiment({
   seeds: { quick: 5, full: 10, browser: 5 },
   cells: (cfg) => grid({ nTrain: cfg.nTrain, wsLr: cfg.wsLrs }),
   metrics: {
-    testMse: { label: 'test MSE', better: 'lower', digits: 4 },
-    maxAbsErr: { label: 'max |W − W*|', better: 'lower', digits: 3 },
-    withinLevels: { label: 'weights within 0.1 of a teacher level', better: 'higher', digits: 3 },
-    distinct: { label: 'distinct weight values (rounded to 1e-6)' },
+    ...studentMetrics('a teacher level'),
     largestCluster: { label: 'largest exact cluster of tied weights' },
   },
   async cell(cfg, { nTrain, wsLr }, ctx) {
     const n = cfg.size;
     const teacher = circulantTeacher(n, cfg.kernel);
-    const r = await fitLinearStudent({ ...cfg, teacher, rows: n, cols: n }, nTrain, wsLr, ctx);
-    const rec = levelRecovery(r.learned, [...new Set([0, ...cfg.kernel])]);
+    const levels = [...new Set([0, ...cfg.kernel])];
+    const r = await fitLinearStudent({ ...cfg, teacher, rows: n, cols: n, levels }, nTrain, wsLr, ctx);
     const showTeacher = wsLr === cfg.wsLrs[0] && nTrain === cfg.nTrain[0];
     return {
-      metrics: {
-        testMse: r.testMse,
-        maxAbsErr: r.maxAbsErr,
-        withinLevels: rec.fractionWithin,
-        distinct: rec.distinct,
-        largestCluster: rec.largestCluster,
-      },
-      series: {
-        trainLoss: { x: r.losses.map((l) => l.step), y: r.losses.map((l) => l.loss) },
-        ...(wsLr > 0 ? { mse: { x: [wsLr], y: [r.testMse] } } : {}),
-      },
+      metrics: { ...r.metrics, largestCluster: r.largestCluster },
+      series: { trainLoss: { x: r.losses.map((l) => l.step), y: r.losses.map((l) => l.loss) }, ...r.series },
       matrices: {
         learned: { rows: n, cols: n, values: Array.from(r.learned) },
         ...(showTeacher ? { teacher: { rows: n, cols: n, values: Array.from(teacher) } } : {}),
       },
     };
   },
-  claims: (cfg) => {
-    const claims: Claim[] = [];
-    const has = (n: number, ...ws: number[]) =>
-      cfg.nTrain.includes(n) && ws.every((w) => cfg.wsLrs.includes(w));
-    if (has(24, 0, 1e-2))
-      claims.push(
-        {
-          id: 'mse-drop',
-          statement:
-            'n_train = 24: weight sharing (ws_lr = 1e-2) cuts the test MSE at least 20× against ws_lr = 0',
-          metric: ratio('testMse', { nTrain: 24, wsLr: 0 }, { nTrain: 24, wsLr: 1e-2 }),
-          expect: { op: '>=', value: 20, margin: 0 },
-          reference: derived(57, `${NUMPY}: 0.263 → 0.0046`),
-          digits: 1,
-        },
-        {
-          id: 'levels-recovered',
-          statement:
-            'n_train = 24, ws_lr = 1e-2: at least 95% of the weights lie within 0.1 of a teacher level',
-          metric: value('withinLevels', { nTrain: 24, wsLr: 1e-2 }),
-          expect: { op: '>=', value: 0.95, margin: 0 },
-          reference: derived(1, `${NUMPY}: every weight, 928/32/32/32 at 0/0.8/−0.5/0.3`),
-        },
-      );
-    if (has(16, 0, 3e-2))
-      claims.push({
-        id: 'mse-drop-n16',
-        statement: 'n_train = 16 (more under-determined): ws_lr = 3e-2 still cuts the test MSE at least 5×',
-        metric: ratio('testMse', { nTrain: 16, wsLr: 0 }, { nTrain: 16, wsLr: 3e-2 }),
-        expect: { op: '>=', value: 5, margin: 0 },
-        reference: derived(9.8, `${NUMPY}: 0.51 → 0.052`),
-        digits: 1,
-      });
-    if (has(64, 0, 1e-2))
-      claims.push({
-        id: 'small-gain-n64',
+  claims: (cfg) => [
+    ...claimIf(ranGain(cfg, 24, 1e-2), 'mse-drop', mseGain(24, 1e-2), atLeast(20), {
+      statement:
+        'n_train = 24: weight sharing (ws_lr = 1e-2) cuts the test MSE at least 20× against ws_lr = 0',
+      reference: derived(57, `${NUMPY}: 0.263 → 0.0046`),
+      digits: 1,
+    }),
+    ...claimIf(
+      ranGain(cfg, 24, 1e-2),
+      'levels-recovered',
+      value('withinLevels', { nTrain: 24, wsLr: 1e-2 }),
+      atLeast(0.95),
+      {
         statement:
-          'n_train = 64 (over-determined): weight sharing gains little, less than 3× at ws_lr = 1e-2',
-        metric: ratio('testMse', { nTrain: 64, wsLr: 0 }, { nTrain: 64, wsLr: 1e-2 }),
-        expect: { op: '<', value: 3, margin: 0 },
-        reference: derived(1.47, `${NUMPY}: 0.0047 → 0.0032`),
-        digits: 2,
-      });
-    return claims;
-  },
+          'n_train = 24, ws_lr = 1e-2: at least 95% of the weights lie within 0.1 of a teacher level',
+        reference: derived(1, `${NUMPY}: every weight, 928/32/32/32 at 0/0.8/−0.5/0.3`),
+      },
+    ),
+    ...claimIf(ranGain(cfg, 16, 3e-2), 'mse-drop-n16', mseGain(16, 3e-2), atLeast(5), {
+      statement: 'n_train = 16 (more under-determined): ws_lr = 3e-2 still cuts the test MSE at least 5×',
+      reference: derived(9.8, `${NUMPY}: 0.51 → 0.052`),
+      digits: 1,
+    }),
+    ...claimIf(ranGain(cfg, 64, 1e-2), 'small-gain-n64', mseGain(64, 1e-2), below(3), {
+      statement: 'n_train = 64 (over-determined): weight sharing gains little, less than 3× at ws_lr = 1e-2',
+      reference: derived(1.47, `${NUMPY}: 0.0047 → 0.0032`),
+      digits: 2,
+    }),
+  ],
   plots: (cfg) => [
-    {
-      kind: 'bars',
-      id: 'mse-by-ws-lr',
-      title: `Test MSE per ws_lr (${cfg.size}×${cfg.size} circulant teacher)`,
-      caption:
-        'Test MSE of the full linear student per ws_lr (0 = no weight sharing), one group per training-set size',
-      metric: 'testMse',
-      by: 'wsLr',
-      groupBy: 'nTrain',
-      y: { label: 'test MSE', zero: true },
-    },
+    mseBars(`Test MSE per ws_lr (${cfg.size}×${cfg.size} circulant teacher)`),
     {
       kind: 'lines',
       id: 'mse-vs-ws-lr',
@@ -205,9 +134,7 @@ export const circulantTeacherExperiment = defineExperiment({
       title: `Teacher W* (circulant, kernel ${cfg.kernel.join(', ')})`,
       caption: 'The teacher: each row is the kernel rolled by one position, every other entry is 0',
       matrix: 'teacher',
-      x: { label: 'input index j' },
-      y: { label: 'output index i' },
-      scale: 'diverging',
+      ...WEIGHT_AXES,
       colorLabel: 'W*_ij',
     },
     ...[0, 1e-2]
@@ -222,9 +149,7 @@ export const circulantTeacherExperiment = defineExperiment({
             : 'With weight sharing the student recovers the teacher’s diagonal bands',
         matrix: 'learned',
         where: { nTrain: cfg.nTrain[0]!, wsLr: ws },
-        x: { label: 'input index j' },
-        y: { label: 'output index i' },
-        scale: 'diverging' as const,
+        ...WEIGHT_AXES,
         colorLabel: 'W_ij',
       })),
   ],

@@ -11,8 +11,8 @@ export {
   type CirculantTeacherConfig,
   circulantTeacher,
   circulantTeacherExperiment,
-  levelRecovery,
 } from './circulant-teacher.js';
+export { levelRecovery } from './linear-student.js';
 export { type MnistTorusConfig, mnistTorusExperiment } from './mnist-torus.js';
 export { PAPER } from './paper.js';
 export { type ProxSpeedConfig, proxSpeedExperiment } from './prox-speed.js';

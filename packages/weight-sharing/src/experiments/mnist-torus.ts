@@ -5,19 +5,18 @@ import {
   BatchCursor,
   bars,
   type CellContext,
-  type Claim,
   cellOf,
-  claim,
-  computed,
+  claimIf,
   defineExperiment,
   diff,
   gatherBatch,
   near,
   type ParamMap,
   qualitative,
+  ratio,
   SGD,
   softmaxCrossEntropy,
-  train,
+  trainInCell,
   value,
   warmupCosineSchedule,
 } from '@paperkit/tensor-core';
@@ -32,8 +31,9 @@ import {
   initTorusCnn,
   initTorusFc,
 } from '../models/torus-nets.js';
+import { PROX_ALGORITHMS } from '../prox/prox.js';
 import { WeightSharingProx } from '../training/weight-sharing-prox.js';
-import { ALGORITHMS, PAPER } from './paper.js';
+import { PAPER } from './paper.js';
 import { type TorusData, type TorusVariant, torusData } from './torus-data.js';
 import { filterImages } from './torus-filters.js';
 
@@ -62,7 +62,7 @@ const schema = z.strictObject({
   runs: z.strictObject({ plain: methodList, shifted: methodList, permuted: methodList }),
   /** Training images whose batch statistics the BN layers use at test time. */
   bnSamples: z.int().min(10).max(8000),
-  algorithm: z.enum(ALGORITHMS),
+  algorithm: z.enum(PROX_ALGORITHMS),
 });
 
 /** Config of the MNIST-torus experiment. */
@@ -108,31 +108,22 @@ async function fit(cfg: MnistTorusConfig, method: Method, data: TorusData, ctx: 
     params.assign({ 'fc1.weight': rows });
     rows.dispose();
   }
-  const perEpoch = Math.ceil(data.train.count / cfg.batchSize);
-  const steps = cfg.epochs * perEpoch;
+  const steps = cfg.epochs * Math.ceil(data.train.count / cfg.batchSize);
   const lr = warmupCosineSchedule({ peak: cfg.lr, warmupSteps: 0, totalSteps: steps });
   const sgd = new SGD({ lr });
   // Reference `prox_layer = "FC12"`: one prox over each whole weight matrix, one over each bias, at
   // λ = ws_lr · η_t. The reference proxes after every step; every `proxEvery` steps we prox once with
   // the summed strength, exact for the prox alone (prox_aR ∘ prox_bR = prox_(a+b)R, a semigroup) and a
   // lagged proximal-gradient step otherwise: the prox of fc2 (d = α1·α2·196²) costs more than the step.
-  const prox =
-    method === 'FC+WS'
-      ? new WeightSharingProx({
-          layers: WS_LAYERS.map((l, i) => ({ weight: `${l}.weight`, bias: `${l}.bias`, wsLr: cfg.wsLr[i]! })),
-          algorithm: cfg.algorithm,
-        })
-      : undefined;
+  const layers = WS_LAYERS.map((l, i) => ({ weight: `${l}.weight`, bias: `${l}.bias`, wsLr: cfg.wsLr[i]! }));
+  const prox = method === 'FC+WS' ? new WeightSharingProx({ layers, algorithm: cfg.algorithm }) : undefined;
   let lrSinceProx = 0;
   // Every method of a seed sees the same batch order.
   const cursor = new BatchCursor(data.train.count, cfg.batchSize, ctx.rng.stream('batches'));
   const dropout = { rate: cnn ? 0 : cfg.dropout, rng: ctx.rng.stream('dropout') };
   try {
-    ctx.progress.start(method, steps);
-    const run = await train({
+    const run = await trainInCell(ctx, {
       steps,
-      signal: ctx.signal,
-      onProgress: (p) => ctx.progress.update(p.step, `loss ${p.loss.toFixed(3)}`),
       step: (i) => {
         const { x, y } = gatherBatch(data.train, cursor.next());
         try {
@@ -226,73 +217,67 @@ export const mnistTorusExperiment = defineExperiment({
   claims: (cfg) => {
     const has = (variant: TorusVariant, ...methods: Method[]) =>
       methods.every((m) => cfg.runs[variant].includes(m));
-    const claims: Claim[] = [];
-    for (const m of ['FC', 'FC+WS'] as const)
-      if (has('plain', m))
-        claims.push(
-          claim(
-            `mnist-level-${short(m)}`,
-            `unshifted digits: ${m} reaches MNIST-level test accuracy (≥ 0.9)`,
-            value('accuracy', at('plain', m)),
-            atLeast(0.9),
-            qualitative('a two-hidden-layer net on 14×14 MNIST; the training budget must reach this level'),
+    const shiftedAndPermuted = (m: Method) => has('shifted', m) && has('permuted', m);
+    return [
+      ...(['FC', 'FC+WS'] as const).flatMap((m) =>
+        claimIf(has('plain', m), `mnist-level-${short(m)}`, value('accuracy', at('plain', m)), atLeast(0.9), {
+          statement: `unshifted digits: ${m} reaches MNIST-level test accuracy (≥ 0.9)`,
+          reference: qualitative(
+            'a two-hidden-layer net on 14×14 MNIST; the training budget must reach this level',
           ),
-        );
-    if (has('shifted', 'FC', 'FC+WS'))
-      claims.push(
-        claim(
-          'ws-beats-fc',
-          'shifted digits: FC+WS is more accurate than FC',
-          diff('accuracy', at('shifted', 'FC+WS'), at('shifted', 'FC')),
-          above(0),
-          ORDERING,
-        ),
-        claim(
-          'distinct-drop',
-          'fc1 + fc2 distinct-weight ratio drops by orders of magnitude (at least 10×) from FC to FC+WS',
-          computed(['distinctRatio'], 'distinctRatio[FC] / distinctRatio[FC+WS] (shifted)', (t) => {
-            const ratio = (m: Method) => t.value('distinctRatio', at('shifted', m));
-            return ratio('FC') / ratio('FC+WS');
-          }),
-          atLeast(10),
-          qualitative('the paper: weight sharing leaves far fewer distinct weights'),
-          2,
-        ),
-      );
-    if (has('shifted', 'CNN', 'FC+WS'))
-      claims.push(
-        claim(
-          'cnn-beats-ws',
-          'shifted digits: the CNN is more accurate than FC+WS',
-          diff('accuracy', at('shifted', 'CNN'), at('shifted', 'FC+WS')),
-          above(0),
-          ORDERING,
-        ),
-      );
-    if (has('shifted', 'CNN') && has('permuted', 'CNN'))
-      claims.push(
-        claim(
-          'cnn-drops-permuted',
-          'the CNN loses at least 0.1 accuracy when the pixels are permuted',
-          diff('accuracy', at('shifted', 'CNN'), at('permuted', 'CNN')),
-          atLeast(0.1),
-          qualitative('the paper: a CNN fails on shuffled pixels'),
-        ),
-      );
-    for (const m of ['FC', 'FC+WS'] as const)
-      if (has('shifted', m) && has('permuted', m))
-        claims.push(
-          claim(
-            `${short(m)}-unchanged-permuted`,
-            `${m}: accuracy unchanged (within ±0.03) when the pixels are permuted`,
-            diff('accuracy', at('permuted', m), at('shifted', m)),
-            near(0, 0.03),
-            qualitative(
+        }),
+      ),
+      ...claimIf(
+        has('shifted', 'FC', 'FC+WS'),
+        'ws-beats-fc',
+        diff('accuracy', at('shifted', 'FC+WS'), at('shifted', 'FC')),
+        above(0),
+        { statement: 'shifted digits: FC+WS is more accurate than FC', reference: ORDERING },
+      ),
+      ...claimIf(
+        has('shifted', 'FC', 'FC+WS'),
+        'distinct-drop',
+        ratio('distinctRatio', at('shifted', 'FC'), at('shifted', 'FC+WS')),
+        atLeast(10),
+        {
+          statement:
+            'fc1 + fc2 distinct-weight ratio drops by orders of magnitude (at least 10×) from FC to FC+WS',
+          reference: qualitative('the paper: weight sharing leaves far fewer distinct weights'),
+          digits: 2,
+        },
+      ),
+      ...claimIf(
+        has('shifted', 'CNN', 'FC+WS'),
+        'cnn-beats-ws',
+        diff('accuracy', at('shifted', 'CNN'), at('shifted', 'FC+WS')),
+        above(0),
+        { statement: 'shifted digits: the CNN is more accurate than FC+WS', reference: ORDERING },
+      ),
+      ...claimIf(
+        shiftedAndPermuted('CNN'),
+        'cnn-drops-permuted',
+        diff('accuracy', at('shifted', 'CNN'), at('permuted', 'CNN')),
+        atLeast(0.1),
+        {
+          statement: 'the CNN loses at least 0.1 accuracy when the pixels are permuted',
+          reference: qualitative('the paper: a CNN fails on shuffled pixels'),
+        },
+      ),
+      ...(['FC', 'FC+WS'] as const).flatMap((m) =>
+        claimIf(
+          shiftedAndPermuted(m),
+          `${short(m)}-unchanged-permuted`,
+          diff('accuracy', at('permuted', m), at('shifted', m)),
+          near(0, 0.03),
+          {
+            statement: `${m}: accuracy unchanged (within ±0.03) when the pixels are permuted`,
+            reference: qualitative(
               'the paper: R is permutation invariant and the FC twin permutation equivariant, so FC+WS learns the same filters on shuffled pixels',
             ),
-          ),
-        );
-    return claims;
+          },
+        ),
+      ),
+    ];
   },
   plots: (cfg) => [
     bars(

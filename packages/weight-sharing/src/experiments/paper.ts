@@ -1,8 +1,5 @@
 import type { PaperRef } from '@paperkit/tensor-core';
 
-// The claim builders the experiments take with the paper (tensor-core's; no copy of them here).
-export { derived, qualitative } from '@paperkit/tensor-core';
-
 /** The paper every experiment of this package reproduces. */
 export const PAPER: PaperRef = {
   title: 'Weight-Sharing Regularization',
@@ -11,6 +8,3 @@ export const PAPER: PaperRef = {
   year: 2024,
   url: 'https://arxiv.org/abs/2311.03096',
 };
-
-/** The prox algorithms as a zod enum tuple. */
-export const ALGORITHMS = ['pav', 'end', 'imminent', 'search'] as const;

@@ -1,9 +1,20 @@
-import { type Cell, cellOf, computed, defineExperiment, maxOver, value } from '@paperkit/tensor-core';
+import {
+  type Cell,
+  cellOf,
+  computed,
+  curves,
+  defineExperiment,
+  derived,
+  maxOver,
+  qualitative,
+  type SeedTable,
+  value,
+} from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { adversarialInput } from '../adversarial.js';
 import { ceilLog2 } from '../prox/partition.js';
 import { PROX_ALGORITHMS, type ProxAlgorithm, proxR } from '../prox/prox.js';
-import { derived, PAPER, qualitative } from './paper.js';
+import { PAPER } from './paper.js';
 
 /** Largest d of the timing sweep: 1e7 float32 weights are 40 MB per copy; PAV takes about a second. */
 const MAX_D = 1e7;
@@ -27,18 +38,23 @@ const schema = z.strictObject({
 /** Config of the prox-speed experiment. */
 export type ProxSpeedConfig = z.output<typeof schema>;
 
-/** Best wall time of `repeats` calls, in ms. */
-function bestTime(repeats: number, f: () => void): number {
-  let best = Infinity;
-  for (let r = 0; r < repeats; r++) {
-    const t0 = performance.now();
-    f();
-    best = Math.min(best, performance.now() - t0);
-  }
-  return best;
+/** Wall time of one call of `f`, in ms. */
+function msOf(f: () => unknown): number {
+  const t0 = performance.now();
+  f();
+  return performance.now() - t0;
 }
 
 type Params = { input: 'gaussian' | 'adversarial'; d: number; algorithm: ProxAlgorithm };
+
+/** The largest `f(metrics, d)` over the adversarial-input cells of `algorithm` in one seed's table. */
+const maxOverAdversarial = (t: SeedTable, algorithm: ProxAlgorithm, f: (m: Metrics, d: number) => number) =>
+  Math.max(...t.rows({ input: 'adversarial', algorithm }).map((r) => f(r.metrics, Number(r.params.d))));
+type Metrics = Readonly<Record<string, number>>;
+
+/** Every plot of this experiment: one line per algorithm, with markers at the measured d. */
+const PER_ALGORITHM = { by: 'algorithm', markers: true } as const;
+const logAxis = (label: string) => ({ label, log: true });
 
 /** The spec's CPU measurements of PAV against a plain sort (ms): d → [pav, sort]. */
 const SPEC_TIMES: Record<number, readonly [number, number]> = {
@@ -96,10 +112,8 @@ export const proxSpeedExperiment = defineExperiment({
     const point = (y: number) => ({ x: [d], y: [y] });
     if (input === 'adversarial') {
       const w = adversarialInput(d, 1);
-      let r = proxR(w, 1, { algorithm: a });
-      const ms = bestTime(1, () => {
-        r = proxR(w, 1, { algorithm: a });
-      });
+      const r = proxR(w, 1, { algorithm: a });
+      const ms = msOf(() => proxR(w, 1, { algorithm: a }));
       return {
         metrics: { ms, overSort: Number.NaN, rounds: r.rounds, depth: r.depth },
         series: { rounds: point(r.rounds), depth: point(r.depth) },
@@ -113,18 +127,16 @@ export const proxSpeedExperiment = defineExperiment({
       warm.slice().sort();
       proxR(warm, cfg.lambda, { algorithm: a });
     }
-    let r = proxR(w, cfg.lambda, { algorithm: a });
+    const r = proxR(w, cfg.lambda, { algorithm: a });
     let [ms, sortMs] = [Infinity, Infinity];
     for (let k = 0; k < cfg.repeats; k++) {
       sortMs = Math.min(
         sortMs,
-        bestTime(1, () => void w.slice().sort()),
+        msOf(() => w.slice().sort()),
       );
       ms = Math.min(
         ms,
-        bestTime(1, () => {
-          r = proxR(w, cfg.lambda, { algorithm: a });
-        }),
+        msOf(() => proxR(w, cfg.lambda, { algorithm: a })),
       );
     }
     return {
@@ -153,11 +165,7 @@ export const proxSpeedExperiment = defineExperiment({
       statement:
         'imminent collisions needs exactly d − 1 rounds on the adversarial input (its O(d) worst case)',
       metric: computed(['rounds'], 'max over d of abs(rounds[imminent, adversarial] − (d − 1))', (t) =>
-        Math.max(
-          ...t
-            .rows({ input: 'adversarial', algorithm: 'imminent' })
-            .map((row) => Math.abs(row.metrics.rounds! - (Number(row.params.d) - 1))),
-        ),
+        maxOverAdversarial(t, 'imminent', (m, d) => Math.abs(m.rounds! - (d - 1))),
       ),
       expect: { op: 'approx', value: 0, margin: 0 },
       reference: derived(0, 'our construction of the adversarial input: exactly d − 1 rounds by derivation'),
@@ -166,11 +174,7 @@ export const proxSpeedExperiment = defineExperiment({
       id: 'search-levels',
       statement: 'search collisions uses ⌈log2 d⌉ levels on the adversarial input',
       metric: computed(['rounds'], 'max over d of abs(levels[search, adversarial] − ⌈log2 d⌉)', (t) =>
-        Math.max(
-          ...t
-            .rows({ input: 'adversarial', algorithm: 'search' })
-            .map((row) => Math.abs(row.metrics.rounds! - ceilLog2(Number(row.params.d)))),
-        ),
+        maxOverAdversarial(t, 'search', (m, d) => Math.abs(m.rounds! - ceilLog2(d))),
       ),
       expect: { op: 'approx', value: 0, margin: 0 },
       reference: qualitative('the paper: search collisions runs in O(log³ d) parallel depth'),
@@ -179,11 +183,7 @@ export const proxSpeedExperiment = defineExperiment({
       id: 'search-depth',
       statement: 'search collisions: PRAM depth at most log2(d)³ on the adversarial input',
       metric: computed(['depth'], 'max depth[search, adversarial] / log2(d)³', (t) =>
-        Math.max(
-          ...t
-            .rows({ input: 'adversarial', algorithm: 'search' })
-            .map((row) => row.metrics.depth! / Math.log2(Number(row.params.d)) ** 3),
-        ),
+        maxOverAdversarial(t, 'search', (m, d) => m.depth! / Math.log2(d) ** 3),
       ),
       expect: { op: '<=', value: 1, margin: 0 },
       reference: qualitative('the paper: O(log³ d) depth'),
@@ -198,58 +198,43 @@ export const proxSpeedExperiment = defineExperiment({
     },
   ],
   plots: (cfg) => [
-    {
-      kind: 'lines',
-      id: 'prox-time-vs-d',
-      title: `Prox time vs d (Float32 N(0, ${cfg.sigma}²) weights, λ = ${cfg.lambda}, best of ${cfg.repeats})`,
-      caption:
-        'Wall time of one prox per algorithm (pav: sequential PAV; end / imminent: end and imminent collisions; search: search collisions, the paper’s algorithm), one CPU core',
-      series: 'time',
-      by: 'algorithm',
-      where: { input: 'gaussian' },
-      x: { label: 'd (number of weights)', log: true },
-      y: { label: 'time (ms)', log: true },
-      markers: true,
-    },
-    {
-      kind: 'lines',
-      id: 'prox-over-sort',
-      title: 'Prox time in units of one Float32Array.sort of the same weights',
-      caption:
-        'Each prox timed in alternation with a plain sort of the same weights; below 1 the exact prox is cheaper than one sort',
-      series: 'overSort',
-      by: 'algorithm',
-      where: { input: 'gaussian' },
-      x: { label: 'd (number of weights)', log: true },
-      y: { label: 'prox time ÷ sort time', log: true },
-      markers: true,
-      hlines: [{ y: 1, label: 'one sort' }],
-    },
-    {
-      kind: 'lines',
-      id: 'adversarial-rounds',
-      title: 'Rounds on the adversarial input (λ = 1)',
-      caption:
-        'Sequential rounds (imminent collisions: d − 1; search collisions: ⌈log2 d⌉ levels) and PRAM depth of both algorithms',
-      series: ['rounds', 'depth'],
-      by: 'algorithm',
-      where: { input: 'adversarial' },
-      x: { label: 'd', log: true },
-      y: { label: 'rounds / levels / depth', log: true },
-      markers: true,
-    },
-    {
-      kind: 'lines',
-      id: 'depth-vs-d',
-      title: 'Parallel depth (PRAM model) on Gaussian weights',
-      caption: 'Depth counted in elementwise parallel steps per algorithm',
-      series: 'depth',
-      by: 'algorithm',
-      where: { input: 'gaussian' },
-      x: { label: 'd', log: true },
-      y: { label: 'depth (elementwise steps)', log: true },
-      markers: true,
-    },
+    curves(
+      'prox-time-vs-d',
+      `Prox time vs d (Float32 N(0, ${cfg.sigma}²) weights, λ = ${cfg.lambda}, best of ${cfg.repeats})`,
+      'Wall time of one prox per algorithm (pav: sequential PAV; end / imminent: end and imminent collisions; search: search collisions, the paper’s algorithm), one CPU core',
+      'time',
+      logAxis('time (ms)'),
+      { ...PER_ALGORITHM, where: { input: 'gaussian' }, x: logAxis('d (number of weights)') },
+    ),
+    curves(
+      'prox-over-sort',
+      'Prox time in units of one Float32Array.sort of the same weights',
+      'Each prox timed in alternation with a plain sort of the same weights; below 1 the exact prox is cheaper than one sort',
+      'overSort',
+      logAxis('prox time ÷ sort time'),
+      {
+        ...PER_ALGORITHM,
+        where: { input: 'gaussian' },
+        x: logAxis('d (number of weights)'),
+        hlines: [{ y: 1, label: 'one sort' }],
+      },
+    ),
+    curves(
+      'adversarial-rounds',
+      'Rounds on the adversarial input (λ = 1)',
+      'Sequential rounds (imminent collisions: d − 1; search collisions: ⌈log2 d⌉ levels) and PRAM depth of both algorithms',
+      ['rounds', 'depth'],
+      logAxis('rounds / levels / depth'),
+      { ...PER_ALGORITHM, where: { input: 'adversarial' }, x: logAxis('d') },
+    ),
+    curves(
+      'depth-vs-d',
+      'Parallel depth (PRAM model) on Gaussian weights',
+      'Depth counted in elementwise parallel steps per algorithm',
+      'depth',
+      logAxis('depth (elementwise steps)'),
+      { ...PER_ALGORITHM, where: { input: 'gaussian' }, x: logAxis('d') },
+    ),
   ],
   notes: [
     'CPU timings on one core; the paper times GPU implementations (its tables were not retrieved). The PRAM depth is counted, not timed.',

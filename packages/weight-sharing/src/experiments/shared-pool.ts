@@ -1,8 +1,23 @@
-import { defineExperiment, grid, type Rng, ratio, value } from '@paperkit/tensor-core';
+import {
+  atLeast,
+  bars,
+  claimOf,
+  defineExperiment,
+  grid,
+  qualitative,
+  type Rng,
+  value,
+} from '@paperkit/tensor-core';
 import { z } from 'zod';
-import { levelRecovery } from './circulant-teacher.js';
-import { fitLinearStudent } from './linear-student.js';
-import { ALGORITHMS, PAPER, qualitative } from './paper.js';
+import {
+  fitLinearStudent,
+  linearStudentFields,
+  mseBars,
+  mseGain,
+  ranGain,
+  studentMetrics,
+} from './linear-student.js';
+import { PAPER } from './paper.js';
 
 const schema = z.strictObject({
   /** Inputs of the linear teacher (reference `input_dim`). */
@@ -11,18 +26,7 @@ const schema = z.strictObject({
   outputDim: z.int().min(1).max(64),
   /** Distinct values the teacher's weights are drawn from (the reference draws 0.8·d of them). */
   poolSize: z.int().min(1).max(32_768),
-  /** Label noise standard deviation (reference `noise_std`). */
-  noise: z.number().min(0).max(10),
-  /** Training set sizes; below inputDim the problem is under-determined. */
-  nTrain: z.array(z.int().min(1).max(4096)).min(1).max(8),
-  nTest: z.int().min(1).max(20_000),
-  /** ws_lr grid (λ = ws_lr · η per step); 0 is the unregularized baseline. */
-  wsLrs: z.array(z.number().min(0).max(10)).min(1).max(16),
-  /** Full-batch proximal gradient steps. */
-  steps: z.int().min(1).max(100_000),
-  /** Learning rate η; full-batch GD on N(0, I) inputs diverges above 2/(1 + √(inputDim/nTrain))². */
-  lr: z.number().positive().max(1),
-  algorithm: z.enum(ALGORITHMS),
+  ...linearStudentFields,
 });
 
 /** Config of the shared-pool experiment. */
@@ -67,69 +71,38 @@ export const sharedPoolExperiment = defineExperiment({
   },
   presets: { quick: { nTrain: [50] }, full: {} },
   cells: (cfg) => grid({ nTrain: cfg.nTrain, wsLr: cfg.wsLrs }),
-  metrics: {
-    testMse: { label: 'test MSE', better: 'lower', digits: 4 },
-    maxAbsErr: { label: 'max |W − W*|', better: 'lower', digits: 3 },
-    withinLevels: { label: 'weights within 0.1 of a pool value', better: 'higher', digits: 3 },
-    distinct: { label: 'distinct weight values (rounded to 1e-6)' },
-  },
+  metrics: studentMetrics('a pool value'),
   async cell(cfg, { nTrain, wsLr }, ctx) {
     const [rows, cols] = [cfg.outputDim, cfg.inputDim];
     const { teacher, pool } = sharedPoolTeacher(ctx.rng.stream('teacher'), rows, cols, cfg.poolSize);
-    const r = await fitLinearStudent({ ...cfg, teacher, rows, cols }, nTrain, wsLr, ctx);
-    const rec = levelRecovery(r.learned, [...new Set(pool)]);
-    return {
-      metrics: {
-        testMse: r.testMse,
-        maxAbsErr: r.maxAbsErr,
-        withinLevels: rec.fractionWithin,
-        distinct: rec.distinct,
-      },
-      series: { ...(wsLr > 0 ? { mse: { x: [wsLr], y: [r.testMse] } } : {}) },
-    };
+    const task = { ...cfg, teacher, rows, cols, levels: [...new Set(pool)] };
+    const { metrics, series } = await fitLinearStudent(task, nTrain, wsLr, ctx);
+    return { metrics, series };
   },
   claims: (cfg) =>
     cfg.nTrain
-      .filter((n) => n < cfg.inputDim && cfg.wsLrs.includes(0) && cfg.wsLrs.includes(1e-2))
+      .filter((n) => n < cfg.inputDim && ranGain(cfg, n, 1e-2))
       .flatMap((n) => [
-        {
-          id: `mse-drop-n${n}`,
+        claimOf(`mse-drop-n${n}`, mseGain(n, 1e-2), atLeast(2), {
           statement: `n_train = ${n} < ${cfg.inputDim} inputs: weight sharing (ws_lr = 1e-2) at least halves the test MSE`,
-          metric: ratio('testMse', { nTrain: n, wsLr: 0 }, { nTrain: n, wsLr: 1e-2 }),
-          expect: { op: '>=' as const, value: 2, margin: 0 },
           reference: qualitative(`weight sharing recovers shared structure; ${REFERENCE}`),
           digits: 1,
-        },
-        {
-          id: `pool-recovered-n${n}`,
+        }),
+        claimOf(`pool-recovered-n${n}`, value('withinLevels', { nTrain: n, wsLr: 1e-2 }), atLeast(0.9), {
           statement: `n_train = ${n}, ws_lr = 1e-2: at least 90% of the weights lie within 0.1 of a pool value`,
-          metric: value('withinLevels', { nTrain: n, wsLr: 1e-2 }),
-          expect: { op: '>=' as const, value: 0.9, margin: 0 },
           reference: qualitative(`weight sharing ties weights onto shared values; ${REFERENCE}`),
-        },
+        }),
       ]),
   plots: () => [
-    {
-      kind: 'bars',
-      id: 'mse-by-ws-lr',
-      title: 'Test MSE per ws_lr (teacher weights from a shared pool)',
-      caption:
-        'Test MSE of the full linear student per ws_lr (0 = no weight sharing), one group per training-set size',
-      metric: 'testMse',
-      by: 'wsLr',
-      groupBy: 'nTrain',
-      y: { label: 'test MSE', zero: true },
-    },
-    {
-      kind: 'bars',
-      id: 'within-pool',
-      title: 'Weights within 0.1 of a pool value',
-      caption: 'Fraction of the learned weights within 0.1 of one of the pool’s values, per ws_lr',
-      metric: 'withinLevels',
-      by: 'wsLr',
-      groupBy: 'nTrain',
-      y: { label: 'fraction', domain: [0, 1] },
-    },
+    mseBars('Test MSE per ws_lr (teacher weights from a shared pool)'),
+    bars(
+      'within-pool',
+      'Weights within 0.1 of a pool value',
+      'Fraction of the learned weights within 0.1 of one of the pool’s values, per ws_lr',
+      'withinLevels',
+      { label: 'fraction', domain: [0, 1] },
+      { by: 'wsLr', groupBy: 'nTrain' },
+    ),
   ],
   notes: [
     "The reference code's setting (100 inputs, 10 outputs, noise 0.1) with a pool of 4 values instead of its 0.8·d, full-batch GD instead of minibatch SGD for 2000 epochs, and n_train = 50 (under-determined) beside its 1000. The paper reports no number for it.",

@@ -15,37 +15,27 @@ export type TorusVariant = 'plain' | 'shifted' | 'permuted';
 export interface TorusData {
   readonly train: LabeledArrays;
   readonly test: LabeledArrays;
-  /** Image side (14). */
-  readonly side: number;
   /** pixel[k] of a stored image is pixel permutation[k] of the shifted image. */
   readonly permutation: Int32Array;
 }
 
-/** Rolls one side×side image cyclically by (dy, dx), like `torch.roll(img, (dy, dx), (0, 1))`. */
-function roll(src: Float32Array, dst: Float32Array, side: number, dy: number, dx: number): void {
-  for (let i = 0; i < side; i++)
-    for (let j = 0; j < side; j++) dst[((i + dy) % side) * side + ((j + dx) % side)] = src[i * side + j]!;
-}
+const SIDE = 14;
+const PX = SIDE * SIDE;
 
-function build(
-  set: LabeledArrays,
-  count: number,
-  side: number,
-  rng: Rng,
-  permutation: Int32Array,
-  shift: boolean,
-): LabeledArrays {
-  const px = side * side;
-  const features = new Float32Array(count * px);
-  const rolled = new Float32Array(px);
+function build(set: LabeledArrays, count: number, rng: Rng, permutation: Int32Array, shift: boolean) {
+  const features = new Float32Array(count * PX);
+  const rolled = new Float32Array(PX);
   for (let n = 0; n < count; n++) {
-    const img = set.features.subarray(n * px, (n + 1) * px);
-    // One fixed shift per image, drawn once at build time (code `augmentation_torus`, k = 1 copy).
-    if (shift) roll(img, rolled, side, rng.int(side), rng.int(side));
-    else rolled.set(img);
-    for (let k = 0; k < px; k++) features[n * px + k] = (rolled[permutation[k]!]! - MNIST_MEAN) / MNIST_STD;
+    const img = set.features.subarray(n * PX, (n + 1) * PX);
+    // One fixed shift per image, drawn once at build time (code `augmentation_torus`, k = 1 copy), and
+    // rolled cyclically like `torch.roll(img, (dy, dx), (0, 1))`.
+    const [dy, dx] = shift ? [rng.int(SIDE), rng.int(SIDE)] : [0, 0];
+    for (let i = 0; i < SIDE; i++)
+      for (let j = 0; j < SIDE; j++)
+        rolled[((i + dy) % SIDE) * SIDE + ((j + dx) % SIDE)] = img[i * SIDE + j]!;
+    for (let k = 0; k < PX; k++) features[n * PX + k] = (rolled[permutation[k]!]! - MNIST_MEAN) / MNIST_STD;
   }
-  return { features, labels: set.labels.slice(0, count), featureShape: [px], count };
+  return { features, labels: set.labels.slice(0, count), featureShape: [PX], count };
 }
 
 /**
@@ -55,18 +45,16 @@ function build(
  * seed's `train-shifts`/`test-shifts` streams, so `shifted` and `permuted` of a seed share them.
  */
 export function torusData(rng: Rng, variant: TorusVariant, nTrain: number, nTest: number): TorusData {
-  const mnist = loadMnist({ size: 14 });
-  const side = 14;
+  const mnist = loadMnist({ size: SIDE });
   const permutation =
     variant === 'permuted'
-      ? rng.stream('pixel-permutation').permutation(side * side)
-      : Int32Array.from({ length: side * side }, (_, i) => i);
+      ? rng.stream('pixel-permutation').permutation(PX)
+      : Int32Array.from({ length: PX }, (_, i) => i);
   const make = (set: LabeledArrays, n: number, shifts: string) =>
-    build(set, Math.min(n, set.count), side, rng.stream(shifts), permutation, variant !== 'plain');
+    build(set, Math.min(n, set.count), rng.stream(shifts), permutation, variant !== 'plain');
   return {
     train: make(mnist.train, nTrain, 'train-shifts'),
     test: make(mnist.test, nTest, 'test-shifts'),
-    side,
     permutation,
   };
 }

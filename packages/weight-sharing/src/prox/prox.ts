@@ -22,8 +22,13 @@ import { searchCollisionsPartition } from './search-collisions.js';
  */
 export type ProxAlgorithm = 'pav' | 'end' | 'imminent' | 'search';
 
-/** Every {@link ProxAlgorithm}, for validation and config schemas. */
-export const PROX_ALGORITHMS: readonly ProxAlgorithm[] = ['pav', 'end', 'imminent', 'search'];
+/** Every {@link ProxAlgorithm}, for validation and config schemas (a tuple, so `z.enum` takes it). */
+export const PROX_ALGORITHMS = [
+  'pav',
+  'end',
+  'imminent',
+  'search',
+] as const satisfies readonly ProxAlgorithm[];
 
 const PARTITIONERS: Record<ProxAlgorithm, (z: Float64Array) => Partition> = {
   pav: pavPartition,
