@@ -31,11 +31,11 @@ const quad = defineExperiment({
   paper,
   title: 'larger steps converge faster on a quadratic',
   schema: z.strictObject({
-    steps: z.number().int().min(1),
-    lrs: z.array(z.number().positive()).min(1),
+    steps: z.number().int().min(1).default(50),
+    lrs: z.array(z.number().positive()).min(1).default([0.05, 0.2]),
     noise: z.number().min(0),
   }),
-  base: { steps: 50, lrs: [0.05, 0.2], noise: 0.01 },
+  base: { noise: 0.01 },
   presets: { quick: { steps: 20 }, full: {} },
   cells: (c) => grid({ lr: c.lrs }),
   metrics: { finalLoss: { label: 'final loss', better: 'lower' } },
@@ -122,6 +122,14 @@ describe('defineExperiment (import-time checks)', () => {
     expect(() => resolveConfig(quad, 'medium')).toThrow(/preset must be one of quick, full; got "medium"/);
   });
 
+  it("takes a field's value from base over the schema's default, and rejects a field with neither", () => {
+    const { base: _, ...withoutBase } = quad;
+    const noBase = defineExperiment({ ...withoutBase, presets: { quick: { noise: 0 }, full: { noise: 1 } } });
+    expect(resolveConfig(noBase, 'full')).toEqual({ steps: 50, lrs: [0.05, 0.2], noise: 1 });
+    expect(resolveConfig(defineExperiment({ ...quad, base: { noise: 0, steps: 7 } }), 'full').steps).toBe(7);
+    expect(() => defineExperiment(withoutBase)).toThrow(/demo\/quadratic: preset 'quick'[\s\S]*noise/);
+  });
+
   it('rejects a preset overriding an unknown field, naming experiment and field', () => {
     expect(() => defineExperiment({ ...quad, presets: { quick: { stpes: 3 } as never, full: {} } })).toThrow(
       /demo\/quadratic: preset 'quick' field 'stpes'/,
@@ -160,6 +168,8 @@ describe('defineExperiment (import-time checks)', () => {
       defineExperiment({
         ...quad,
         schema: z.object({ steps: z.number(), lrs: z.array(z.number()), noise: z.number() }),
+        base: { steps: 50, lrs: [0.05, 0.2], noise: 0.01 },
+        presets: { quick: {}, full: {} },
       }),
     ).toThrow(/z.strictObject/);
     expect(() => defineExperiment({ ...quad, id: 'Demo Test' })).toThrow(/id must be of the form/);

@@ -45,8 +45,12 @@ export interface Experiment<
   readonly deterministic?: boolean;
   /** Strict config schema (`z.strictObject`: typos are rejected). */
   readonly schema: S;
-  /** The complete config every preset overrides. */
-  readonly base: z.input<S>;
+  /**
+   * The config every preset overrides, beyond the schema's own defaults: a field declared with
+   * `.default(v)` needs no entry here (one line per field), so `base` holds only the fields without a
+   * default, or other values than the defaults of a shared field set. Omit it when every field has one.
+   */
+  readonly base?: z.input<S>;
   /** Named presets; `quick` (~1–3 min here) and `full` (closer to the paper) are required. */
   readonly presets: { readonly quick: Preset<S>; readonly full: Preset<S> } & Readonly<
     Record<string, Preset<S>>
@@ -89,7 +93,10 @@ export function defaultSeeds(e: Experiment, preset: string): number {
   return e.seeds?.[preset] ?? 3;
 }
 
-/** Resolves base ⊕ preset ⊕ overrides into a validated config; errors name the experiment and the field. */
+/**
+ * Resolves the schema's defaults ⊕ base ⊕ preset ⊕ overrides into a validated config; errors name the
+ * experiment and the field.
+ */
 export function resolveConfig<S extends z.ZodObject>(
   e: Experiment<S>,
   preset: string,
@@ -165,8 +172,8 @@ export function defineExperiment<
   for (const [name, n] of Object.entries(e.seeds ?? {}))
     if (!Number.isInteger(n) || n < 1 || n > 100)
       throw new PaperkitInputError(`${e.id}.seeds.${name}`, n, 'an integer in [1, 100]');
-  if (e.base === null || typeof e.base !== 'object')
-    throw new PaperkitInputError(`${e.id}.base`, e.base, 'the base config object');
+  if (e.base !== undefined && (e.base === null || typeof e.base !== 'object'))
+    throw new PaperkitInputError(`${e.id}.base`, e.base, 'the base config object (or none)');
   for (const [name, preset] of Object.entries(e.presets)) {
     presetKeys(e as unknown as Experiment, name, preset);
     const r = e.schema.safeParse({ ...(e.base as object), ...(preset as object) });
