@@ -21,20 +21,20 @@ import { z } from 'zod';
 
 const schema = z.strictObject({
   /** Hidden layer widths between the 784 inputs and the 10 logits. */
-  hidden: z.array(z.int().min(1).max(4096)).max(4),
-  activation: z.enum(['relu', 'tanh', 'gelu']),
-  epochs: z.int().min(1).max(200),
-  batchSize: z.int().min(1).max(8000),
+  hidden: z.array(z.int().min(1).max(4096)).max(4).default([256, 128]),
+  activation: z.enum(['relu', 'tanh', 'gelu']).default('relu'),
+  epochs: z.int().min(1).max(200).default(20),
+  batchSize: z.int().min(1).max(8000).default(64),
   /** Adam learning rate. */
-  lr: z.number().positive().max(1),
+  lr: z.number().positive().max(1).default(1e-3),
   /** Training digits used, a prefix of tensor-core's fixed 8 000-digit training split. */
-  trainSize: z.int().min(10).max(8000),
+  trainSize: z.int().min(10).max(8000).default(8000),
   /** Test digits used, a prefix of the fixed 2 000-digit test split. */
-  testSize: z.int().min(10).max(2000),
+  testSize: z.int().min(10).max(2000).default(2000),
   /** Steps between test-set evaluations (also after the last step). */
-  evalEvery: z.int().min(1),
+  evalEvery: z.int().min(1).default(250),
   /** Misclassified test digits shown in the image grid. */
-  showMistakes: z.int().min(0).max(64),
+  showMistakes: z.int().min(0).max(64).default(32),
 });
 
 /** Config of {@link mnistMlp}. */
@@ -162,17 +162,6 @@ export const mnistMlp = defineExperiment({
   title: 'MLP with Adam on 8 000 MNIST digits; the quick preset reaches ≥ 90% test accuracy',
   headline: true,
   schema,
-  base: {
-    hidden: [256, 128],
-    activation: 'relu',
-    epochs: 20,
-    batchSize: 64,
-    lr: 1e-3,
-    trainSize: 8000,
-    testSize: 2000,
-    evalEvery: 250,
-    showMistakes: 32,
-  },
   presets: {
     quick: { hidden: [128], epochs: 5, evalEvery: 50, showMistakes: 24 },
     full: {},

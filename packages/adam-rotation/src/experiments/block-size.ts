@@ -13,15 +13,14 @@ import {
 } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { BIGRAM_METRICS, bigramCell, slowdownBars } from './bigram-run.js';
-import { bigramFields, PAPER, qualitative, TIER1_BIGRAM } from './shared.js';
+import { bigramFields, PAPER, qualitative } from './shared.js';
 
 const { blockSize: _n, ...fields } = bigramFields;
-const { blockSize: _b, ...tier1 } = TIER1_BIGRAM;
 const N16 = { n: 16 };
 const schema = z.strictObject({
   ...fields,
   blockSizes: z.array(z.int().min(1).max(4096)).min(2), // n of the global rotation; must include 1 and 16
-  evalEvery: z.int().min(1).max(1_000_000),
+  evalEvery: z.int().min(1).max(1_000_000).default(25),
 });
 
 /**
@@ -36,7 +35,7 @@ export const blockSize = defineExperiment({
   schema: schema.refine((c) => c.blockSizes.includes(1) && c.blockSizes.includes(16), {
     message: 'blockSizes must include 1 (the unrotated reference) and 16 (the spec’s setting)',
   }),
-  base: { ...tier1, blockSizes: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048], evalEvery: 25 },
+  base: { blockSizes: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048] },
   presets: { quick: { blockSizes: [1, 2, 4, 16, 64, 256, 1024], evalEvery: 50 }, full: {} },
   cells: (c) => grid({ scope: ['global'], n: c.blockSizes }),
   metrics: BIGRAM_METRICS,

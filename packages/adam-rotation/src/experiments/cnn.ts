@@ -23,17 +23,17 @@ import { z } from 'zod';
 import { including, lossCurves, lrField, PAPER, scopeField, trainAdamW } from './shared.js';
 
 const schema = z.strictObject({
-  size: z.union([z.literal(14), z.literal(28)]), // digits 28×28 or 2×2-average-pooled 14×14
-  channels: z.array(z.int().min(1).max(64)).min(1).max(3), // conv 3×3 → ReLU → 2×2 max-pool stages
-  trainSize: z.int().min(100).max(8000), // prefix of the fixed 8 000-digit training split
-  testSize: z.int().min(100).max(2000),
-  batch: z.int().min(1).max(256),
-  steps: z.int().min(25).max(5000),
-  lr: lrField(0.1), // peak AdamW learning rate (warmup, then cosine to a tenth)
-  warmup: z.int().min(0).max(1_000_000),
-  weightDecay: z.number().min(0).max(1),
-  blockSize: z.int().min(1).max(4096), // n of the global and layer rotations
-  scopes: z.array(scopeField).min(2), // must include none
+  size: z.union([z.literal(14), z.literal(28)]).default(28), // digits 28×28 or 2×2-average-pooled 14×14
+  channels: z.array(z.int().min(1).max(64)).min(1).max(3).default([16, 32]), // conv 3×3 → ReLU → 2×2 max-pool stages
+  trainSize: z.int().min(100).max(8000).default(8000), // prefix of the fixed 8 000-digit training split
+  testSize: z.int().min(100).max(2000).default(2000),
+  batch: z.int().min(1).max(256).default(64),
+  steps: z.int().min(25).max(5000).default(1500),
+  lr: lrField(0.1).default(1e-3), // peak AdamW learning rate (warmup, then cosine to a tenth)
+  warmup: z.int().min(0).max(1_000_000).default(100),
+  weightDecay: z.number().min(0).max(1).default(1e-4),
+  blockSize: z.int().min(1).max(4096).default(64), // n of the global and layer rotations
+  scopes: z.array(scopeField).min(2).default(['none', 'fanOut', 'fanIn', 'layer', 'global']), // must include none
 });
 
 /** `metric[scope] − metric[none]` per seed. */
@@ -54,19 +54,6 @@ export const cnn = defineExperiment({
   paper: PAPER,
   title: 'A small CNN on MNIST digits trained with AdamW under each rotation scope (ResNet analogue)',
   schema: schema.refine(...including('scopes', 'none')),
-  base: {
-    size: 28,
-    channels: [16, 32],
-    trainSize: 8000,
-    testSize: 2000,
-    batch: 64,
-    steps: 1500,
-    lr: 1e-3,
-    warmup: 100,
-    weightDecay: 1e-4,
-    blockSize: 64,
-    scopes: ['none', 'fanOut', 'fanIn', 'layer', 'global'],
-  },
   presets: { quick: { size: 14, channels: [8, 16], steps: 400, warmup: 40 }, full: {} },
   cells: (c) => grid({ scope: c.scopes }),
   metrics: {

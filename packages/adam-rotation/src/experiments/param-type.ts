@@ -7,6 +7,7 @@ import {
   grid,
   leadOver,
   qualitative,
+  ZIPF_LM_BASE,
 } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { including, lossCurves, lrField, PAPER } from './shared.js';
@@ -26,12 +27,11 @@ type Target = keyof typeof TARGETS;
 
 const schema = z.strictObject({
   ...transformerFields,
-  lr: lrField(0.1), // peak AdamW learning rate
+  lr: lrField(0.1).default(2e-3), // peak AdamW learning rate
   targets: z.array(z.enum(Object.keys(TARGETS) as [Target, ...Target[]])).min(2), // must include none
 });
 
-const { lrs: _lrs, scopes: _scopes, ...setting } = tinyTransformer.base;
-const { lrs: _qlrs, scopes: _qscopes, ...quickSetting } = tinyTransformer.presets.quick;
+const { lrs: _lrs, scopes: _scopes, ...quickSetting } = tinyTransformer.presets.quick;
 const at = (target: Target) => ({ target });
 
 /**
@@ -45,7 +45,7 @@ export const paramType = defineExperiment({
   paper: PAPER,
   title: 'Parameter-type ablation: layer-wise rotation of embeddings, head, attention or MLP weights only',
   schema: schema.refine(...including('targets', 'none')),
-  base: { ...setting, lr: 2e-3, targets: ['none', 'embeddings', 'head', 'attention', 'mlp', 'all'] },
+  base: { ...ZIPF_LM_BASE, targets: ['none', 'embeddings', 'head', 'attention', 'mlp', 'all'] },
   presets: {
     quick: { ...quickSetting, lr: 3e-3, targets: ['none', 'embeddings', 'attention', 'mlp'] },
     full: {},

@@ -27,17 +27,17 @@ import { oneOneNormEstimate } from '../probes/one-one-norm.js';
 import { layerOrthogonality } from '../probes/orthogonality.js';
 import { secondMomentStats } from '../probes/second-moment.js';
 import { trainBigram } from './bigram-run.js';
-import { bigramFields, including, PAPER, qualitative, scopeField, TIER1_BIGRAM, tailMean } from './shared.js';
+import { bigramFields, including, PAPER, qualitative, scopeField, tailMean } from './shared.js';
 
 const schema = z.strictObject({
   ...bigramFields,
   scopes: z.array(scopeField).min(3), // probed; must include none and global
-  linfBatches: z.int().min(1).max(5000), // minibatches T of the L∞ bound (paper: 1000)
-  hessianRows: z.int().min(1).max(256), // Hessian rows sampled
-  hessianBatches: z.int().min(1).max(200), // minibatches k averaged into each row
-  h: z.number().positive().max(0.1), // central-difference step
-  randomDirections: z.int().min(1).max(64), // random δw of the contribution test
-  resumeSteps: z.int().min(1).max(5000), // steps resumed from the checkpoint logging the update CV (paper: 500)
+  linfBatches: z.int().min(1).max(5000).default(1000), // minibatches T of the L∞ bound (paper: 1000)
+  hessianRows: z.int().min(1).max(256).default(64), // Hessian rows sampled
+  hessianBatches: z.int().min(1).max(200).default(50), // minibatches k averaged into each row
+  h: z.number().positive().max(0.1).default(1e-3), // central-difference step
+  randomDirections: z.int().min(1).max(64).default(8), // random δw of the contribution test
+  resumeSteps: z.int().min(1).max(5000).default(500), // steps resumed from the checkpoint logging the update CV (paper: 500)
 });
 
 /** Per seed: Spearman ρ of the final loss with `metric` (negated when lower `metric` predicts a higher loss). */
@@ -66,17 +66,7 @@ export const probes = defineExperiment({
   title:
     'Tier 3: which rotation-dependent quantity tracks Adam across rotations (L∞, Hessian, (1,1)-norm, v, update CV)',
   schema: schema.refine(...including('scopes', 'none', 'global')),
-  base: {
-    ...TIER1_BIGRAM,
-    steps: 2000,
-    scopes: ['none', 'tokenLocal', 'fanOut', 'layer', 'global', 'fanIn', 'svd'],
-    linfBatches: 1000,
-    hessianRows: 64,
-    hessianBatches: 50,
-    h: 1e-3,
-    randomDirections: 8,
-    resumeSteps: 500,
-  },
+  base: { steps: 2000, scopes: ['none', 'tokenLocal', 'fanOut', 'layer', 'global', 'fanIn', 'svd'] },
   presets: {
     quick: {
       steps: 1000,

@@ -6,13 +6,13 @@ import { rotated } from '../rotated-optimizer.js';
 import { lrField, PAPER, qualitative, spec } from './shared.js';
 
 const schema = z.strictObject({
-  dim: z.int().min(2).max(1024), // d; the dense rotation is a d×d Haar matrix
-  hMinExp: z.number().min(-12).max(0), // curvatures h = logspace(hMinExp, 0, d)
-  steps: z.int().min(1).max(20_000),
-  adamLr: lrField(10), // β = (0.9, 0.999), ε = 1e-8
-  sgdLr: lrField(10), // heavy ball m ← μm + g
-  momentum: z.number().min(0).lt(1),
-  blockSize: z.int().min(1).max(1024), // n of the block-diagonal rotation (with a random permutation)
+  dim: z.int().min(2).max(1024).default(256), // d; the dense rotation is a d×d Haar matrix
+  hMinExp: z.number().min(-12).max(0).default(-3), // curvatures h = logspace(hMinExp, 0, d)
+  steps: z.int().min(1).max(20_000).default(2000),
+  adamLr: lrField(10).default(1e-2), // β = (0.9, 0.999), ε = 1e-8
+  sgdLr: lrField(10).default(0.1), // heavy ball m ← μm + g
+  momentum: z.number().min(0).lt(1).default(0.9),
+  blockSize: z.int().min(1).max(1024).default(16), // n of the block-diagonal rotation (with a random permutation)
 });
 
 type Config = z.output<typeof schema>;
@@ -40,7 +40,6 @@ export const quadratic = defineExperiment({
   paper: PAPER,
   title: 'Tier 0: Adam vs heavy-ball SGD on an axis-aligned quadratic, with and without rotation',
   schema,
-  base: { dim: 256, hMinExp: -3, steps: 2000, adamLr: 1e-2, sgdLr: 0.1, momentum: 0.9, blockSize: 16 },
   presets: { quick: { dim: 64, steps: 500 }, full: {} },
   cells: () => grid({ optimizer: ['adam', 'sgdm'], rotation: ['none', 'dense', 'block'] }),
   metrics: { finalLoss: { label: 'final loss f(w_T)', better: 'lower' } },

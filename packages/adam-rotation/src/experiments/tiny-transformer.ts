@@ -18,8 +18,8 @@ import { TRANSFORMER_METRICS, trainTransformer, transformerFields } from './tran
 
 const schema = z.strictObject({
   ...transformerFields,
-  scopes: z.array(scopeField).min(1), // must include none (the baseline)
-  lrs: z.array(lrField(0.1)).min(1).max(6), // peak AdamW learning rates; each scope is judged at its best
+  scopes: z.array(scopeField).min(1).default(['none', 'tokenLocal', 'fanOut', 'layer', 'global', 'svd']), // must include none (the baseline)
+  lrs: z.array(lrField(0.1)).min(1).max(6).default([1e-3, 2e-3, 4e-3]), // peak AdamW learning rates; each scope is judged at its best
 });
 
 /** `best evalLoss[a] − best evalLoss[b]` over the learning rates, per seed (the paper tunes per setting). */
@@ -47,17 +47,7 @@ export const tinyTransformer = defineExperiment({
   paper: PAPER,
   title: 'Tier 2: a tiny transformer LM trained with AdamW under each rotation scope',
   schema: schema.refine(...including('scopes', 'none')),
-  base: {
-    ...ZIPF_LM_BASE,
-    warmup: 150,
-    beta2: 0.95,
-    weightDecay: 0.1,
-    clipNorm: 1,
-    blockSize: 64,
-    svdEvery: 100,
-    scopes: ['none', 'tokenLocal', 'fanOut', 'layer', 'global', 'svd'],
-    lrs: [1e-3, 2e-3, 4e-3],
-  },
+  base: ZIPF_LM_BASE,
   presets: {
     quick: QUICK,
     full: {},

@@ -11,12 +11,12 @@ import { type ScopeSettings, trainAdamW } from './shared.js';
 /** Config fields of the tiny-transformer setting, bounded by what trains in minutes on this machine. */
 export const transformerFields = {
   ...zipfLanguageModelFields,
-  warmup: z.int().min(0).max(1_000_000), // linear warmup, then cosine decay to a tenth (nanoGPT)
-  beta2: z.number().gt(0).lt(1), // AdamW β₂ (β₁ = 0.9)
-  weightDecay: z.number().min(0).max(1), // decoupled
-  clipNorm: z.number().positive().max(1e6), // global-norm clipping
-  blockSize: z.int().min(1).max(4096), // n of the global and layer rotations
-  svdEvery: z.int().min(1).max(1_000_000), // SVD recompute period F
+  warmup: z.int().min(0).max(1_000_000).default(150), // linear warmup, then cosine decay to a tenth (nanoGPT)
+  beta2: z.number().gt(0).lt(1).default(0.95), // AdamW β₂ (β₁ = 0.9)
+  weightDecay: z.number().min(0).max(1).default(0.1), // decoupled
+  clipNorm: z.number().positive().max(1e6).default(1), // global-norm clipping
+  blockSize: z.int().min(1).max(4096).default(64), // n of the global and layer rotations
+  svdEvery: z.int().min(1).max(1_000_000).default(100), // SVD recompute period F
 };
 
 /** The tiny-transformer setting. */

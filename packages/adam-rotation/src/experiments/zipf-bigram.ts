@@ -19,20 +19,23 @@ import {
 import { z } from 'zod';
 import type { RotationScope } from '../rotation.js';
 import { BIGRAM_METRICS, bigramCell, slowdownBars } from './bigram-run.js';
-import { bigramFields, including, lrField, PAPER, scopeField, spec, TIER1_BIGRAM } from './shared.js';
+import { bigramFields, including, lrField, PAPER, scopeField, spec } from './shared.js';
 
 const schema = z
   .strictObject({
     ...bigramFields,
-    sgdLr: lrField(10), // heavy-ball SGD learning rate of the per-scope comparison
-    sgdLrSweep: z.array(lrField(10)).max(8), // more SGD learning rates, unrotated (Adam must beat the best)
-    momentum: z.number().min(0).lt(1),
+    sgdLr: lrField(10).default(0.3), // heavy-ball SGD learning rate of the per-scope comparison
+    sgdLrSweep: z.array(lrField(10)).max(8).default([0.1, 1]), // more SGD learning rates, unrotated (Adam must beat the best)
+    momentum: z.number().min(0).lt(1).default(0.9),
     scopes: z.array(scopeField).min(1), // trained with Adam; must include none (the baseline)
-    sgdScopes: z.array(scopeField), // trained with heavy-ball SGD at sgdLr
-    evalEvery: z.int().min(1).max(1_000_000), // steps between exact population-loss evaluations
+    sgdScopes: z.array(scopeField).default(['none', 'fanOut', 'tokenLocal', 'layer', 'global', 'fanIn']), // trained with heavy-ball SGD at sgdLr
+    evalEvery: z.int().min(1).max(1_000_000).default(25), // steps between exact population-loss evaluations
   })
   .refine(...including('scopes', 'none'))
   .refine((c) => !c.sgdLrSweep.includes(c.sgdLr), { message: 'sgdLrSweep must not repeat sgdLr' });
+
+/** The Tier 1 setting, every bigram field at its default: the spec's calibration numbers are for it. */
+const TIER1 = z.object(bigramFields).parse({});
 
 /** Spec calibration (numpy, 3 seeds): Adam's mean loss over the last 200 of 1000 steps; SGD-M 3.694. */
 const SPEC_ADAM: Partial<Record<RotationScope, number>> = {
@@ -65,15 +68,7 @@ export const zipfBigram = defineExperiment({
   title: 'Tier 1: Adam vs heavy-ball SGD on a Zipfian bigram model under each rotation scope',
   headline: true,
   schema,
-  base: {
-    ...TIER1_BIGRAM,
-    sgdLr: 0.3,
-    sgdLrSweep: [0.1, 1],
-    momentum: 0.9,
-    scopes: ['none', 'fanOut', 'tokenLocal', 'layer', 'global', 'fanIn', 'svd'],
-    sgdScopes: ['none', 'fanOut', 'tokenLocal', 'layer', 'global', 'fanIn'],
-    evalEvery: 25,
-  },
+  base: { scopes: ['none', 'fanOut', 'tokenLocal', 'layer', 'global', 'fanIn', 'svd'] },
   presets: {
     quick: {
       scopes: ['none', 'fanOut', 'tokenLocal', 'layer', 'global', 'fanIn'],
@@ -110,7 +105,7 @@ export const zipfBigram = defineExperiment({
   cell: async (c, run, ctx) => (await bigramCell({ ...c, svdAllMatrices: true }, run, ctx)).result,
   claims: (c) => {
     const has = (...s: RotationScope[]) => s.every((sc) => c.scopes.includes(sc));
-    const tier1 = Object.entries(TIER1_BIGRAM).every(([k, v]) => c[k as keyof typeof c] === v);
+    const tier1 = Object.entries(TIER1).every(([k, v]) => c[k as keyof typeof c] === v);
     const levelSgd = tier1 && c.sgdLr === 0.3 && c.sgdScopes.includes('none');
     const harmless = 'rotation (token-local on the embedding) leaves Adam’s loss within 0.02 nats of none';
     return [

@@ -17,29 +17,18 @@ import {
 import { z } from 'zod';
 import { continualMetrics } from '../continual-metrics.js';
 import { evaluateMlp, mlpStep, networkOptimizer } from './classifier-run.js';
-import {
-  ADAM,
-  BUFFER_BASE,
-  bufferFields,
-  CG,
-  CM,
-  lrField,
-  METHOD_LABEL,
-  METHODS,
-  PAPER,
-  qualitative,
-} from './shared.js';
+import { ADAM, bufferFields, CG, CM, lrField, METHOD_LABEL, METHODS, PAPER, qualitative } from './shared.js';
 
 const schema = z.strictObject({
   /** Tasks in the sequence: task 0 is plain MNIST, task k > 0 a fixed random pixel permutation of it. */
-  tasks: z.int().min(2).max(10),
-  stepsPerTask: z.int().min(1).max(10_000), // training steps on each task before moving to the next
-  batchSize: z.int().min(1).max(1000),
-  size: z.union([z.literal(14), z.literal(28)]), // image side: 14 (2×2 average-pooled) or 28
-  hidden: z.array(z.int().min(1).max(1024)).min(1).max(3),
-  lr: lrField(0.1),
+  tasks: z.int().min(2).max(10).default(5),
+  stepsPerTask: z.int().min(1).max(10_000).default(500), // training steps on each task before the next
+  batchSize: z.int().min(1).max(1000).default(64),
+  size: z.union([z.literal(14), z.literal(28)]).default(28), // image side: 14 (2×2 average-pooled) or 28
+  hidden: z.array(z.int().min(1).max(1024)).min(1).max(3).default([256]),
+  lr: lrField(0.1).default(1e-3),
   ...bufferFields,
-  testCount: z.int().min(10).max(2000), // test digits per task (a prefix of the 2 000-digit test split)
+  testCount: z.int().min(10).max(2000).default(2000), // test digits per task (a prefix of the test split)
 });
 
 /** The data of one task: every image's pixels permuted by `perm` (the identity for task 0). */
@@ -63,16 +52,6 @@ export const continualExperiment = defineExperiment({
   paper: PAPER,
   title: 'Permuted-MNIST task sequence: final accuracy and forgetting of Adam, Adam+CG, Adam+CM',
   schema,
-  base: {
-    tasks: 5,
-    stepsPerTask: 500,
-    batchSize: 64,
-    size: 28,
-    hidden: [256],
-    lr: 1e-3,
-    ...BUFFER_BASE,
-    testCount: 2000,
-  },
   presets: { quick: { tasks: 3, stepsPerTask: 200, size: 14, hidden: [100], testCount: 1000 }, full: {} },
   seeds: { quick: 3, full: 5 },
   cells: () => grid({ method: METHODS }),

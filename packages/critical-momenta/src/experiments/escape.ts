@@ -20,7 +20,6 @@ import {
 import { z } from 'zod';
 import { FLAT_CENTRE, SHARP_CENTRE, sharpFlat, sharpFlatGrad } from '../landscapes.js';
 import {
-  BUFFER_BASE,
   bufferFields,
   lrField,
   METHOD_LABEL,
@@ -33,18 +32,18 @@ import {
 
 const schema = z.strictObject({
   /** Independent runs per cell (each with its own start and noise); the escape ratio is over them. */
-  particles: z.int().min(1).max(2000),
+  particles: z.int().min(1).max(2000).default(400),
   /** Sharpness values κ_sharp (the narrow well has width 1/κ). */
   kappas: z.array(z.number().positive().max(1000)).min(1).max(16),
   /** Learning rates; the first is the one the claims judge (the spec's 0.05). */
-  lrs: z.array(lrField(1)).min(1).max(4),
-  steps: z.int().min(1).max(5000), // steps T per run
-  noise: z.number().min(0).max(10), // gradient noise standard deviation
+  lrs: z.array(lrField(1)).min(1).max(4).default([0.05, 0.01]),
+  steps: z.int().min(1).max(5000).default(400), // steps T per run
+  noise: z.number().min(0).max(10).default(0.5), // gradient noise standard deviation
   ...bufferFields,
   /** x_T above this counts as the flat well (it must lie between the wells' centres −1 and 1.5). */
-  threshold: z.number().gt(-1).lt(1.5),
+  threshold: z.number().gt(-1).lt(1.5).default(0.25),
   /** κ of the runs that start in the flat well (the "wide basins are kept" check). */
-  flatKappa: z.number().positive().max(1000),
+  flatKappa: z.number().positive().max(1000).default(16),
 });
 
 type Config = z.output<typeof schema>;
@@ -161,16 +160,7 @@ export const escapeExperiment = defineExperiment({
   title: 'Toy 1: escape ratio from a sharp well vs its sharpness (Adam, Adam+CG, Adam+CM)',
   headline: true,
   schema,
-  base: {
-    particles: 400,
-    kappas: [1, 2, 4, 6, 8, 12, 16, 24, 32, 48, 64],
-    lrs: [0.05, 0.01],
-    steps: 400,
-    noise: 0.5,
-    ...BUFFER_BASE,
-    threshold: 0.25,
-    flatKappa: 16,
-  },
+  base: { kappas: [1, 2, 4, 6, 8, 12, 16, 24, 32, 48, 64] },
   presets: {
     quick: { particles: 100, kappas: [1, 2, 4, 8, 16, 32, 64] },
     full: {},

@@ -15,14 +15,14 @@ import {
 } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { networkOptimizer } from './classifier-run.js';
-import { ADAM, BUFFER_BASE, bufferFields, CG, CM, lrField, METHODS, PAPER, qualitative } from './shared.js';
+import { ADAM, bufferFields, CG, CM, lrField, METHODS, PAPER, qualitative } from './shared.js';
 
 const schema = z.strictObject({
   ...zipfLanguageModelFields,
-  lr: lrField(0.1), // the same learning rate for every method
-  clipNorm: z.number().positive().max(100), // global-norm clipping (the usual LM setting)
+  lr: lrField(0.1).default(1e-3), // the same learning rate for every method
+  clipNorm: z.number().positive().max(100).default(1), // global-norm clipping (the usual LM setting)
   ...bufferFields,
-  evals: z.int().min(2).max(50), // held-out evaluations during training
+  evals: z.int().min(2).max(50).default(15), // held-out evaluations during training
 });
 
 const PTB = 'Fig. 6 (PTB LSTM, as summarised by the reviews): Adam+CM’s validation perplexity falls fastest';
@@ -37,7 +37,7 @@ export const languageModelExperiment = defineExperiment({
   paper: PAPER,
   title: 'Tiny transformer on Zipfian Markov text: held-out loss of Adam, Adam+CG, Adam+CM',
   schema,
-  base: { ...ZIPF_LM_BASE, lr: 1e-3, clipNorm: 1, ...BUFFER_BASE, evals: 15 },
+  base: ZIPF_LM_BASE,
   presets: { quick: { ...ZIPF_LM_QUICK, layers: 1, evals: 8 }, full: {} },
   seeds: { quick: 3, full: 3 },
   cells: () => grid({ method: METHODS }),

@@ -2,18 +2,18 @@ import { loadMnist } from '@paperkit/mnist';
 import { defineExperiment, grid } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { CLASSIFIER_METRICS, classifierCell, classifierClaims, classifierPlots } from './classifier-run.js';
-import { BUFFER_BASE, bufferFields, lrField, METHODS, PAPER, qualitative } from './shared.js';
+import { bufferFields, lrField, METHODS, PAPER, qualitative } from './shared.js';
 
 const schema = z.strictObject({
-  size: z.union([z.literal(14), z.literal(28)]), // image side: 14 (2×2 average-pooled) or 28
-  hidden: z.array(z.int().min(1).max(2048)).min(1).max(4), // hidden widths of the MLP
-  steps: z.int().min(1).max(20_000), // training steps
-  batchSize: z.int().min(1).max(8000), // minibatch size
-  lr: lrField(0.1), // learning rate (the same for every method, as the reference README advises first)
+  size: z.union([z.literal(14), z.literal(28)]).default(28), // image side: 14 (2×2 average-pooled) or 28
+  hidden: z.array(z.int().min(1).max(2048)).min(1).max(4).default([256]), // hidden widths of the MLP
+  steps: z.int().min(1).max(20_000).default(1250), // training steps
+  batchSize: z.int().min(1).max(8000).default(64), // minibatch size
+  lr: lrField(0.1).default(1e-3), // the same for every method, as the reference README advises first
   ...bufferFields,
-  sharpnessIters: z.int().min(1).max(200), // power-iteration steps for λ_max
+  sharpnessIters: z.int().min(1).max(200).default(20), // power-iteration steps for λ_max
   /** Training examples in the λ_max loss (a fixed prefix of the training set). */
-  sharpnessExamples: z.int().min(1).max(8000),
+  sharpnessExamples: z.int().min(1).max(8000).default(2000),
 });
 
 /**
@@ -26,16 +26,6 @@ export const mnistExperiment = defineExperiment({
   paper: PAPER,
   title: 'MNIST MLP: test accuracy and sharpness λ_max for Adam, Adam+CG, Adam+CM',
   schema,
-  base: {
-    size: 28,
-    hidden: [256],
-    steps: 1250,
-    batchSize: 64,
-    lr: 1e-3,
-    ...BUFFER_BASE,
-    sharpnessIters: 20,
-    sharpnessExamples: 2000,
-  },
   presets: { quick: { size: 14, hidden: [64], steps: 300, sharpnessExamples: 500 }, full: {} },
   seeds: { quick: 3, full: 5 },
   cells: () => grid({ method: METHODS }),

@@ -41,15 +41,12 @@ export const CM = { method: 'adam-cm' };
  */
 export const lrField = (max: number) => z.number().positive().max(max);
 
-/** Shared buffer settings of the buffered methods (C of Adam+CM and Adam+CG, and the decay λ). */
+/** The buffered methods' settings (C of Adam+CM and Adam+CG, decay λ) with the reference defaults. */
 export const bufferFields = {
-  topC: z.int().min(1).max(100), // C of Adam+CM (the reference default 5)
-  cgTopC: z.int().min(1).max(100), // C of Adam+CG (the reference default 10)
-  decay: z.number().gt(0).lt(1), // priority decay λ
+  topC: z.int().min(1).max(100).default(5), // C of Adam+CM
+  cgTopC: z.int().min(1).max(100).default(10), // C of Adam+CG
+  decay: z.number().gt(0).lt(1).default(0.7), // priority decay λ
 };
-
-/** The reference defaults of {@link bufferFields}. */
-export const BUFFER_BASE = { topC: 5, cgTopC: 10, decay: 0.7 } as const;
 
 /**
  * A Float64 optimizer for a toy run (learning rate, C of Adam+CM `topC` and of Adam+CG `cgTopC`, decay

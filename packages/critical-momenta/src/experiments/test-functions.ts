@@ -14,7 +14,6 @@ import {
 import { z } from 'zod';
 import { ackley, goldsteinPrice, type TestFunction2D } from '../landscapes.js';
 import {
-  BUFFER_BASE,
   bufferFields,
   lrField,
   METHOD_LABEL,
@@ -27,12 +26,13 @@ import {
 
 const schema = z.strictObject({
   /** Starting points per axis (a grid of grid² starts over the function's domain). */
-  grid: z.int().min(1).max(41),
-  steps: z.int().min(1).max(10_000), // steps per run
-  lrs: z.array(lrField(1)).min(1).max(8), // learning rates, all reported (the paper's is unknown)
+  grid: z.int().min(1).max(41).default(21),
+  steps: z.int().min(1).max(10_000).default(2000), // steps per run
+  /** Learning rates, all reported (the paper's is unknown). */
+  lrs: z.array(lrField(1)).min(1).max(8).default([0.005, 0.01, 0.02, 0.05, 0.1]),
   ...bufferFields,
-  heatmap: z.int().min(8).max(200), // heat-map resolution per axis
-  drawn: z.int().min(0).max(16), // how many starts get their trajectories drawn
+  heatmap: z.int().min(8).max(200).default(100), // heat-map resolution per axis
+  drawn: z.int().min(0).max(16).default(6), // how many starts get their trajectories drawn
 });
 
 type Config = z.output<typeof schema>;
@@ -104,14 +104,6 @@ export const testFunctionsExperiment = defineExperiment({
     'Goldstein–Price and Ackley: fraction of starts reaching the global basin, path length, trajectories',
   deterministic: true,
   schema,
-  base: {
-    grid: 21,
-    steps: 2000,
-    lrs: [0.005, 0.01, 0.02, 0.05, 0.1],
-    ...BUFFER_BASE,
-    heatmap: 100,
-    drawn: 6,
-  },
   presets: { quick: { grid: 9, steps: 1000, lrs: [0.01, 0.05, 0.1], heatmap: 60, drawn: 4 }, full: {} },
   cells: (c) => grid({ fn: Object.keys(FUNCTIONS), method: METHODS, lr: c.lrs }),
   metrics: {

@@ -20,19 +20,19 @@ import {
   LOSS_AXIS,
   methodBars,
 } from './classifier-run.js';
-import { BUFFER_BASE, bufferFields, lrField, METHODS, type Method, PAPER, qualitative } from './shared.js';
+import { bufferFields, lrField, METHODS, type Method, PAPER, qualitative } from './shared.js';
 
-/** The two-moons settings shared with the SAM comparison. */
+/** The two-moons settings shared with the SAM comparison; the defaults follow the spec's Toy 3. */
 const moonsFields = {
-  trainCount: z.int().min(8).max(4096), // training points (full batch)
-  testCount: z.int().min(8).max(20_000), // noise-free test points
-  labelNoise: z.number().min(0).max(0.5), // fraction of training labels flipped
-  jitter: z.number().min(0).max(1), // Gaussian jitter of the points
-  hidden: z.array(z.int().min(1).max(512)).min(1).max(4), // hidden widths of the MLP 2 → … → 2
-  steps: z.int().min(1).max(20_000), // full-batch steps
-  lr: lrField(0.5), // learning rate (the same for every method, as in the spec)
+  trainCount: z.int().min(8).max(4096).default(512), // training points (full batch)
+  testCount: z.int().min(8).max(20_000).default(2000), // noise-free test points
+  labelNoise: z.number().min(0).max(0.5).default(0.1), // fraction of training labels flipped
+  jitter: z.number().min(0).max(1).default(0.1), // Gaussian jitter of the points
+  hidden: z.array(z.int().min(1).max(512)).min(1).max(4).default([64, 64]), // hidden widths (MLP 2 → … → 2)
+  steps: z.int().min(1).max(20_000).default(2000), // full-batch steps
+  lr: lrField(0.5).default(1e-2), // learning rate (the same for every method, as in the spec)
   ...bufferFields,
-  sharpnessIters: z.int().min(1).max(200), // power-iteration steps for λ_max
+  sharpnessIters: z.int().min(1).max(200).default(20), // power-iteration steps for λ_max
 };
 
 const schema = z.strictObject(moonsFields);
@@ -50,19 +50,6 @@ function moonsCell(c: z.output<typeof schema>, method: Method, ctx: CellContext,
   return classifierCell({ ...c, method, mlp, sharpnessExamples: c.trainCount, ...sam }, data, ctx);
 }
 
-/** The two-moons base config: the spec's Toy 3 (512 points, 10% flipped labels, MLP 2→64→64→2, lr 1e-2). */
-const MOONS_BASE = {
-  trainCount: 512,
-  testCount: 2000,
-  labelNoise: 0.1,
-  jitter: 0.1,
-  hidden: [64, 64],
-  steps: 2000,
-  lr: 1e-2,
-  ...BUFFER_BASE,
-  sharpnessIters: 20,
-};
-
 /**
  * Toy 3: an MLP on two moons with 10% label noise, full batch, Adam vs Adam+CG vs Adam+CM at the same
  * lr: test accuracy, λ_max of the training loss and the distance travelled. Each seed draws its own
@@ -74,7 +61,6 @@ export const twoMoonsExperiment = defineExperiment({
   title:
     'Two moons with 10% label noise: test accuracy, sharpness λ_max and distance for Adam, Adam+CG, Adam+CM',
   schema,
-  base: MOONS_BASE,
   presets: { quick: { testCount: 1000, steps: 800 }, full: {} },
   seeds: { quick: 3, full: 5 },
   cells: () => grid({ method: METHODS }),
@@ -113,9 +99,8 @@ export const samExperiment = defineExperiment({
   title: 'SAM comparison on two moons: λ_max and test accuracy of Adam, Adam+SAM, Adam+CM, Adam+CM+SAM',
   schema: z.strictObject({
     ...moonsFields,
-    rho: z.number().positive().max(1), // SAM radius ρ (the spec's grid is {0.01, 0.05, 0.1})
+    rho: z.number().positive().max(1).default(0.05), // SAM radius ρ (the spec's grid is {0.01, 0.05, 0.1})
   }),
-  base: { ...MOONS_BASE, rho: 0.05 },
   presets: { quick: { testCount: 1000, steps: 500 }, full: {} },
   seeds: { quick: 3, full: 5 },
   cells: () => Object.entries(SAM_CELLS).map(([label, p]) => cellOf(p, label)),

@@ -30,19 +30,23 @@ import { ConstrainedOptimizer } from '../optim/constrained-optimizer.js';
 import { PAPER, piDual, piLabel } from './shared.js';
 
 const schema = z.strictObject({
-  nTrain: z.int().min(500).max(50_000), // rows of the generated Adult stand-in
-  nTest: z.int().min(100).max(50_000),
-  hidden: z.array(z.int().min(1).max(256)).max(3), // MLP widths (P1: 100, 100)
-  epochs: z.int().min(1).max(1000), // one dual step each (P1: 700)
-  batch: z.int().min(16).max(4096), // P1: 512
-  lr: z.number().positive().max(0.1), // Adam (P1: 1e-2)
-  ki: z.number().positive().max(10), // dual integral gain κi of GA and νPI (P1: 3e-2 over 700 epochs)
+  nTrain: z.int().min(500).max(50_000).default(6000), // rows of the generated Adult stand-in
+  nTest: z.int().min(100).max(50_000).default(3000),
+  hidden: z.array(z.int().min(1).max(256)).max(3).default([32, 32]), // MLP widths (P1: 100, 100)
+  epochs: z.int().min(1).max(1000).default(80), // one dual step each (P1: 700)
+  batch: z.int().min(16).max(4096).default(1000), // P1: 512
+  lr: z.number().positive().max(0.1).default(1e-2), // Adam (P1: 1e-2)
+  ki: z.number().positive().max(10).default(3), // dual integral gain κi of GA and νPI (P1: 3e-2 over 700 epochs)
   pis: z
     .array(z.tuple([z.number().min(0).max(1000), z.number().gt(-1).lt(1)]))
     .min(1)
-    .max(10), // νPI (κp, ν) pairs
-  gaKis: z.array(z.number().positive().max(10)).max(5), // extra GA runs at other κi
-  deadband: z.number().min(0).max(1), // |violation| a flip must exceed, counted beside the raw count
+    .max(10)
+    .default([
+      [20, 0.5],
+      [20, 0],
+    ]), // νPI (κp, ν) pairs
+  gaKis: z.array(z.number().positive().max(10)).max(5).default([]), // extra GA runs at other κi
+  deadband: z.number().min(0).max(1).default(0.02), // |violation| a flip must exceed, counted beside the raw count
 });
 
 const EPOCH = { x: 'epoch' } as const;
@@ -58,21 +62,6 @@ export const fairness = defineExperiment({
   title:
     'Demographic-parity equality constraints (10 groups, dual step once per epoch): νPI oscillates less than GA',
   schema,
-  base: {
-    nTrain: 6000,
-    nTest: 3000,
-    hidden: [32, 32],
-    epochs: 80,
-    batch: 1000,
-    lr: 1e-2,
-    ki: 3,
-    pis: [
-      [20, 0.5],
-      [20, 0],
-    ],
-    gaKis: [],
-    deadband: 0.02,
-  },
   presets: {
     quick: {},
     full: {

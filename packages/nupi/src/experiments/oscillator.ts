@@ -24,17 +24,17 @@ import { criticalKp, simulateToyKkt } from '../dynamics/oscillator.js';
 import { PAPER, piDual, piLabel, thin } from './shared.js';
 
 const schema = z.strictObject({
-  steps: z.int().min(10).max(100_000), // updates per run (our prototype's table: 2000)
-  alpha: z.number().positive().max(1), // primal gradient-descent step α
-  ki: z.number().positive().max(10), // integral gain κi (= the GA step)
-  kps: z.array(z.number().min(-100).max(100)).min(1).max(50), // νPI proportional gains of the trajectory table
-  nus: z.array(z.number().gt(-1).lt(1)).min(1).max(10), // νPI EMA coefficients of the table
-  momenta: z.array(z.number().gt(-1).lt(1)).max(50), // dual Polyak/Nesterov coefficients (step κi)
+  steps: z.int().min(10).max(100_000).default(2000), // updates per run (our prototype's table: 2000)
+  alpha: z.number().positive().max(1).default(0.05), // primal gradient-descent step α
+  ki: z.number().positive().max(10).default(0.5), // integral gain κi (= the GA step)
+  kps: z.array(z.number().min(-100).max(100)).min(1).max(50).default([2, 5, 10]), // νPI proportional gains of the trajectory table
+  nus: z.array(z.number().gt(-1).lt(1)).min(1).max(10).default([0, 0.9]), // νPI EMA coefficients of the table
+  momenta: z.array(z.number().gt(-1).lt(1)).max(50).default([0.3, 0.5, -0.3, -0.5]), // dual Polyak/Nesterov coefficients (step κi)
   kpSweep: z.array(z.number().min(0).max(100)).min(2).max(400), // κp of the measured damping sweep (ν = 0)
-  simultaneousKp: z.number().positive().max(100), // νPI gain also run in the simultaneous order
-  tol: z.number().positive().max(1), // of max(|x − 1|, |λ − 1|) for "iterations until"
-  deadband: z.number().min(0).max(1), // |g| a crossing must exceed to count beside the raw count
-  plotSteps: z.int().min(10).max(100_000), // updates drawn in the trajectory plots
+  simultaneousKp: z.number().positive().max(100).default(5), // νPI gain also run in the simultaneous order
+  tol: z.number().positive().max(1).default(1e-3), // of max(|x − 1|, |λ − 1|) for "iterations until"
+  deadband: z.number().min(0).max(1).default(1e-4), // |g| a crossing must exceed to count beside the raw count
+  plotSteps: z.int().min(10).max(100_000).default(300), // updates drawn in the trajectory plots
 });
 
 /** Our numpy prototype's table of the toy (not in P1): iterations to 1e-3 (∞: none), sign changes, max x, max λ. */
@@ -115,19 +115,7 @@ export const oscillator = defineExperiment({
   headline: true,
   deterministic: true,
   schema,
-  base: {
-    steps: 2000,
-    alpha: 0.05,
-    ki: 0.5,
-    kps: [2, 5, 10],
-    nus: [0, 0.9],
-    momenta: [0.3, 0.5, -0.3, -0.5],
-    kpSweep: [0, 0.5, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 15],
-    simultaneousKp: 5,
-    tol: 1e-3,
-    deadband: 1e-4,
-    plotSteps: 300,
-  },
+  base: { kpSweep: [0, 0.5, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 15] },
   presets: {
     quick: {},
     full: {

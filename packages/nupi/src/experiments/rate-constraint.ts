@@ -19,16 +19,16 @@ import { rateData, simulateRateConstraint } from '../dynamics/rate-constraint.js
 import { PAPER, piDual, piLabel, ROLL, thin } from './shared.js';
 
 const schema = z.strictObject({
-  n: z.int().min(100).max(20_000), // samples, balanced, x ~ N(±𝟙, I₂)
-  steps: z.int().min(10).max(20_000), // full-batch rolls
-  lr: z.number().positive().max(10), // primal gradient-descent step
-  target: z.number().gt(0).lt(1), // mean predicted-positive rate ≤ target
-  ki: z.number().positive().max(100), // dual integral gain κi (= the GA step)
-  kps: z.array(z.number().min(0).max(1000)).min(1).max(20), // νPI gains with the smooth constraint
-  proxyKps: z.array(z.number().min(0).max(1000)).max(20), // νPI gains when the dual sees the hard rate
-  proxyNus: z.array(z.number().gt(-1).lt(1)).max(10), // EMA coefficients tried on the proxy (κp = proxyKps[0])
-  deadband: z.number().min(0).max(1), // |g| a crossing must exceed, counted beside the raw count
-  plotEvery: z.int().min(1).max(1000), // stride of the plotted λ trajectories
+  n: z.int().min(100).max(20_000).default(2000), // samples, balanced, x ~ N(±𝟙, I₂)
+  steps: z.int().min(10).max(20_000).default(3000), // full-batch rolls
+  lr: z.number().positive().max(10).default(0.5), // primal gradient-descent step
+  target: z.number().gt(0).lt(1).default(0.3), // mean predicted-positive rate ≤ target
+  ki: z.number().positive().max(100).default(1), // dual integral gain κi (= the GA step)
+  kps: z.array(z.number().min(0).max(1000)).min(1).max(20).default([2, 5, 10, 20]), // νPI gains with the smooth constraint
+  proxyKps: z.array(z.number().min(0).max(1000)).max(20).default([2, 5]), // νPI gains when the dual sees the hard rate
+  proxyNus: z.array(z.number().gt(-1).lt(1)).max(10).default([0.9]), // EMA coefficients tried on the proxy (κp = proxyKps[0])
+  deadband: z.number().min(0).max(1).default(1e-4), // |g| a crossing must exceed, counted beside the raw count
+  plotEvery: z.int().min(1).max(1000).default(5), // stride of the plotted λ trajectories
 });
 
 const PROTO = 'our float64 numpy prototype of this setting (not in P1; another random draw)';
@@ -45,18 +45,6 @@ export const rateConstraint = defineExperiment({
   title:
     'Rate-constrained logistic regression: multiplier oscillation and overshoot, GA vs νPI (smooth and proxy)',
   schema,
-  base: {
-    n: 2000,
-    steps: 3000,
-    lr: 0.5,
-    target: 0.3,
-    ki: 1,
-    kps: [2, 5, 10, 20],
-    proxyKps: [2, 5],
-    proxyNus: [0.9],
-    deadband: 1e-4,
-    plotEvery: 5,
-  },
   presets: {
     quick: {},
     full: { steps: 6000, kps: [1, 2, 5, 10, 20], proxyKps: [1, 2, 5, 10], proxyNus: [0.5, 0.9] },

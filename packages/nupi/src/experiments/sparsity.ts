@@ -28,19 +28,19 @@ import { ConstrainedOptimizer } from '../optim/constrained-optimizer.js';
 import { PAPER, piDual, piLabel, ROLL, thin } from './shared.js';
 
 const schema = z.strictObject({
-  nTrain: z.int().min(100).max(8000), // training digits (of the fixed 8 000 / 2 000 split, 14×14)
-  channels: z.array(z.int().min(1).max(64)).min(1).max(3), // conv stages (3×3 → ReLU → max-pool)
-  steps: z.int().min(10).max(20_000), // rolls (one mini-batch each, dual step every roll)
-  batch: z.int().min(8).max(1024),
-  targetDensity: z.number().gt(0).lt(1), // expected L0 density ≤ target (P1: 10–70 %)
-  weightLr: z.number().positive().max(1), // weights: SGD + momentum 0.9 (P1)
-  gateLr: z.number().positive().max(1), // gates: Adam (P1: a separate Adam for the gates)
-  dropRateInit: z.number().gt(0).lt(1), // initial drop rate of the gates (P1: 0.01)
-  ki: z.number().positive().max(100), // dual integral gain κi of νPI and of the first GA (= its step)
-  kps: z.array(z.number().min(0).max(10_000)).min(1).max(10), // νPI proportional gains (ν = 0)
-  gaKis: z.array(z.number().positive().max(100)).min(1).max(5), // GA at larger steps (fast, overshooting)
-  sgdInit: z.boolean(), // also run the largest κp with Cooper's `sgd` init (P term on changes only)
-  plotEvery: z.int().min(1).max(1000),
+  nTrain: z.int().min(100).max(8000).default(8000), // training digits (of the fixed 8 000 / 2 000 split, 14×14)
+  channels: z.array(z.int().min(1).max(64)).min(1).max(3).default([8, 16]), // conv stages (3×3 → ReLU → max-pool)
+  steps: z.int().min(10).max(20_000).default(800), // rolls (one mini-batch each, dual step every roll)
+  batch: z.int().min(8).max(1024).default(64),
+  targetDensity: z.number().gt(0).lt(1).default(0.3), // expected L0 density ≤ target (P1: 10–70 %)
+  weightLr: z.number().positive().max(1).default(0.05), // weights: SGD + momentum 0.9 (P1)
+  gateLr: z.number().positive().max(1).default(0.05), // gates: Adam (P1: a separate Adam for the gates)
+  dropRateInit: z.number().gt(0).lt(1).default(0.01), // initial drop rate of the gates (P1: 0.01)
+  ki: z.number().positive().max(100).default(0.01), // dual integral gain κi of νPI and of the first GA (= its step)
+  kps: z.array(z.number().min(0).max(10_000)).min(1).max(10).default([100]), // νPI proportional gains (ν = 0)
+  gaKis: z.array(z.number().positive().max(100)).min(1).max(5).default([0.1]), // GA at larger steps (fast, overshooting)
+  sgdInit: z.boolean().default(false), // also run the largest κp with Cooper's `sgd` init (P term on changes only)
+  plotEvery: z.int().min(1).max(1000).default(5),
 });
 
 const SOURCE = qualitative(
@@ -53,21 +53,6 @@ export const sparsity = defineExperiment({
   paper: PAPER,
   title: 'Controlled sparsity with L0 gates on a convnet: GA overshoots the density target, νPI tracks it',
   schema,
-  base: {
-    nTrain: 8000,
-    channels: [8, 16],
-    steps: 800,
-    batch: 64,
-    targetDensity: 0.3,
-    weightLr: 0.05,
-    gateLr: 0.05,
-    dropRateInit: 0.01,
-    ki: 0.01,
-    kps: [100],
-    gaKis: [0.1],
-    sgdInit: false,
-    plotEvery: 5,
-  },
   presets: {
     quick: {},
     full: { steps: 2000, kps: [10, 30, 100], gaKis: [0.03, 0.1], sgdInit: true, plotEvery: 10 },

@@ -24,19 +24,19 @@ import { type LabelledPoints, solveHardMarginSvm } from '../svm/hard-margin.js';
 import { PAPER, piDual, piLabel } from './shared.js';
 
 const schema = z.strictObject({
-  steps: z.int().min(10).max(50_000), // full-batch steps per run (P1's scripts: 5000)
-  primalLr: z.number().positive().max(1), // primal SGD step and momentum (P1's scripts: 1e-3, 0.9)
-  momentum: z.number().min(0).lt(1),
-  kiLogMin: z.number().min(-8).max(3), // κi grid 10^linspace(kiLogMin, kiLogMax, kiPoints) (P1: −5, 1.5, 20)
-  kiLogMax: z.number().min(-8).max(3),
-  kiPoints: z.int().min(2).max(60),
+  steps: z.int().min(10).max(50_000).default(5000), // full-batch steps per run (P1's scripts: 5000)
+  primalLr: z.number().positive().max(1).default(1e-3), // primal SGD step and momentum (P1's scripts: 1e-3, 0.9)
+  momentum: z.number().min(0).lt(1).default(0.9),
+  kiLogMin: z.number().min(-8).max(3).default(-5), // κi grid 10^linspace(kiLogMin, kiLogMax, kiPoints) (P1: −5, 1.5, 20)
+  kiLogMax: z.number().min(-8).max(3).default(1.5),
+  kiPoints: z.int().min(2).max(60).default(20),
   kps: z.array(z.number().min(-1000).max(1000)).min(1).max(60), // P1's 18 values from −50 to 100
-  nus: z.array(z.number().gt(-1).lt(1)).min(1).max(5), // one heat map per ν (P1: 0, −0.5, 0.9)
-  ablations: z.boolean(), // dual Polyak ±0.5, Nesterov 0.5 and Adam over the κi grid
-  tol: z.number().positive().max(1), // ‖λ_T − λ*‖ below this counts as converged
-  trainFraction: z.number().gt(0).max(1), // stratified share of the 100 Iris rows (P1: 0.7)
-  exampleKi: z.number().positive().max(100), // gains of the analytic 4-point check
-  exampleKp: z.number().min(-1000).max(1000),
+  nus: z.array(z.number().gt(-1).lt(1)).min(1).max(5).default([0]), // one heat map per ν (P1: 0, −0.5, 0.9)
+  ablations: z.boolean().default(true), // dual Polyak ±0.5, Nesterov 0.5 and Adam over the κi grid
+  tol: z.number().positive().max(1).default(1e-3), // ‖λ_T − λ*‖ below this counts as converged
+  trainFraction: z.number().gt(0).max(1).default(0.7), // stratified share of the 100 Iris rows (P1: 0.7)
+  exampleKi: z.number().positive().max(100).default(0.1), // gains of the analytic 4-point check
+  exampleKp: z.number().min(-1000).max(1000).default(5),
 });
 
 /** Dual ablations of P1's SVM study: claim id → (label, optimizer of step κi). */
@@ -66,21 +66,7 @@ export const svm = defineExperiment({
   paper: PAPER,
   title: 'Hard-margin SVM multipliers: νPI converges to λ* over a wide (κi, κp) region where GA does not',
   schema,
-  base: {
-    steps: 5000,
-    primalLr: 1e-3,
-    momentum: 0.9,
-    kiLogMin: -5,
-    kiLogMax: 1.5,
-    kiPoints: 20,
-    kps: [-50, -40, -30, -20, -10, -5, 0, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100],
-    nus: [0],
-    ablations: true,
-    tol: 1e-3,
-    trainFraction: 0.7,
-    exampleKi: 0.1,
-    exampleKp: 5,
-  },
+  base: { kps: [-50, -40, -30, -20, -10, -5, 0, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100] },
   presets: { quick: {}, full: { steps: 10_000, nus: [0, -0.5, 0.9] } },
   cells: (c) => [
     ...grid({ dual: ['PI'], nu: c.nus, kp: c.kps }).map((x) => cellOf(x.params, piLabel(x.params))),

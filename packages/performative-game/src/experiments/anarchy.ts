@@ -20,14 +20,14 @@ import { completeGraph } from '../graph/graph.js';
 import { derived, PAPER, range } from './shared.js';
 
 const schema = z.strictObject({
-  alphaPoints: z.int().min(2).max(10_000), // of the α grid, numpy linspace(0, 1, ·) (reference: 100)
-  minN: z.int().min(3).max(10_000), // smallest population (reference: 3)
-  maxN: z.int().min(3).max(500), // largest population (reference: 25)
-  baSeeds: z.int().min(1).max(100), // BA graphs averaged per N, networkx seeds 0.. (reference: 5)
-  m: z.int().min(1).max(10_000), // BA attachment, below minN
-  r: z.number().min(0).max(1), // risk (Fig. 5: 0.6)
-  c: z.number().min(0).max(1e6), // cooperation cost (Fig. 5: 0.1)
-  threshold: z.number().gt(0).max(1), // T (Fig. 5: 0.5)
+  alphaPoints: z.int().min(2).max(10_000).default(100), // of the α grid, numpy linspace(0, 1, ·) (reference: 100)
+  minN: z.int().min(3).max(10_000).default(3), // smallest population (reference: 3)
+  maxN: z.int().min(3).max(500).default(25), // largest population (reference: 25)
+  baSeeds: z.int().min(1).max(100).default(5), // BA graphs averaged per N, networkx seeds 0.. (reference: 5)
+  m: z.int().min(1).max(10_000).default(2), // BA attachment, below minN
+  r: z.number().min(0).max(1).default(0.6), // risk (Fig. 5: 0.6)
+  c: z.number().min(0).max(1e6).default(0.1), // cooperation cost (Fig. 5: 0.1)
+  threshold: z.number().gt(0).max(1).default(0.5), // T (Fig. 5: 0.5)
 });
 
 const EXACT =
@@ -59,7 +59,6 @@ export const anarchy = defineExperiment({
   title: 'Fig. 5: anarchic (τ = 0) group success over α × N, complete and Barabási–Albert graphs',
   deterministic: true,
   schema,
-  base: { alphaPoints: 100, minN: 3, maxN: 25, baSeeds: 5, m: 2, r: 0.6, c: 0.1, threshold: 0.5 },
   presets: { quick: {}, full: { alphaPoints: 400 } },
   cells: (cfg) => grid({ graph: ['complete', 'ba'], n: range(cfg.minN, cfg.maxN) }),
   metrics: {

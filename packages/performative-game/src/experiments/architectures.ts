@@ -1,7 +1,7 @@
 import { cellOf, defineExperiment, diff, grid, qualitative } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { ARCHITECTURES } from '../diff/predictors.js';
-import { epochCurves, QUICK_TRAINING, TRAINING, TRAINING_BASE, trainCell, trainingFields } from './shared.js';
+import { epochCurves, QUICK_TRAINING, TRAINING, trainCell, trainingFields } from './shared.js';
 
 const schema = z.strictObject({
   ...trainingFields, // `architecture`: the accuracy-trained baseline's
@@ -18,7 +18,7 @@ export const architectures = defineExperiment({
   ...TRAINING,
   title: 'Fig. 8: welfare and accuracy of the mlp, gnn, gnn+linear and gnn+mlp predictors (group loss)',
   schema,
-  base: { ...TRAINING_BASE, graphSeed: null, architectures: [...ARCHITECTURES] },
+  base: { graphSeed: null, architectures: [...ARCHITECTURES] },
   presets: { quick: QUICK_TRAINING, full: {} },
   seeds: { quick: 3, full: 4 },
   cells: (cfg) => [

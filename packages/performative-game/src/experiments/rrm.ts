@@ -7,18 +7,18 @@ import { completeGraph } from '../graph/graph.js';
 import { derived, PAPER, range, tag } from './shared.js';
 
 const schema = z.strictObject({
-  minN: z.int().min(3).max(10_000), // smallest BA population (reference: 5)
-  maxN: z.int().min(3).max(1000), // largest BA population (reference: 20)
-  graphsPerN: z.int().min(1).max(100_000), // BA graphs per N, networkx seeds 0.. (reference: 5)
-  trialsPerGraph: z.int().min(1).max(100_000), // random starts per graph (reference: 10)
-  m: z.int().min(1).max(10_000), // BA attachment, below minN (reference: 2)
-  threshold: z.number().gt(0).max(1), // T of the BA curves (reference: 0.5)
-  r: z.number().min(0).max(1), // risk (reference: 0.4)
-  c: z.number().min(0).max(1e6), // cooperation cost (reference: 0.2)
-  alpha: z.number().min(0).max(1), // innate belief (irrelevant under full trust)
-  completeTrials: z.int().min(1).max(100_000), // random starts per complete-graph case
+  minN: z.int().min(3).max(10_000).default(5), // smallest BA population (reference: 5)
+  maxN: z.int().min(3).max(1000).default(50), // largest BA population (reference: 20)
+  graphsPerN: z.int().min(1).max(100_000).default(5), // BA graphs per N, networkx seeds 0.. (reference: 5)
+  trialsPerGraph: z.int().min(1).max(100_000).default(400), // random starts per graph (reference: 10)
+  m: z.int().min(1).max(10_000).default(2), // BA attachment, below minN (reference: 2)
+  threshold: z.number().gt(0).max(1).default(0.5), // T of the BA curves (reference: 0.5)
+  r: z.number().min(0).max(1).default(0.4), // risk (reference: 0.4)
+  c: z.number().min(0).max(1e6).default(0.2), // cooperation cost (reference: 0.2)
+  alpha: z.number().min(0).max(1).default(0.8), // innate belief (irrelevant under full trust)
+  completeTrials: z.int().min(1).max(100_000).default(20_000), // random starts per complete-graph case
   completeCases: z.array(z.tuple([z.int().min(2), z.number().gt(0).max(1)])), // [N, T] of the law checks
-  histogramN: z.int().min(3).max(10_000), // N of the group-cooperation histogram (Fig. 12)
+  histogramN: z.int().min(3).max(10_000).default(50), // N of the group-cooperation histogram (Fig. 12)
 });
 
 /** Our re-simulation of the Fig. 4 protocol (other random draws, 50 trials per N): [cycled, failed]. */
@@ -46,22 +46,11 @@ export const rrm = defineExperiment({
   title: 'Fig. 4: repeated risk minimisation ends below threshold (cycled trials, failed groups vs N)',
   schema,
   base: {
-    minN: 5,
-    maxN: 50,
-    graphsPerN: 5,
-    trialsPerGraph: 400,
-    m: 2,
-    threshold: 0.5,
-    r: 0.4,
-    c: 0.2,
-    alpha: 0.8,
-    completeTrials: 20_000,
     completeCases: [
       [20, 0.5],
       [11, 0.5],
       [10, 0.3],
     ],
-    histogramN: 50,
   },
   presets: { quick: { maxN: 20, completeTrials: 10_000, histogramN: 20 }, full: {} },
   cells: (cfg) => [

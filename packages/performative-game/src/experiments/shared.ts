@@ -33,40 +33,22 @@ export const range = (lo: number, hi: number): number[] =>
 /** A claim id fragment for a number: `0.5` → `05`. */
 export const tag = (x: number): string => String(x).replace('.', '');
 
-/** Config fields of the training experiments; {@link TRAINING_BASE} holds the reference values. */
+/** Config fields of the training experiments, defaulting to the reference `train.py` values. */
 export const trainingFields = {
-  epochs: z.int().min(1).max(10_000), // one episode and one Adam step each
-  lr: z.number().positive().max(1), // Adam's learning rate
-  embeddingDim: z.int().min(1).max(10_000).nullable(), // per agent; null: the reference's (mlp 128, gnn 512)
-  width: z.int().min(1).max(10_000).nullable(), // of the hidden layers; null: the reference's 512
-  n: z.int().min(3).max(200), // agents of the Barabási–Albert graph
-  m: z.int().min(1).max(10_000), // BA attachment, below n
-  graphSeed: z.int().min(0).nullable(), // networkx seed of the graph; null: the run's seed (as `train.py`)
-  rounds: z.int().min(1).max(1000), // per episode
-  r: z.number().min(0).max(1), // risk
-  c: z.number().min(0).max(1e6), // cooperation cost
-  alpha: z.number().gt(0).lt(1), // innate belief that a neighbour cooperates
-  priorTrust: z.number().min(0).max(1), // τ₀
-  threshold: z.number().gt(0).max(1), // T, the fraction of a group that must cooperate
-  architecture: z.enum(ARCHITECTURES), // of the predictor
-};
-
-/** The reference `train.py` values of {@link trainingFields}. */
-export const TRAINING_BASE = {
-  epochs: 200,
-  lr: 1e-4,
-  embeddingDim: null,
-  width: null,
-  n: 20,
-  m: 2,
-  graphSeed: 0,
-  rounds: 20,
-  r: 0.4,
-  c: 0.2,
-  alpha: 0.8,
-  priorTrust: 0.5,
-  threshold: 0.5,
-  architecture: 'mlp' as const,
+  epochs: z.int().min(1).max(10_000).default(200), // one episode and one Adam step each
+  lr: z.number().positive().max(1).default(1e-4), // Adam's learning rate
+  embeddingDim: z.int().min(1).max(10_000).nullable().default(null), // per agent; null: the reference's (mlp 128, gnn 512)
+  width: z.int().min(1).max(10_000).nullable().default(null), // of the hidden layers; null: the reference's 512
+  n: z.int().min(3).max(200).default(20), // agents of the Barabási–Albert graph
+  m: z.int().min(1).max(10_000).default(2), // BA attachment, below n
+  graphSeed: z.int().min(0).nullable().default(0), // networkx seed of the graph; null: the run's seed (as `train.py`)
+  rounds: z.int().min(1).max(1000).default(20), // per episode
+  r: z.number().min(0).max(1).default(0.4), // risk
+  c: z.number().min(0).max(1e6).default(0.2), // cooperation cost
+  alpha: z.number().gt(0).lt(1).default(0.8), // innate belief that a neighbour cooperates
+  priorTrust: z.number().min(0).max(1).default(0.5), // τ₀
+  threshold: z.number().gt(0).max(1).default(0.5), // T, the fraction of a group that must cooperate
+  architecture: z.enum(ARCHITECTURES).default('mlp'), // of the predictor
 };
 
 /** Quick presets train narrower networks with a 10× step, so that tens of epochs (not 200) show the effect. */

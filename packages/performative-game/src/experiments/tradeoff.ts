@@ -15,21 +15,12 @@ import {
 } from '@paperkit/tensor-core';
 import { z } from 'zod';
 import { rrmPopulation, rrmSummary } from '../dynamics/rrm.js';
-import {
-  crdOn,
-  epochCurves,
-  QUICK_TRAINING,
-  TRAINING,
-  TRAINING_BASE,
-  tag,
-  trainCell,
-  trainingFields,
-} from './shared.js';
+import { crdOn, epochCurves, QUICK_TRAINING, TRAINING, tag, trainCell, trainingFields } from './shared.js';
 
 const schema = z.strictObject({
   ...trainingFields, // `threshold`: the one of the multitask (MGDA) run and of the headline claims
-  thresholds: z.array(z.number().gt(0).max(1)).min(1), // of the group- and accuracy-trained runs and RRM
-  rrmTrials: z.int().min(1).max(100_000), // RRM random starts on the training graph (the accuracy-seeking baseline)
+  thresholds: z.array(z.number().gt(0).max(1)).min(1).default([0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]), // of the group- and accuracy-trained runs and RRM
+  rrmTrials: z.int().min(1).max(100_000).default(10_000), // RRM random starts on the training graph (the accuracy-seeking baseline)
 });
 
 const FIG7 = qualitative('Fig. 7: welfare-max points lie right of and below accuracy-max points');
@@ -51,7 +42,6 @@ export const tradeoff = defineExperiment({
   title: 'Fig. 7: welfare vs accuracy of group-, accuracy- and multitask-trained predictors (headline)',
   headline: true,
   schema,
-  base: { ...TRAINING_BASE, thresholds: [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], rrmTrials: 10_000 },
   presets: {
     quick: { ...QUICK_TRAINING, epochs: 120, thresholds: [0.3, 0.5], rrmTrials: 1000 },
     full: {},

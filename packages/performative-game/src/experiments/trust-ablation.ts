@@ -1,11 +1,11 @@
 import { cellOf, defineExperiment, diff, grid, qualitative } from '@paperkit/tensor-core';
 import { z } from 'zod';
-import { epochCurves, QUICK_TRAINING, TRAINING, TRAINING_BASE, trainCell, trainingFields } from './shared.js';
+import { epochCurves, QUICK_TRAINING, TRAINING, trainCell, trainingFields } from './shared.js';
 
 const schema = z.strictObject({
   ...trainingFields,
-  smoothing: z.number().gt(0).max(1), // weight of the newest observation in the moving average
-  initialEstimate: z.number().min(0).max(1), // the trust estimate before the first round
+  smoothing: z.number().gt(0).max(1).default(0.6), // weight of the newest observation in the moving average
+  initialEstimate: z.number().min(0).max(1).default(0.7), // the trust estimate before the first round
 });
 
 const SOURCE = qualitative(
@@ -22,7 +22,6 @@ export const trustAblation = defineExperiment({
   ...TRAINING,
   title: 'Trust-estimate ablation: welfare training with a moving-average estimate of the hidden trust',
   schema,
-  base: { ...TRAINING_BASE, smoothing: 0.6, initialEstimate: 0.7 },
   presets: { quick: QUICK_TRAINING, full: {} },
   seeds: { quick: 5, full: 5 },
   cells: () => [

@@ -1,6 +1,6 @@
 import { defineExperiment, deltaBars, diff, grid, qualitative } from '@paperkit/tensor-core';
 import { z } from 'zod';
-import { epochCurves, QUICK_TRAINING, TRAINING, TRAINING_BASE, trainCell, trainingFields } from './shared.js';
+import { epochCurves, QUICK_TRAINING, TRAINING, trainCell, trainingFields } from './shared.js';
 
 const FLAGS = {
   full: {},
@@ -19,7 +19,7 @@ export const trustGradient = defineExperiment({
   ...TRAINING,
   title: 'Fig. 15: cooperators when the gradient through the agents’ trust is blocked',
   schema: z.strictObject(trainingFields),
-  base: { ...TRAINING_BASE, graphSeed: null, architecture: 'gnn+mlp' },
+  base: { graphSeed: null, architecture: 'gnn+mlp' },
   presets: { quick: { ...QUICK_TRAINING, epochs: 40 }, full: {} },
   seeds: { quick: 3, full: 5 },
   cells: () => grid({ gradient: ['full', 'block-trust', 'block-prev-trust'] }),

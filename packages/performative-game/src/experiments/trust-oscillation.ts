@@ -9,10 +9,10 @@ import {
 import { derived, PAPER, qualitative } from './shared.js';
 
 const schema = z.strictObject({
-  rounds: z.int().min(40).max(100_000), // per policy (reference: 40)
-  alpha: z.number().min(0).max(1), // innate belief (reference: 0.8)
-  costRiskRatio: z.number().gt(0).lt(1), // c/r (reference: 0.6)
-  priorTrust: z.number().gt(0).lt(1), // τ₀ (reference: 0.5)
+  rounds: z.int().min(40).max(100_000).default(200), // per policy (reference: 40)
+  alpha: z.number().min(0).max(1).default(0.8), // innate belief (reference: 0.8)
+  costRiskRatio: z.number().gt(0).lt(1).default(0.6), // c/r (reference: 0.6)
+  priorTrust: z.number().gt(0).lt(1).default(0.5), // τ₀ (reference: 0.5)
 });
 
 /** Centre trust τ₁ under policy "med", t = 0..15, from our re-simulation of the reference script (3 decimals). */
@@ -37,7 +37,6 @@ export const trustOscillation = defineExperiment({
   title: 'Fig. 6: mechanism design on the 3-node chain, trust oscillation and welfare per policy',
   deterministic: true,
   schema,
-  base: { rounds: 200, alpha: 0.8, costRiskRatio: 0.6, priorTrust: 0.5 },
   presets: { quick: { rounds: 40 }, full: {} },
   cells: () => grid({ policy: OSCILLATION_POLICIES }),
   metrics: {

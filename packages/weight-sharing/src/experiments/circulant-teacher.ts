@@ -12,9 +12,9 @@ import { PAPER } from './paper.js';
 
 const schema = z.strictObject({
   /** Input/output width n; the teacher is an n×n circulant (n² ≤ 16 384 weights in one prox). */
-  size: z.int().min(4).max(128),
+  size: z.int().min(4).max(128).default(32),
   /** The teacher's kernel taps k (y = circ_conv(x, k)). */
-  kernel: z.array(z.number().min(-100).max(100)).min(1).max(128),
+  kernel: z.array(z.number().min(-100).max(100)).min(1).max(128).default([0.8, -0.5, 0.3]),
   ...linearStudentFields,
 });
 
@@ -51,17 +51,7 @@ export const circulantTeacherExperiment = defineExperiment({
   title: 'Under-determined circulant linear teacher: test MSE vs ws_lr and the recovered weight levels',
   headline: true,
   schema,
-  base: {
-    size: 32,
-    kernel: [0.8, -0.5, 0.3],
-    noise: 0.05,
-    nTrain: [24, 16, 64],
-    nTest: 2000,
-    wsLrs: [0, 1e-3, 3e-3, 1e-2, 3e-2],
-    steps: 2000,
-    lr: 0.05,
-    algorithm: 'pav',
-  },
+  base: { noise: 0.05, nTrain: [24, 16, 64], nTest: 2000, wsLrs: [0, 1e-3, 3e-3, 1e-2, 3e-2] },
   // browser: only the two ws_lr the headline claims compare (quick's five take ~28 s on plain wasm).
   presets: { quick: { nTrain: [24] }, full: {}, browser: { nTrain: [24], wsLrs: [0, 1e-2] } },
   seeds: { quick: 5, full: 10, browser: 5 },

@@ -25,11 +25,11 @@ export const linearStudentFields = {
   /** ws_lr grid (λ = ws_lr · η per step); 0 is the unregularized baseline. */
   wsLrs: z.array(z.number().min(0).max(10)).min(1).max(16),
   /** Full-batch proximal gradient steps. */
-  steps: z.int().min(1).max(100_000),
+  steps: z.int().min(1).max(100_000).default(2000),
   /** Learning rate η (constant); full-batch GD on N(0, I) inputs diverges above 2/(1 + √(inputs/nTrain))². */
-  lr: z.number().positive().max(1),
+  lr: z.number().positive().max(1).default(0.05),
   /** Prox algorithm (all four give the same prox). */
-  algorithm: z.enum(PROX_ALGORITHMS),
+  algorithm: z.enum(PROX_ALGORITHMS).default('pav'),
 };
 
 type LinearStudentConfig = z.output<z.ZodObject<typeof linearStudentFields>>;

@@ -43,26 +43,26 @@ const methodList = z.array(z.enum(METHODS)).max(3);
 
 const schema = z.strictObject({
   /** Training digits (of the 8 000-digit training split of `@paperkit/mnist`). */
-  nTrain: z.int().min(100).max(8000),
+  nTrain: z.int().min(100).max(8000).default(2000),
   /** Test digits (of the 2 000-digit test split). */
-  nTest: z.int().min(100).max(2000),
+  nTest: z.int().min(100).max(2000).default(2000),
   /** Hidden widths (α1, α2) of both models (fc2 has α1·α2·196² weights: ≤ 8·32 keeps it ≤ 9.9M). */
-  widths: z.tuple([z.int().min(1).max(8), z.int().min(1).max(32)]),
-  epochs: z.int().min(1).max(200),
-  batchSize: z.int().min(8).max(2000),
+  widths: z.tuple([z.int().min(1).max(8), z.int().min(1).max(32)]).default([2, 8]),
+  epochs: z.int().min(1).max(200).default(50),
+  batchSize: z.int().min(8).max(2000).default(128),
   /** Peak learning rate of plain SGD (no momentum), cosine annealed to 0 as in the reference scripts. */
-  lr: z.number().positive().max(5),
+  lr: z.number().positive().max(5).default(2),
   /** ws_lr of (fc1, fc2): the prox strength is λ = ws_lr · η_t (reference script: (1e-3, 1e-4)). */
-  wsLr: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]),
+  wsLr: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([1e-3, 1e-4]),
   /** Steps between two proxes; each prox takes the summed strength Σ λ_t of the steps since the last. */
-  proxEvery: z.int().min(1).max(100),
+  proxEvery: z.int().min(1).max(100).default(8),
   /** Dropout after each hidden layer of the FC twin (`Net_2FC`: 0.4). */
-  dropout: z.number().min(0).max(0.9),
+  dropout: z.number().min(0).max(0.9).default(0),
   /** Methods trained on each data variant (plain = unshifted digits). */
   runs: z.strictObject({ plain: methodList, shifted: methodList, permuted: methodList }),
   /** Training images whose batch statistics the BN layers use at test time. */
-  bnSamples: z.int().min(10).max(8000),
-  algorithm: z.enum(PROX_ALGORITHMS),
+  bnSamples: z.int().min(10).max(8000).default(1000),
+  algorithm: z.enum(PROX_ALGORITHMS).default('pav'),
 });
 
 /** Config of the MNIST-torus experiment. */
@@ -171,18 +171,7 @@ export const mnistTorusExperiment = defineExperiment({
     'MNIST-torus 14×14: Net_2CNN vs Net_2FC with and without weight sharing, on shifted and pixel-permuted digits',
   schema,
   base: {
-    nTrain: 2000,
-    nTest: 2000,
-    widths: [2, 8],
-    epochs: 50,
-    batchSize: 128,
-    lr: 2,
-    wsLr: [1e-3, 1e-4],
-    proxEvery: 8,
-    dropout: 0,
     runs: { plain: ['FC', 'FC+WS'], shifted: ['CNN', 'FC', 'FC+WS'], permuted: ['CNN', 'FC', 'FC+WS'] },
-    bnSamples: 1000,
-    algorithm: 'pav',
   },
   presets: {
     quick: {

@@ -22,17 +22,17 @@ const size = z.int().min(2).max(MAX_D);
 
 const schema = z.strictObject({
   /** Vector lengths d for the timing sweep. */
-  sizes: z.array(size).min(1).max(12),
+  sizes: z.array(size).min(1).max(12).default([1e4, 1e5, 1e6]),
   /** Timed repetitions per point; the best is reported. */
-  repeats: z.int().min(1).max(20),
+  repeats: z.int().min(1).max(20).default(3),
   /** Largest d per algorithm (end collisions is O(K·d) work, search collisions O(d log² d)). */
   maxSize: z.strictObject({ pav: size, end: z.int().min(2).max(1e5), imminent: size, search: size }),
   /** Weight scale σ of the Float32 Gaussian weights. */
-  sigma: z.number().positive().max(1e3),
+  sigma: z.number().positive().max(1e3).default(0.05),
   /** Prox strength λ of the timing sweep. */
-  lambda: z.number().positive().max(1e3),
+  lambda: z.number().positive().max(1e3).default(1e-3),
   /** Lengths of the adversarial input (imminent collisions needs d − 1 rounds of O(d) work: d ≤ 5e4). */
-  adversarialSizes: z.array(z.int().min(3).max(5e4)).min(1).max(12),
+  adversarialSizes: z.array(z.int().min(3).max(5e4)).min(1).max(12).default([100, 1000, 5000]),
 });
 
 /** Config of the prox-speed experiment. */
@@ -75,14 +75,7 @@ export const proxSpeedExperiment = defineExperiment({
   // Round counts are exact; times do not depend on the seed (only on the machine): one run.
   deterministic: true,
   schema,
-  base: {
-    sizes: [1e4, 1e5, 1e6],
-    repeats: 3,
-    maxSize: { pav: 1e7, end: 2e4, imminent: 1e7, search: 1e6 },
-    sigma: 0.05,
-    lambda: 1e-3,
-    adversarialSizes: [100, 1000, 5000],
-  },
+  base: { maxSize: { pav: 1e7, end: 2e4, imminent: 1e7, search: 1e6 } },
   presets: {
     quick: {},
     full: {

@@ -21,11 +21,11 @@ import { PAPER } from './paper.js';
 
 const schema = z.strictObject({
   /** Inputs of the linear teacher (reference `input_dim`). */
-  inputDim: z.int().min(2).max(512),
+  inputDim: z.int().min(2).max(512).default(100),
   /** Outputs (reference `output_dim`); one prox over all inputDim·outputDim ≤ 32 768 weights. */
-  outputDim: z.int().min(1).max(64),
+  outputDim: z.int().min(1).max(64).default(10),
   /** Distinct values the teacher's weights are drawn from (the reference draws 0.8·d of them). */
-  poolSize: z.int().min(1).max(32_768),
+  poolSize: z.int().min(1).max(32_768).default(4),
   ...linearStudentFields,
 });
 
@@ -57,18 +57,7 @@ export const sharedPoolExperiment = defineExperiment({
   title:
     'Linear teacher with weights from a small shared pool (reference linear-regression.py): recovery by the prox',
   schema,
-  base: {
-    inputDim: 100,
-    outputDim: 10,
-    poolSize: 4,
-    noise: 0.1,
-    nTrain: [50, 1000],
-    nTest: 1000,
-    wsLrs: [0, 1e-3, 1e-2, 3e-2],
-    steps: 2000,
-    lr: 0.05,
-    algorithm: 'pav',
-  },
+  base: { noise: 0.1, nTrain: [50, 1000], nTest: 1000, wsLrs: [0, 1e-3, 1e-2, 3e-2] },
   presets: { quick: { nTrain: [50] }, full: {} },
   cells: (cfg) => grid({ nTrain: cfg.nTrain, wsLr: cfg.wsLrs }),
   metrics: studentMetrics('a pool value'),
