@@ -12,6 +12,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import type { Autoencoder } from '../models/autoencoder.js';
 import { type HostRows, reconstructionMse } from '../models/host.js';
+import type { HostBatches } from './host-batches.js';
 
 /** One restart of a screening: its model (trained in place) and its minibatch order. */
 export interface ScreenRun {
@@ -70,7 +71,7 @@ export function defaultScreenMode(): ScreenMode {
  */
 export async function screenRestarts(
   runs: readonly ScreenRun[],
-  data: tf.Tensor2D,
+  data: HostBatches,
   o: ScreenOptions & { readonly mode: ScreenMode },
 ): Promise<ScreenResult> {
   const stepper = o.mode === 'stacked' ? stackedStepper(runs, data, o) : lockstepStepper(runs, data, o);
@@ -104,7 +105,7 @@ interface Stepper {
  * Parameters stacked along a leading axis; the loss is the sum of the restarts' mean squared errors,
  * so each restart gets exactly its own gradient, and Adam, being elementwise, its own update.
  */
-function stackedStepper(runs: readonly ScreenRun[], data: tf.Tensor2D, o: ScreenOptions): Stepper {
+function stackedStepper(runs: readonly ScreenRun[], data: HostBatches, o: ScreenOptions): Stepper {
   const k = runs.length;
   const first = runs[0]!.model;
   const names = Object.keys(first.variables());
@@ -112,14 +113,11 @@ function stackedStepper(runs: readonly ScreenRun[], data: tf.Tensor2D, o: Screen
   for (const name of names)
     stacked[name] = tf.tidy(() => tf.variable(tf.stack(runs.map((r) => r.model.variables()[name]!)), true));
   const opt = new Adam({ lr: o.schedule, weightDecay: o.weightDecay });
-  const dim = data.shape[1];
   return {
     step: (batches) =>
       tf.tidy(() => {
-        const rows = batches[0]!.length;
-        const all = new Int32Array(k * rows);
-        for (const [i, b] of batches.entries()) all.set(b, i * rows);
-        const x = tf.reshape(tf.gather(data, tf.tensor1d(all, 'int32')), [k, rows, dim]) as tf.Tensor3D;
+        // Restarts share the data size and batch size, so their batches have equal lengths.
+        const x = data.stacked(batches);
         const total = opt.minimize(() => {
           const y = first.decoder.applyWith(stacked, first.encoder.applyWith(stacked, x) as tf.Tensor3D);
           // Σ_k mean_k: the mean over every entry times K.
@@ -144,15 +142,16 @@ function stackedStepper(runs: readonly ScreenRun[], data: tf.Tensor2D, o: Screen
 }
 
 /** One ordinary Adam step per restart in turn, on the models' own variables. */
-function lockstepStepper(runs: readonly ScreenRun[], data: tf.Tensor2D, o: ScreenOptions): Stepper {
+function lockstepStepper(runs: readonly ScreenRun[], data: HostBatches, o: ScreenOptions): Stepper {
   const opts = runs.map(() => new Adam({ lr: o.schedule, weightDecay: o.weightDecay }));
   const vars = runs.map((r) => r.model.variables());
   return {
     step: (batches) =>
       tf.tidy(() => {
-        const losses = runs.map((r, i) =>
-          opts[i]!.minimize(() => r.model.loss(tf.gather(data, tf.tensor1d(batches[i]!, 'int32'))), vars[i]!),
-        );
+        const losses = runs.map((r, i) => {
+          const x = data.batch(batches[i]!);
+          return opts[i]!.minimize(() => r.model.loss(x), vars[i]!);
+        });
         return tf.div(tf.addN(losses), runs.length) as tf.Scalar;
       }),
     finish: () => opts.map((opt) => opt.getState()),

@@ -17,6 +17,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { Autoencoder, type AutoencoderConfig } from '../models/autoencoder.js';
 import { checkRows, type HostRows, reconstructionMse } from '../models/host.js';
+import { HostBatches } from './host-batches.js';
 import { defaultScreenMode, type ScreenMode, type ScreenRun, screenRestarts } from './screen.js';
 
 /** Defaults of {@link trainAutoencoder} (the validated CPU-scale setting, see the README's Fidelity section). */
@@ -135,7 +136,7 @@ export interface AutoencoderFit {
 export async function trainAutoencoder(o: TrainAutoencoderOptions): Promise<AutoencoderFit> {
   if (o === null || typeof o !== 'object') throw new PaperkitInputError('options', o, 'an options object');
   const inputDim = checkInteger('inputDim', o.inputDim, 1);
-  const n = checkRows('train', o.train, inputDim);
+  checkRows('train', o.train, inputDim);
   checkRows('validation', o.validation, inputDim);
   const steps = checkInteger('steps', o.steps ?? TRAIN_DEFAULTS.steps, 1);
   const batchSize = checkInteger('batchSize', o.batchSize ?? TRAIN_DEFAULTS.batchSize, 1);
@@ -173,17 +174,11 @@ export async function trainAutoencoder(o: TrainAutoencoderOptions): Promise<Auto
   Autoencoder.init(rng.stream('probe'), config).dispose();
   const schedule = decaySchedule(lr, steps, decaySteps);
   const run = { schedule, weightDecay, checkpoint, evalEvery, checkEvery, batchSize, steps };
-  const data = tf.tensor2d(o.train instanceof Float32Array ? o.train : Float32Array.from(o.train), [
-    n,
-    inputDim,
-  ]);
-  try {
-    if (screenSteps !== undefined && restarts > 1)
-      return await screenThenTrain(o, data, config, { ...run, restarts, screenSteps, screenMode });
-    return await trainEach(o, data, config, { ...run, restarts });
-  } finally {
-    data.dispose();
-  }
+  // A copy: training awaits between checks, and the caller's array may change meanwhile.
+  const data = new HostBatches(Float32Array.from(o.train), inputDim);
+  if (screenSteps !== undefined && restarts > 1)
+    return await screenThenTrain(o, data, config, { ...run, restarts, screenSteps, screenMode });
+  return await trainEach(o, data, config, { ...run, restarts });
 }
 
 /** Constant `lr`, then a half cosine to 0 over the last `decaySteps` of `steps` (by 0-based step). */
@@ -233,7 +228,7 @@ function fitOf(
 /** Every restart trained for `steps`, one after the other. */
 async function trainEach(
   o: TrainAutoencoderOptions,
-  data: tf.Tensor2D,
+  data: HostBatches,
   config: AutoencoderConfig,
   s: RunSettings,
 ): Promise<AutoencoderFit> {
@@ -247,7 +242,7 @@ async function trainEach(
       try {
         const one = await trainOne(model, data, o, {
           ...s,
-          batches: new BatchCursor(data.shape[0], s.batchSize, stream.stream('batches')),
+          batches: new BatchCursor(data.count, s.batchSize, stream.stream('batches')),
           restart: r,
           from: 0,
           offset: r * s.steps,
@@ -270,7 +265,7 @@ async function trainEach(
 /** Every restart together for `screenSteps` (see `screenRestarts`), then the best alone to `steps`. */
 async function screenThenTrain(
   o: TrainAutoencoderOptions,
-  data: tf.Tensor2D,
+  data: HostBatches,
   config: AutoencoderConfig,
   s: RunSettings & { readonly screenSteps: number; readonly screenMode: ScreenMode },
 ): Promise<AutoencoderFit> {
@@ -281,7 +276,7 @@ async function screenThenTrain(
       const stream = o.rng.stream(`restart-${r}`);
       runs.push({
         model: Autoencoder.init(stream.stream('init'), config),
-        batches: new BatchCursor(data.shape[0], s.batchSize, stream.stream('batches')),
+        batches: new BatchCursor(data.count, s.batchSize, stream.stream('batches')),
       });
     }
     const screen = await screenRestarts(runs, data, {
@@ -328,14 +323,14 @@ interface OneRun extends RunSettings {
 }
 
 /**
- * One restart from step `from` to `steps`: Adam steps on minibatches gathered on the device,
+ * One restart from step `from` to `steps`: Adam steps on minibatches gathered on the host,
  * validation every `evalEvery` steps, and (checkpoint `best`) a copy of the parameters at each new
  * best validation loss. Returns the model to keep: `model` itself, or its best copy (the caller then
  * disposes `model`); never disposes `model`.
  */
 async function trainOne(
   model: Autoencoder,
-  data: tf.Tensor2D,
+  data: HostBatches,
   o: TrainAutoencoderOptions,
   run: OneRun,
 ): Promise<{ model: Autoencoder; validationLoss: number; losses: { step: number; loss: number }[] }> {
@@ -368,7 +363,7 @@ async function trainOne(
       step: () => {
         const idx = run.batches.next();
         return tf.tidy(() => {
-          const xb = tf.gather(data, tf.tensor1d(idx, 'int32'));
+          const xb = data.batch(idx);
           return opt.minimize(() => model.loss(xb), vars);
         });
       },

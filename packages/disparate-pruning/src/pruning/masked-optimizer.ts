@@ -168,6 +168,32 @@ export function pruningMask(
     },
   };
   const sched = r.schedule;
+  // The same step through inner's fused kernel (Adam, AdamW, momentum SGD with the BLAS addon; it
+  // covers inner's own decay): masked gradients in, the re-mask after, as the phases do, so the
+  // numbers are the phases'. A step that may prune, or an inner with phases before or after its
+  // update, runs the phases.
+  if (inner.fusedStep && !sched && !inner.beforeStep && !inner.afterStep)
+    self.fusedStep = (params, grads, s: MaskState, ctx: StepContext) => {
+      const masked: Record<string, tf.Tensor> = {};
+      const created: tf.Tensor[] = [];
+      try {
+        for (const [n, g] of Object.entries(grads)) {
+          const m = maskOf(s, n, g);
+          masked[n] = m ? tf.mul(g, m) : g;
+          if (m) created.push(masked[n]!);
+        }
+        if (!inner.fusedStep!(params, masked, child(s)!, ctx)) return false;
+      } finally {
+        tf.dispose(created);
+      }
+      tf.tidy(() => {
+        for (const n of s.names()) {
+          const p = params[n];
+          if (p) p.assign(tf.mul(p, maskOf(s, n, p)!));
+        }
+      });
+      return true;
+    };
   if (sched || inner.beforeStep)
     self.beforeStep = (params, s: MaskState, ctx: StepContext) => {
       if (sched && (ctx.t - 1) % sched.stepsPerEpoch === 0) {
