@@ -63,6 +63,37 @@ describe('Gumbel-sigmoid masks', () => {
     tf.dispose([la, a, b, c, e]);
     expect(() => sampleGumbelSigmoid(tf.scalar(0), Rng.fromSeed(1), 0)).toThrow(PaperkitInputError);
   });
+  it('straight-through samples are exactly 0/1 forward, the soft threshold, with the soft gradient', () => {
+    const before = tf.memory().numTensors;
+    const la = tf.tensor2d([
+      [-2, -0.5, 0.2],
+      [1, 3, 5],
+    ]);
+    const w = tf.tensor2d([
+      [0.3, -1.2, 2],
+      [0.7, 1.5, -0.4],
+    ]);
+    const soft = sampleGumbelSigmoid(la, Rng.fromSeed(4), 0.7);
+    const hard = sampleGumbelSigmoid(la, Rng.fromSeed(4), 0.7, true);
+    const s = host(soft);
+    expect(host(hard)).toEqual(Float64Array.from(s, (v) => (v > 0.5 ? 1 : 0)));
+    // d/dlogα Σ w·M: the straight-through gradient is the soft sample's, w·M(1 − M)/τ, not zero.
+    const g = (st: boolean) =>
+      tf.grad((l: tf.Tensor) => tf.sum(tf.mul(w, sampleGumbelSigmoid(l, Rng.fromSeed(4), 0.7, st))))(la);
+    const gSoft = g(false);
+    const gHard = g(true);
+    const wv = host(w);
+    const expected = s.map((m, k) => (wv[k]! * m * (1 - m)) / 0.7);
+    host(gHard).forEach((v, k) => {
+      expect(v).toBeCloseTo(expected[k]!, 5);
+    });
+    expect(host(gHard)).toEqual(host(gSoft));
+    tf.dispose([la, w, soft, hard, gSoft, gHard]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => sampleGumbelSigmoid(tf.scalar(0), Rng.fromSeed(1), 1, 'yes' as never)).toThrow(
+      /straightThrough/,
+    );
+  });
 });
 
 describe('Gaussian likelihood', () => {

@@ -375,6 +375,17 @@ describe('the training objective', () => {
       architecture: { ...SMALL_ARCHITECTURE, learnPriorVariance: false, priorVarianceInit: 0.01 },
     });
     expect(fixedPrior.networkParamNames()).not.toContain('prior.rho');
+    // `--drawhard`: the training masks of a straight-through model are exact 0/1 samples.
+    const st = new MaskedVae(Rng.fromSeed(19), {
+      observedDim: 4,
+      latentDim: 2,
+      actionDim: 2,
+      architecture: { ...SMALL_ARCHITECTURE, maskLogitInit: 0, straightThrough: true },
+    });
+    const sampled = st.sampleMasks(Rng.fromSeed(20)).action!;
+    for (const v of host(sampled)) expect(v === 0 || v === 1).toBe(true);
+    sampled.dispose();
+    st.dispose();
     expect(fixedPrior.networkParamNames()).toContain('dec.logvar');
     for (const v of host(fixedPrior.params.tensors()['prior.rho']!))
       expect(softplus(v) + 1e-6).toBeCloseTo(0.01 + 1e-6, 7);
@@ -434,6 +445,10 @@ describe('bad input', () => {
     expectParameter(
       () => resolveArchitecture({ learnPriorVariance: 'yes' as unknown as boolean }),
       'architecture.learnPriorVariance',
+    );
+    expectParameter(
+      () => resolveArchitecture({ straightThrough: 1 as unknown as boolean }),
+      'architecture.straightThrough',
     );
     const vae = new MaskedVae(r, {
       observedDim: 4,

@@ -93,6 +93,11 @@ export const estimatorFields = {
   priorVariance: z.number().positive().max(100),
   /** Gumbel-sigmoid temperature τ (the reference: 1). */
   gumbelTemperature: z.number().positive().max(100),
+  /**
+   * Straight-through mask samples, hard forward and soft backward (the reference: off, `--drawhard` on).
+   * Optional, so configs without it keep their hash.
+   */
+  straightThrough: z.boolean().optional(),
   /** Dual update of the constraint: the reference's gradient ascent, or νPI (proportional gain `dualKp`). */
   dualMethod: z.enum(['gradientAscent', 'nupi']),
   /** νPI proportional gain κ_p (`dualMethod: "nupi"` only; 0 is gradient ascent). */
@@ -242,6 +247,7 @@ export async function trainCell(
       ...(s.beta !== undefined ? { beta: s.beta } : {}),
       ...(s.maskLogitInit !== undefined ? { maskLogitInit: s.maskLogitInit } : {}),
       ...(s.gumbelTemperature !== undefined ? { gumbelTemperature: s.gumbelTemperature } : {}),
+      ...(s.straightThrough !== undefined ? { straightThrough: s.straightThrough } : {}),
       ...(s.learnPriorVariance !== undefined ? { learnPriorVariance: s.learnPriorVariance } : {}),
       ...(s.priorVariance !== undefined ? { priorVarianceInit: s.priorVariance } : {}),
     },

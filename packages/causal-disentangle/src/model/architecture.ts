@@ -28,6 +28,11 @@ export interface ArchitectureConfig {
   readonly maskLogitInit: number;
   /** Gumbel-sigmoid temperature τ. */
   readonly gumbelTemperature: number;
+  /**
+   * Straight-through mask samples (the reference's `--drawhard`, off by default there): the hard sample
+   * 1[M > 0.5] in the forward pass, the soft sample's gradient in the backward pass.
+   */
+  readonly straightThrough: boolean;
   /** Initial variance of the transition prior N(m_i(·), v_i) (v_i = softplus(ρ_i) + 1e-6). */
   readonly priorVarianceInit: number;
   /**
@@ -44,7 +49,7 @@ export interface ArchitectureConfig {
 /**
  * The reference's defaults (`train.py`): encoder and decoder 6×512 (`3·encoder_depth_multiplier`),
  * transition 5×512 per latent, leaky ReLU 0.2, decoder log-variance −10 (learned), mask logits 5,
- * τ = 1, prior variance 1e-4, β = 1. GPU-scale: use {@link SMALL_ARCHITECTURE} on a CPU.
+ * τ = 1 with soft samples, prior variance 1e-4, β = 1. GPU-scale: use {@link SMALL_ARCHITECTURE} on a CPU.
  */
 export const PAPER_ARCHITECTURE: ArchitectureConfig = Object.freeze({
   encoderHidden: Object.freeze([512, 512, 512, 512, 512, 512]),
@@ -55,6 +60,7 @@ export const PAPER_ARCHITECTURE: ArchitectureConfig = Object.freeze({
   learnDecoderVariance: true,
   maskLogitInit: 5,
   gumbelTemperature: 1,
+  straightThrough: false,
   priorVarianceInit: 1e-4,
   learnPriorVariance: true,
   beta: 1,
@@ -96,6 +102,8 @@ export function resolveArchitecture(partial: Partial<ArchitectureConfig> = {}): 
     throw new PaperkitInputError('architecture.slope', slope, 'a number in (0, 1]');
   if (typeof a.learnDecoderVariance !== 'boolean')
     throw new PaperkitInputError('architecture.learnDecoderVariance', a.learnDecoderVariance, 'a boolean');
+  if (typeof a.straightThrough !== 'boolean')
+    throw new PaperkitInputError('architecture.straightThrough', a.straightThrough, 'a boolean');
   if (typeof a.learnPriorVariance !== 'boolean')
     throw new PaperkitInputError('architecture.learnPriorVariance', a.learnPriorVariance, 'a boolean');
   return {
@@ -107,6 +115,7 @@ export function resolveArchitecture(partial: Partial<ArchitectureConfig> = {}): 
     learnDecoderVariance: a.learnDecoderVariance,
     maskLogitInit: checkFinite('architecture.maskLogitInit', a.maskLogitInit),
     gumbelTemperature: checkPositive('architecture.gumbelTemperature', a.gumbelTemperature),
+    straightThrough: a.straightThrough,
     priorVarianceInit: checkPositive('architecture.priorVarianceInit', a.priorVarianceInit),
     learnPriorVariance: a.learnPriorVariance,
     beta: checkPositive('architecture.beta', a.beta),

@@ -227,8 +227,8 @@ export class MaskedVae {
   }
 
   /**
-   * The masks of one forward pass: a fresh Gumbel-sigmoid sample for learned masks (or, with `hard`, the
-   * evaluation mask 1[log α > 0]), else the fixed mask.
+   * The masks of one forward pass: a fresh Gumbel-sigmoid sample for learned masks (soft, or 0/1 with the
+   * architecture's `straightThrough`; with `hard`, the evaluation mask 1[log α > 0]), else the fixed mask.
    */
   sampleMasks(rng: Rng, hard = false): { action?: tf.Tensor2D; temporal?: tf.Tensor2D } {
     const p = this.tensors();
@@ -244,6 +244,7 @@ export class MaskedVae {
                 param(p, `mask.${kind}`),
                 rng,
                 this.architecture.gumbelTemperature,
+                this.architecture.straightThrough,
               ) as tf.Tensor2D)
             : this.fixedMasks.get(kind)!;
     }
